@@ -1,0 +1,2 @@
+Console.Error.WriteLine("AgentOperator.DevCluster: not implemented yet");
+return 2;

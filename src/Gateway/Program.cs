@@ -1,0 +1,2 @@
+Console.Error.WriteLine("AgentOperator.Gateway: not implemented yet");
+return 2;

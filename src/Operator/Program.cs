@@ -1,0 +1,2 @@
+Console.Error.WriteLine("AgentOperator.Operator: not implemented yet");
+return 2;
