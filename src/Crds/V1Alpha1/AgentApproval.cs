@@ -1,0 +1,154 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using AgentOperator.Crds.Schema;
+using k8s;
+using k8s.Models;
+
+namespace AgentOperator.Crds.V1Alpha1;
+
+/// <summary>
+/// One pending high-risk action awaiting human approval. The gateway creates it; approvers decide through
+/// the operator's approval endpoint, which records who decided and when in its status.
+/// </summary>
+[KubernetesEntity(Group = ApiGroup.Group, ApiVersion = ApiGroup.Version, Kind = KubeKind, PluralName = Plural)]
+[ShortNames("aa")]
+[Categories("agents")]
+[PrinterColumn("Workflow", "string", ".spec.workflow")]
+[PrinterColumn("Tool", "string", ".spec.tool")]
+[PrinterColumn("Tier", "integer", ".spec.riskTier")]
+[PrinterColumn("Decision", "string", ".status.decision")]
+[PrinterColumn("Expires", "date", ".spec.expiresAt")]
+[PrinterColumn("Age", "date", ".metadata.creationTimestamp")]
+public sealed class AgentApproval : IKubernetesObject<V1ObjectMeta>, ISpec<AgentApprovalSpec>, IStatus<AgentApprovalStatus?>
+{
+    public const string KubeKind = "AgentApproval";
+    public const string Plural = "agentapprovals";
+
+    /// <summary>APIVersion of this representation: agentoperator.io/v1alpha1.</summary>
+    [JsonPropertyName("apiVersion")]
+    public string ApiVersion { get; set; } = ApiGroup.ApiVersion;
+
+    /// <summary>Kind of this resource: AgentApproval.</summary>
+    [JsonPropertyName("kind")]
+    public string Kind { get; set; } = KubeKind;
+
+    /// <summary>Standard object metadata.</summary>
+    [JsonPropertyName("metadata")]
+    public V1ObjectMeta Metadata { get; set; } = new();
+
+    /// <summary>The action awaiting approval. Immutable once created.</summary>
+    [Required]
+    [JsonPropertyName("spec")]
+    public AgentApprovalSpec Spec { get; set; } = null!;
+
+    /// <summary>Decision and who made it.</summary>
+    [JsonPropertyName("status")]
+    public AgentApprovalStatus? Status { get; set; }
+}
+
+/// <summary>The action awaiting approval.</summary>
+[CelRule("self == oldSelf", Message = "spec is immutable: an approval is for exactly the action it was created for")]
+public sealed record AgentApprovalSpec
+{
+    /// <summary>AgentWorkflow that asked.</summary>
+    [Required, Length(Min = 1, Max = 253)]
+    public required string Workflow { get; init; }
+
+    /// <summary>Revision of the workflow that asked.</summary>
+    [Required, Length(Min = 1, Max = 63)]
+    public required string Revision { get; init; }
+
+    /// <summary>Run the call belongs to.</summary>
+    [Required, Length(Min = 1, Max = 128)]
+    public required string RunId { get; init; }
+
+    /// <summary>Tool to be called.</summary>
+    [Required, Pattern(ToolNames.Pattern), Length(Max = 128)]
+    public required string Tool { get; init; }
+
+    /// <summary>Action of the call.</summary>
+    [Required]
+    public required ToolAction Action { get; init; }
+
+    /// <summary>The tool input, redacted per the workflow's policy.</summary>
+    [PreserveUnknownFields]
+    public JsonObject? Input { get; init; }
+
+    /// <summary>SHA-256 of the unredacted input: the approval is valid only for exactly this input.</summary>
+    [Required, Pattern("^[a-f0-9]{64}$")]
+    public required string InputSha256 { get; init; }
+
+    /// <summary>Risk tier of the tool.</summary>
+    [Required, Minimum(0), Maximum(4)]
+    public required int RiskTier { get; init; }
+
+    /// <summary>Distinct approvers required: 1, or 2 for tier 4.</summary>
+    [Required, Minimum(1), Maximum(2)]
+    public required int ApprovalsRequired { get; init; }
+
+    /// <summary>Why approval is needed: the autonomy level or the policy rule that escalated.</summary>
+    [Length(Max = 1024)]
+    public string? Reason { get; init; }
+
+    /// <summary>After this time the approval can no longer be granted and the call is refused.</summary>
+    [Required, Format("date-time")]
+    public required DateTimeOffset ExpiresAt { get; init; }
+}
+
+/// <summary>Decision on an approval.</summary>
+public sealed record AgentApprovalStatus
+{
+    /// <summary>Pending, Approved, Denied or Expired.</summary>
+    [Default("Pending")]
+    public ApprovalDecision Decision { get; init; } = ApprovalDecision.Pending;
+
+    /// <summary>Each approver's decision, in order.</summary>
+    [Items(Max = 10)]
+    public IReadOnlyList<ApproverDecision>? Approvals { get; init; }
+
+    /// <summary>When the final decision was made.</summary>
+    [Format("date-time")]
+    public DateTimeOffset? DecidedAt { get; init; }
+
+    /// <summary>When the approved call was executed; an approval is consumed exactly once.</summary>
+    [Format("date-time")]
+    public DateTimeOffset? ExecutedAt { get; init; }
+}
+
+/// <summary>One approver's decision.</summary>
+public sealed record ApproverDecision
+{
+    /// <summary>Authenticated user name (from TokenReview).</summary>
+    [Required, Length(Min = 1, Max = 253)]
+    public required string User { get; init; }
+
+    /// <summary>approve or deny.</summary>
+    [Required]
+    public required ApproverVerdict Verdict { get; init; }
+
+    /// <summary>When.</summary>
+    [Required, Format("date-time")]
+    public required DateTimeOffset Time { get; init; }
+
+    /// <summary>Free-text justification.</summary>
+    [Length(Max = 1024)]
+    public string? Comment { get; init; }
+}
+
+/// <summary>State of an approval.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ApprovalDecision>))]
+public enum ApprovalDecision
+{
+    [JsonStringEnumMemberName("Pending")] Pending,
+    [JsonStringEnumMemberName("Approved")] Approved,
+    [JsonStringEnumMemberName("Denied")] Denied,
+    [JsonStringEnumMemberName("Expired")] Expired,
+}
+
+/// <summary>One approver's verdict.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ApproverVerdict>))]
+public enum ApproverVerdict
+{
+    [JsonStringEnumMemberName("approve")] Approve,
+    [JsonStringEnumMemberName("deny")] Deny,
+}

@@ -1,0 +1,135 @@
+using System.Text.Json.Serialization;
+using AgentOperator.Crds.Schema;
+
+namespace AgentOperator.Crds.V1Alpha1;
+
+/// <summary>Observed state of an AgentWorkflow. Everything needed to resume a rollout after an operator restart lives here.</summary>
+public sealed record AgentWorkflowStatus
+{
+    /// <summary>The .metadata.generation this status was computed from.</summary>
+    public long? ObservedGeneration { get; init; }
+
+    /// <summary>Pending, Progressing, Paused, Ready, Degraded, RolledBack, Suspended or Invalid.</summary>
+    public string? Phase { get; init; }
+
+    /// <summary>Revision (hash of the behaviour-changing spec) serving the stable traffic.</summary>
+    public string? StableRevision { get; init; }
+
+    /// <summary>Revision under canary analysis, if any.</summary>
+    public string? CanaryRevision { get; init; }
+
+    /// <summary>Percent of traffic on the canary.</summary>
+    [Minimum(0), Maximum(100)]
+    public int? CanaryWeight { get; init; }
+
+    /// <summary>Index of the rollout step in progress.</summary>
+    [Minimum(0)]
+    public int? CurrentStep { get; init; }
+
+    /// <summary>When the current step (or the canary, before its first step) started.</summary>
+    [Format("date-time")]
+    public DateTimeOffset? StepStartedAt { get; init; }
+
+    /// <summary>Paused by annotation or by inconclusive analysis.</summary>
+    public bool? Paused { get; init; }
+
+    /// <summary>Failed analysis runs of the current canary.</summary>
+    public int? FailedRuns { get; init; }
+
+    /// <summary>Inconclusive analysis runs in a row of the current canary.</summary>
+    public int? InconclusiveRuns { get; init; }
+
+    /// <summary>Revision that was rolled back; it is not retried until the spec changes or agentoperator.io/retry is set.</summary>
+    public string? FailedRevision { get; init; }
+
+    /// <summary>Latest observations, in the metav1.Condition shape.</summary>
+    [Items(Max = 16)]
+    public IReadOnlyList<Condition>? Conditions { get; init; }
+
+    /// <summary>The latest analysis run of the canary.</summary>
+    public AnalysisRun? LastAnalysis { get; init; }
+
+    /// <summary>Revisions promoted, rolled back or aborted, newest last (the operator keeps the last 20).</summary>
+    [Items(Max = 20)]
+    public IReadOnlyList<RevisionHistoryEntry>? History { get; init; }
+
+    /// <summary>When the stable revision's current projected token expires.</summary>
+    [Format("date-time")]
+    public DateTimeOffset? CredentialsExpireAt { get; init; }
+}
+
+/// <summary>One analysis run.</summary>
+public sealed record AnalysisRun
+{
+    /// <summary>Revision analysed.</summary>
+    public string? Revision { get; init; }
+
+    /// <summary>When the run happened.</summary>
+    [Format("date-time")]
+    public DateTimeOffset? Time { get; init; }
+
+    /// <summary>Overall verdict: the worst of its metrics.</summary>
+    public Verdict? Verdict { get; init; }
+
+    /// <summary>Each metric's value, threshold and verdict.</summary>
+    [Items(Max = 40)]
+    public IReadOnlyList<MetricResult>? Metrics { get; init; }
+}
+
+/// <summary>One metric of an analysis run.</summary>
+public sealed record MetricResult
+{
+    /// <summary>Metric name, e.g. maxEscalationRate or a custom metric's name.</summary>
+    [Required]
+    public required string Name { get; init; }
+
+    /// <summary>Measured value, as text (NaN or empty when there was no data).</summary>
+    public string? Value { get; init; }
+
+    /// <summary>Threshold or condition the value was judged against.</summary>
+    public string? Threshold { get; init; }
+
+    /// <summary>Verdict of this metric.</summary>
+    [Required]
+    public required Verdict Verdict { get; init; }
+
+    /// <summary>Why, in one sentence.</summary>
+    public string? Message { get; init; }
+}
+
+/// <summary>Outcome of an analysis.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<Verdict>))]
+public enum Verdict
+{
+    [JsonStringEnumMemberName("Successful")] Successful,
+    [JsonStringEnumMemberName("Failed")] Failed,
+    [JsonStringEnumMemberName("Inconclusive")] Inconclusive,
+}
+
+/// <summary>What happened to one revision.</summary>
+public sealed record RevisionHistoryEntry
+{
+    /// <summary>The revision.</summary>
+    [Required]
+    public required string Revision { get; init; }
+
+    /// <summary>Promoted, RolledBack or Aborted.</summary>
+    [Required]
+    public required RevisionOutcome Outcome { get; init; }
+
+    /// <summary>Why, e.g. the metric, value and threshold that caused a rollback.</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>When.</summary>
+    [Required, Format("date-time")]
+    public required DateTimeOffset Time { get; init; }
+}
+
+/// <summary>Outcome of a revision's rollout.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RevisionOutcome>))]
+public enum RevisionOutcome
+{
+    [JsonStringEnumMemberName("Promoted")] Promoted,
+    [JsonStringEnumMemberName("RolledBack")] RolledBack,
+    [JsonStringEnumMemberName("Aborted")] Aborted,
+}
