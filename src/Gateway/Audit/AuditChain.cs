@@ -1,0 +1,70 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace AgentOperator.Gateway.Audit;
+
+/// <summary>
+/// The line format of the audit log. Each line is a JSON object whose last member is
+/// <c>"sha256"</c>: the SHA-256 of the line's bytes without that member (the body, ending in <c>}</c>).
+/// The body carries <c>"prev"</c>, the previous line's sha256, so editing, dropping or reordering any
+/// line breaks the chain at that line. The first line's <c>prev</c> is the hash of a fixed genesis string.
+/// </summary>
+public static class AuditChain
+{
+    /// <summary>The string whose SHA-256 the first record carries as <c>prev</c>.</summary>
+    public const string Genesis = "agentoperator.io/audit/v1 genesis";
+
+    /// <summary>SHA-256 (hex) of <see cref="Genesis"/>.</summary>
+    public static readonly string GenesisSha256 = Hex(SHA256.HashData(Encoding.UTF8.GetBytes(Genesis)));
+
+    private const string HashMemberPrefix = ",\"sha256\":\"";
+
+    /// <summary>How records are serialized: camelCase, nulls omitted, no indentation.</summary>
+    public static readonly JsonSerializerOptions SerializerOptions = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        WriteIndented = false,
+    };
+
+    /// <summary>Serializes a record (with its sequence and prev already set) into a line and its hash.</summary>
+    public static (string Line, string Sha256) Seal(AuditRecord record)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(record, SerializerOptions);
+        var sha = Hex(SHA256.HashData(body));
+        var line = string.Concat(Encoding.UTF8.GetString(body.AsSpan(0, body.Length - 1)), HashMemberPrefix, sha, "\"}");
+        return (line, sha);
+    }
+
+    /// <summary>
+    /// Splits a line into its body and recorded hash; false when the line does not end with a sha256 member.
+    /// </summary>
+    public static bool TryOpen(string line, out string body, out string recordedSha256)
+    {
+        body = string.Empty;
+        recordedSha256 = string.Empty;
+        const int HashLength = 64;
+        var suffixLength = HashMemberPrefix.Length + HashLength + 2;
+        if (line.Length < suffixLength + 2 || !line.EndsWith("\"}", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var prefixAt = line.Length - suffixLength;
+        if (string.CompareOrdinal(line, prefixAt, HashMemberPrefix, 0, HashMemberPrefix.Length) != 0)
+        {
+            return false;
+        }
+
+        recordedSha256 = line.Substring(prefixAt + HashMemberPrefix.Length, HashLength);
+        body = string.Concat(line.AsSpan(0, prefixAt), "}");
+        return true;
+    }
+
+    /// <summary>SHA-256 (hex) of a line body.</summary>
+    public static string HashBody(string body) => Hex(SHA256.HashData(Encoding.UTF8.GetBytes(body)));
+
+    /// <summary>Lowercase hex.</summary>
+    public static string Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(bytes);
+}

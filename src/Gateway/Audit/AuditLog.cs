@@ -1,0 +1,171 @@
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+
+namespace AgentOperator.Gateway.Audit;
+
+/// <summary>
+/// Append-only, hash-chained audit log of JSON lines with a single writer.
+/// <para>
+/// Any number of request threads call <see cref="Append"/>; records go through one unbounded queue to
+/// one writer task, which alone assigns sequence numbers and <c>prev</c> hashes, so concurrent writers
+/// can never interleave or fork the chain. The file is opened for append with no write sharing: one
+/// gateway process owns one audit file.
+/// </para>
+/// <para>
+/// Durability (fsync policy): the writer drains everything queued, writes it, then flushes the batch to
+/// the disk (<c>fsync</c>) before taking the next batch ("group commit"). A request does not wait for the
+/// fsync unless it awaits <see cref="AppendDurableAsync"/>, so a power loss can lose at most the batch
+/// in flight; a process crash loses only records still in the queue. Restarting continues the chain
+/// from the file's last line.
+/// </para>
+/// </summary>
+public sealed partial class AuditLog : IAsyncDisposable
+{
+    private readonly Channel<PendingRecord> _queue = Channel.CreateUnbounded<PendingRecord>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly FileStream _file;
+    private readonly Task _writer;
+    private readonly ILogger _logger;
+    private long _sequence;
+    private string _previousSha256;
+
+    private AuditLog(FileStream file, long sequence, string previousSha256, ILogger logger)
+    {
+        _file = file;
+        _sequence = sequence;
+        _previousSha256 = previousSha256;
+        _logger = logger;
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    /// <summary>Path of the log file.</summary>
+    public string Path => _file.Name;
+
+    /// <summary>Opens (or creates) the log at <paramref name="path"/>, continuing its chain.</summary>
+    public static async Task<AuditLog> OpenAsync(string path, ILogger logger, CancellationToken cancellationToken)
+    {
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var (sequence, previous) = await ReadTailAsync(path, cancellationToken);
+        var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 64 * 1024, FileOptions.Asynchronous);
+        return new AuditLog(file, sequence, previous, logger);
+    }
+
+    /// <summary>Queues a record; it is written in order by the single writer.</summary>
+    public void Append(AuditRecord record)
+    {
+        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(new PendingRecord(record, null)), this);
+    }
+
+    /// <summary>Queues a record and completes once it has been written and fsynced.</summary>
+    public Task AppendDurableAsync(AuditRecord record, CancellationToken cancellationToken)
+    {
+        var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(new PendingRecord(record, written)), this);
+
+        return written.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Completes once everything queued so far is on disk.</summary>
+    public Task FlushAsync(CancellationToken cancellationToken) =>
+        AppendDurableAsync(new AuditRecord { Time = DateTimeOffset.MinValue, Kind = FlushMarker }, cancellationToken);
+
+    private const string FlushMarker = "\0flush";
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<TaskCompletionSource>();
+        while (await reader.WaitToReadAsync())
+        {
+            try
+            {
+                while (reader.TryRead(out var pending))
+                {
+                    if (pending.Record.Kind != FlushMarker)
+                    {
+                        await WriteOneAsync(pending.Record);
+                    }
+
+                    if (pending.Written is not null)
+                    {
+                        batch.Add(pending.Written);
+                    }
+                }
+
+                await _file.FlushAsync();
+                _file.Flush(flushToDisk: true);
+                foreach (var written in batch)
+                {
+                    written.TrySetResult();
+                }
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                LogWriteFailed(_logger, exception, _file.Name);
+                foreach (var written in batch)
+                {
+                    written.TrySetException(exception);
+                }
+            }
+
+            batch.Clear();
+        }
+    }
+
+    private async Task WriteOneAsync(AuditRecord record)
+    {
+        var sealedRecord = record with { Sequence = ++_sequence, PreviousSha256 = _previousSha256 };
+        var (line, sha) = AuditChain.Seal(sealedRecord);
+        await _file.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"));
+        _previousSha256 = sha;
+    }
+
+    private static async Task<(long Sequence, string PreviousSha256)> ReadTailAsync(string path, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path))
+        {
+            return (0, AuditChain.GenesisSha256);
+        }
+
+        string? last = null;
+        await foreach (var line in File.ReadLinesAsync(path, cancellationToken))
+        {
+            if (line.Length > 0)
+            {
+                last = line;
+            }
+        }
+
+        if (last is null)
+        {
+            return (0, AuditChain.GenesisSha256);
+        }
+
+        if (!AuditChain.TryOpen(last, out var body, out var sha))
+        {
+            throw new InvalidDataException($"the last line of audit log {path} is not a sealed record; run verify before appending");
+        }
+
+        using var document = JsonDocument.Parse(body);
+        var sequence = document.RootElement.GetProperty("sequence").GetInt64();
+        return (sequence, sha);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _writer;
+        await _file.DisposeAsync();
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Writing the audit log {Path} failed")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, string path);
+
+    private sealed record PendingRecord(AuditRecord Record, TaskCompletionSource? Written);
+}

@@ -1,0 +1,69 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace AgentOperator.Gateway.Audit;
+
+/// <summary>
+/// One line of the audit log. Inputs are redacted before they get here; credentials never do.
+/// <see cref="Sequence"/>, <see cref="PreviousSha256"/> and the line's own hash are filled in by
+/// <see cref="AuditLog"/>, which alone decides the order of records.
+/// </summary>
+public sealed record AuditRecord
+{
+    /// <summary>1-based position in the log.</summary>
+    public long Sequence { get; init; }
+
+    /// <summary>When the event happened.</summary>
+    public required DateTimeOffset Time { get; init; }
+
+    /// <summary>What happened: see <see cref="AuditKinds"/>.</summary>
+    public required string Kind { get; init; }
+
+    public string? Workflow { get; init; }
+    public string? Revision { get; init; }
+    public string? BundleSha256 { get; init; }
+    public string? RunId { get; init; }
+    public string? Tool { get; init; }
+
+    /// <summary>Action of the tool call (read, create, update, delete).</summary>
+    public string? Action { get; init; }
+
+    /// <summary>allow, deny, escalate, invalid, budget_exceeded, rate_limited, error, ...</summary>
+    public string? Decision { get; init; }
+
+    /// <summary>Policy rule or budget that decided.</summary>
+    public string? Rule { get; init; }
+
+    /// <summary>One human sentence.</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>HTTP status returned to the agent.</summary>
+    public int? Status { get; init; }
+
+    /// <summary>The tool input, redacted. Absent when the body was not JSON or too large.</summary>
+    public JsonNode? Input { get; init; }
+
+    /// <summary>SHA-256 of the exact bytes the agent sent.</summary>
+    public string? InputSha256 { get; init; }
+
+    /// <summary>Size in bytes of what the agent sent.</summary>
+    public long? InputBytes { get; init; }
+
+    public string? IdempotencyKey { get; init; }
+    public string? ApprovalId { get; init; }
+
+    /// <summary>True when the call reached the upstream (or the model endpoint).</summary>
+    public bool? Executed { get; init; }
+
+    public string? Role { get; init; }
+    public string? Model { get; init; }
+    public long? InputTokens { get; init; }
+    public long? OutputTokens { get; init; }
+    public decimal? CostUsd { get; init; }
+    public string? Outcome { get; init; }
+    public double? DurationMs { get; init; }
+
+    /// <summary>SHA-256 (hex) of the previous line; the first record carries <see cref="AuditChain.GenesisSha256"/>.</summary>
+    [JsonPropertyName("prev")]
+    public string? PreviousSha256 { get; init; }
+}

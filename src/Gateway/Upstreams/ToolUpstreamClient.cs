@@ -1,0 +1,181 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AgentOperator.Crds.V1Alpha1;
+using ModelContextProtocol;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace AgentOperator.Gateway.Upstreams;
+
+/// <summary>
+/// Calls tool upstreams: a JSON POST to <c>upstream.url</c>, or <c>tools/call</c> on the MCP server of
+/// <c>upstream.mcp</c> (streamable HTTP, one client session per tool, reopened after a failure). The
+/// credential header is added per request from mounted files; the idempotency key is forwarded.
+/// </summary>
+public sealed partial class ToolUpstreamClient(
+    HttpClient http,
+    UpstreamCredentialFiles credentials,
+    UpstreamResilience resilience,
+    ILoggerFactory loggerFactory) : IToolUpstream, IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<McpClient>>> _mcpClients = new(StringComparer.Ordinal);
+    private readonly ILogger _logger = loggerFactory.CreateLogger<ToolUpstreamClient>();
+
+    /// <inheritdoc />
+    public async Task<UpstreamOutcome> CallAsync(UpstreamCall upstreamCall, CancellationToken cancellationToken)
+    {
+        var call = upstreamCall;
+        var pipeline = resilience.For(call.Tool, call.Upstream, call.IsIdempotent);
+        var attempts = 0;
+        try
+        {
+            return await pipeline.ExecuteAsync(async token =>
+            {
+                attempts++;
+                return call.Upstream.Mcp is { } mcp
+                    ? await CallMcpAsync(call, mcp, attempts, token)
+                    : await CallHttpAsync(call, attempts, token);
+            }, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (BrokenCircuitException)
+        {
+            return UpstreamOutcome.Failed(UpstreamFailure.CircuitOpen, null, null, attempts);
+        }
+        catch (TimeoutRejectedException)
+        {
+            return UpstreamOutcome.Failed(UpstreamFailure.TimedOut, null, null, attempts);
+        }
+        catch (UpstreamStatusException status)
+        {
+            return UpstreamOutcome.Failed(UpstreamFailure.Rejected, status.Body, (int)status.StatusCode, attempts);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or UpstreamCredentialException or McpException or IOException or JsonException)
+        {
+            LogUnreachable(_logger, call.Tool, exception.GetType().Name);
+            if (call.Upstream.Mcp is not null)
+            {
+                await DropMcpClientAsync(call.Tool);
+            }
+
+            return UpstreamOutcome.Failed(UpstreamFailure.Unreachable, null, null, attempts);
+        }
+    }
+
+    private async Task<UpstreamOutcome> CallHttpAsync(UpstreamCall call, int attempts, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, call.Upstream.Url);
+        request.Content = new ReadOnlyMemoryContent(call.Input);
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        if (call.IdempotencyKey is not null)
+        {
+            request.Headers.TryAddWithoutValidation(call.Upstream.IdempotencyHeader, call.IdempotencyKey);
+        }
+
+        if (await credentials.HeaderAsync(call.Auth, cancellationToken) is { } header)
+        {
+            request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        var body = ParseBody(text);
+        if (response.IsSuccessStatusCode)
+        {
+            return UpstreamOutcome.Success(body, (int)response.StatusCode, attempts);
+        }
+
+        var failure = new UpstreamStatusException(response.StatusCode, body);
+        if (UpstreamResilience.IsTransient(failure))
+        {
+            throw failure;
+        }
+
+        return UpstreamOutcome.Failed(UpstreamFailure.Rejected, body, (int)response.StatusCode, attempts);
+    }
+
+    private async Task<UpstreamOutcome> CallMcpAsync(UpstreamCall call, McpUpstream mcp, int attempts, CancellationToken cancellationToken)
+    {
+        var client = await _mcpClients.GetOrAdd(call.Tool, _ => new Lazy<Task<McpClient>>(() => ConnectAsync(call, mcp))).Value;
+        var arguments = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(call.Input.Span);
+        var request = new CallToolRequestParams
+        {
+            Name = mcp.ToolName,
+            Arguments = arguments,
+        };
+        if (call.IdempotencyKey is not null)
+        {
+            request.Meta = new JsonObject { ["idempotencyKey"] = call.IdempotencyKey };
+        }
+
+        var result = await client.CallToolAsync(request, cancellationToken);
+        var node = JsonSerializer.SerializeToNode(result, McpJsonUtilities.DefaultOptions);
+        return result.IsError == true
+            ? UpstreamOutcome.Failed(UpstreamFailure.Rejected, node, null, attempts)
+            : UpstreamOutcome.Success(node, null, attempts);
+    }
+
+    private async Task<McpClient> ConnectAsync(UpstreamCall call, McpUpstream mcp)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (await credentials.HeaderAsync(call.Auth, CancellationToken.None) is { } header)
+        {
+            headers[header.Key] = header.Value;
+        }
+
+        var transport = new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = new Uri(mcp.Url),
+            TransportMode = HttpTransportMode.StreamableHttp,
+            Name = $"upstream {call.Tool}",
+            AdditionalHeaders = headers,
+            ConnectionTimeout = TimeSpan.FromSeconds(call.Upstream.TimeoutSeconds),
+        }, http, loggerFactory, ownsHttpClient: false);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(call.Upstream.TimeoutSeconds));
+        return await McpClient.CreateAsync(transport, new McpClientOptions(), loggerFactory, timeout.Token);
+    }
+
+    private async Task DropMcpClientAsync(string tool)
+    {
+        if (_mcpClients.TryRemove(tool, out var lazy) && lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully)
+        {
+            await lazy.Value.Result.DisposeAsync();
+        }
+    }
+
+    private static JsonNode? ParseBody(string text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonNode.Parse(text);
+        }
+        catch (JsonException)
+        {
+            return JsonValue.Create(text);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var tool in _mcpClients.Keys)
+        {
+            await DropMcpClientAsync(tool);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upstream of tool {Tool} unreachable ({ErrorType})")]
+    private static partial void LogUnreachable(ILogger logger, string tool, string errorType);
+}
