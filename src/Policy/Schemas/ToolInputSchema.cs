@@ -1,0 +1,115 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AgentOperator.Policy.Decisions;
+using Json.Schema;
+
+namespace AgentOperator.Policy.Schemas;
+
+/// <summary>A tool's input schema, built once per bundle and evaluated per call.</summary>
+public sealed class ToolInputSchema
+{
+    private static readonly EvaluationOptions Evaluation = new() { OutputFormat = OutputFormat.List };
+    private readonly JsonSchema _schema;
+
+    private ToolInputSchema(JsonSchema schema) => _schema = schema;
+
+    /// <summary>
+    /// Combines a registry schema with a workflow's constraints. Both must hold (an <c>allOf</c>), so a
+    /// constraint can only tighten what the registry accepts, never loosen it.
+    /// </summary>
+    public static JsonObject? Merge(JsonObject? toolSchema, JsonObject? constraints)
+    {
+        if (constraints is null || constraints.Count == 0)
+        {
+            return toolSchema?.DeepClone().AsObject();
+        }
+
+        if (toolSchema is null)
+        {
+            return constraints.DeepClone().AsObject();
+        }
+
+        var merged = new JsonObject();
+        if (toolSchema["$schema"] is { } dialect)
+        {
+            merged["$schema"] = dialect.DeepClone();
+        }
+
+        merged["allOf"] = new JsonArray(WithoutDialect(toolSchema), WithoutDialect(constraints));
+        return merged;
+    }
+
+    /// <summary>Builds a schema; on failure <paramref name="error"/> says why it is not a valid JSON Schema.</summary>
+    public static bool TryBuild(JsonObject schema, [NotNullWhen(true)] out ToolInputSchema? built, [NotNullWhen(false)] out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        built = null;
+        try
+        {
+            using var document = JsonDocument.Parse(schema.ToJsonString());
+            // A private registry per schema: bundles are reloaded and two tools may reuse an $id.
+            var options = new BuildOptions { SchemaRegistry = new SchemaRegistry() };
+            built = new ToolInputSchema(JsonSchema.Build(document.RootElement.Clone(), options));
+            error = null;
+            return true;
+        }
+#pragma warning disable CA1031 // JsonSchema.Net reports invalid schemas with several exception types
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            error = exception.Message;
+            return false;
+        }
+    }
+
+    /// <summary>Validates an input; returns its errors as JSON pointers and messages, empty when valid.</summary>
+    public IReadOnlyList<PointerError> Validate(JsonElement input)
+    {
+        var results = _schema.Evaluate(input, Evaluation);
+        if (results.IsValid)
+        {
+            return [];
+        }
+
+        var errors = new List<PointerError>();
+        Collect(results, errors);
+        if (errors.Count == 0)
+        {
+            errors.Add(new PointerError("", "the input does not match the tool's input schema"));
+        }
+
+        return errors;
+    }
+
+    private static void Collect(EvaluationResults results, List<PointerError> errors)
+    {
+        if (results.Errors is { Count: > 0 })
+        {
+            var pointer = results.InstanceLocation.ToString();
+            foreach (var (_, message) in results.Errors)
+            {
+                var error = new PointerError(pointer, message);
+                if (!errors.Contains(error))
+                {
+                    errors.Add(error);
+                }
+            }
+        }
+
+        if (results.Details is { } details)
+        {
+            foreach (var detail in details)
+            {
+                Collect(detail, errors);
+            }
+        }
+    }
+
+    private static JsonObject WithoutDialect(JsonObject schema)
+    {
+        var copy = schema.DeepClone().AsObject();
+        copy.Remove("$schema");
+        return copy;
+    }
+}
