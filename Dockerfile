@@ -1,0 +1,71 @@
+# syntax=docker/dockerfile:1
+#
+# AgentOperator images, built from the repository root:
+#   docker build -t ghcr.io/agentoperator/operator:0.1.0 --build-arg VERSION=0.1.0 .
+#   docker build -t ghcr.io/agentoperator/gateway:0.1.0 --build-arg VERSION=0.1.0 --target gateway .
+# Multi-arch: docker buildx build --platform linux/amd64,linux/arm64 ... (the SDK stage runs on the
+# build platform and cross-publishes, so no emulation is needed).
+#
+# The operator injects ghcr.io/agentoperator/gateway:<its own version> as the sidecar, so build both
+# images with the same VERSION.
+
+ARG DOTNET_VERSION=10.0
+
+# ---- build: the SDK, only here ----
+FROM --platform=$BUILDPLATFORM mcr.microsoft.com/dotnet/sdk:${DOTNET_VERSION} AS build
+ARG TARGETARCH
+WORKDIR /src
+ENV DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# Restore first from the project files alone, so source edits reuse the restored layer. The build
+# props, central package versions, SDK pin and .editorconfig (analyzers run in the build) come along.
+COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
+COPY src/Crds/Crds.csproj src/Crds/
+COPY src/Policy/Policy.csproj src/Policy/
+COPY src/Gateway/Gateway.csproj src/Gateway/
+COPY src/DevCluster/DevCluster.csproj src/DevCluster/
+COPY src/Operator/Operator.csproj src/Operator/
+# The operator references every other src project, so this one restore covers both images.
+RUN dotnet restore src/Operator/Operator.csproj -a $TARGETARCH
+COPY src/ src/
+
+FROM build AS publish-operator
+ARG TARGETARCH
+ARG VERSION=0.1.0
+# Framework-dependent (the runtime image carries ASP.NET Core); no apphost, the entrypoint is `dotnet`.
+RUN dotnet publish src/Operator/Operator.csproj -c Release -a $TARGETARCH --no-restore \
+      -o /app -p:UseAppHost=false -p:Version=$VERSION
+
+FROM build AS publish-gateway
+ARG TARGETARCH
+ARG VERSION=0.1.0
+RUN dotnet publish src/Gateway/Gateway.csproj -c Release -a $TARGETARCH --no-restore \
+      -o /app -p:UseAppHost=false -p:Version=$VERSION
+
+# ---- runtime images: chiseled ASP.NET Core (no shell, no package manager, no SDK) ----
+FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION}-noble-chiseled AS gateway
+ARG VERSION=0.1.0
+LABEL org.opencontainers.image.title="agentoperator-gateway" \
+      org.opencontainers.image.description="AgentOperator policy gateway sidecar" \
+      org.opencontainers.image.version="${VERSION}"
+WORKDIR /app
+COPY --from=publish-gateway /app ./
+# The base image makes Kestrel listen on 0.0.0.0:8080. The gateway's agent API must stay on loopback,
+# so nothing listens unless the gateway binds it itself.
+ENV ASPNETCORE_HTTP_PORTS=""
+# Numeric non-root user, the same UID the pod's securityContext sets (runAsNonRoot can verify it).
+USER 65532:65532
+ENTRYPOINT ["dotnet", "AgentOperator.Gateway.dll"]
+
+# The default target (last stage): the operator.
+FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION}-noble-chiseled AS operator
+ARG VERSION=0.1.0
+LABEL org.opencontainers.image.title="agentoperator-operator" \
+      org.opencontainers.image.description="AgentOperator: Kubernetes operator for LLM agent workflows" \
+      org.opencontainers.image.version="${VERSION}"
+WORKDIR /app
+COPY --from=publish-operator /app ./
+# The operator binds its metrics, health and approval ports from its flags, not from the base image's default.
+ENV ASPNETCORE_HTTP_PORTS=""
+USER 65532:65532
+EXPOSE 8080 8081 8443
+ENTRYPOINT ["dotnet", "AgentOperator.Operator.dll"]

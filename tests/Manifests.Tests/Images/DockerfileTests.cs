@@ -1,0 +1,128 @@
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using AgentOperator.Manifests.Tests.Infrastructure;
+
+namespace AgentOperator.Manifests.Tests.Images;
+
+/// <summary>
+/// The Dockerfile, read rather than built (no Docker engine here): stages, users, what the final images
+/// contain and whether the restore layer copies every project the operator needs.
+/// </summary>
+public sealed partial class DockerfileTests
+{
+    private static IReadOnlyList<DockerStage> Stages => Dockerfile.Parse(Repository.Read("Dockerfile"));
+
+    private static IEnumerable<DockerStage> RuntimeStages => Stages.Where(s => s.Instructions.Any(i => i.Keyword == "ENTRYPOINT"));
+
+    [Fact]
+    public void Final_stage_is_the_operator_on_the_aspnet_runtime_without_the_sdk()
+    {
+        var final = Stages[^1];
+        Assert.Equal("operator", final.Name);
+        Assert.StartsWith("mcr.microsoft.com/dotnet/aspnet:10.0", final.From, StringComparison.Ordinal);
+        Assert.Equal("""["dotnet", "AgentOperator.Operator.dll"]""", final.Last("ENTRYPOINT"));
+    }
+
+    [Fact]
+    public void Gateway_target_runs_the_gateway()
+    {
+        var gateway = Assert.Single(Stages, s => s.Name == "gateway");
+        Assert.Equal("""["dotnet", "AgentOperator.Gateway.dll"]""", gateway.Last("ENTRYPOINT"));
+    }
+
+    [Fact]
+    public void Runtime_images_never_derive_from_the_sdk_or_a_build_stage()
+    {
+        var stageNames = Stages.Select(s => s.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        Assert.NotEmpty(RuntimeStages);
+        Assert.All(RuntimeStages, stage =>
+        {
+            Assert.DoesNotContain("/sdk", stage.From, StringComparison.Ordinal);
+            Assert.DoesNotContain(stage.From, stageNames);
+        });
+    }
+
+    [Fact]
+    public void Runtime_images_copy_only_published_output_from_build_stages()
+    {
+        Assert.All(RuntimeStages, stage => Assert.All(stage.Instructions.Where(i => i.Keyword == "COPY"), copy =>
+        {
+            var from = Regex.Match(copy.Arguments, @"--from=(\S+)").Groups[1].Value;
+            Assert.StartsWith("publish-", from, StringComparison.Ordinal);
+            Assert.Contains(" /app ", copy.Arguments, StringComparison.Ordinal);
+        }));
+    }
+
+    [Fact]
+    public void Runtime_images_run_as_the_numeric_non_root_user_of_the_pod_spec()
+    {
+        Assert.All(RuntimeStages, stage =>
+        {
+            var user = stage.Last("USER");
+            Assert.NotNull(user);
+            var uid = user.Split(':')[0];
+            // Numeric, so the kubelet can check runAsNonRoot without an /etc/passwd lookup.
+            Assert.Matches(Numeric(), uid);
+            Assert.NotEqual("0", uid);
+            Assert.Equal("65532", uid);
+            var userIndex = stage.Instructions.ToList().FindLastIndex(i => i.Keyword == "USER");
+            var entrypointIndex = stage.Instructions.ToList().FindLastIndex(i => i.Keyword == "ENTRYPOINT");
+            Assert.True(userIndex < entrypointIndex, $"{stage.Name}: USER must come before ENTRYPOINT");
+        });
+    }
+
+    [Fact]
+    public void Publish_builds_release()
+    {
+        var publishes = Stages.SelectMany(s => s.Instructions).Where(i => i.Keyword == "RUN" && i.Arguments.Contains("dotnet publish", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, publishes.Count);
+        Assert.All(publishes, p => Assert.Contains("-c Release", p.Arguments, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Restore_layer_copies_every_project_the_operator_references()
+    {
+        var copied = Stages.SelectMany(s => s.Instructions).Where(i => i.Keyword == "COPY" && i.Arguments.Contains(".csproj", StringComparison.Ordinal))
+            .Select(i => i.Arguments.Split(' ')[0]).ToHashSet(StringComparer.Ordinal);
+        var needed = ProjectClosure("src/Operator/Operator.csproj").Append("src/Gateway/Gateway.csproj").ToHashSet(StringComparer.Ordinal);
+        Assert.Subset(copied, needed);
+    }
+
+    [Fact]
+    public void Build_context_keeps_the_sources_and_drops_local_build_output()
+    {
+        var ignore = Repository.Read(".dockerignore").Split('\n').Select(l => l.Trim()).ToList();
+        foreach (var kept in new[] { "!src/", "!global.json", "!Directory.Build.props", "!Directory.Packages.props", "!.editorconfig" })
+        {
+            Assert.Contains(kept, ignore);
+        }
+
+        Assert.Contains("src/**/bin/", ignore);
+        Assert.Contains("src/**/obj/", ignore);
+    }
+
+    private static HashSet<string> ProjectClosure(string project)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>([project]);
+        while (pending.TryPop(out var current))
+        {
+            if (!seen.Add(current))
+            {
+                continue;
+            }
+
+            var directory = Path.GetDirectoryName(current)!;
+            foreach (var reference in XDocument.Parse(Repository.Read(current)).Descendants("ProjectReference"))
+            {
+                var include = (string)reference.Attribute("Include")!;
+                pending.Push(Path.GetRelativePath(Repository.Root, Path.GetFullPath(Path.Combine(Repository.PathOf(directory), include))).Replace('\\', '/'));
+            }
+        }
+
+        return seen;
+    }
+
+    [GeneratedRegex("^[0-9]+$")]
+    private static partial Regex Numeric();
+}
