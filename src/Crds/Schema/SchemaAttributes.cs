@@ -75,6 +75,10 @@ public sealed class CelRuleAttribute(string rule) : Attribute
     /// <summary>Relative JSON path of the field the error is reported on (e.g. <c>.maxSteps</c>).</summary>
     public string? FieldPath { get; init; }
 
-    /// <summary>Machine-readable reason: FieldValueInvalid (default), FieldValueForbidden, FieldValueRequired, FieldValueDuplicate.</summary>
+    /// <summary>
+    /// Machine-readable reason: FieldValueInvalid (default), FieldValueForbidden, FieldValueRequired, FieldValueDuplicate.
+    /// kube-apiserver drops the message of a FieldValueDuplicate rule (it prints only <c>Duplicate value: "array"</c>),
+    /// so uniqueness rules keep the default to show their message.
+    /// </summary>
     public string? Reason { get; init; }
 }

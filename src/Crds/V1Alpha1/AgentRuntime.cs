@@ -27,7 +27,7 @@ public sealed record AgentRuntime
 
     /// <summary>Environment variables of the agent container. Secrets never go here: tool credentials belong to the gateway.</summary>
     [Items(Max = 64)]
-    [CelRule("self.all(e, self.exists_one(f, f.name == e.name))", Message = "env names must be unique", Reason = "FieldValueDuplicate")]
+    [CelRule("self.all(e, self.exists_one(f, f.name == e.name))", Message = "env names must be unique")]
     public IReadOnlyList<EnvVar>? Env { get; init; }
 
     /// <summary>Compute resources of the agent container.</summary>

@@ -64,7 +64,7 @@ public sealed record AgentToolSpec
 
     /// <summary>Actions the tool supports.</summary>
     [Required, Items(Min = 1, Max = 4)]
-    [CelRule("self.all(a, self.exists_one(b, b == a))", Message = "actions must be unique", Reason = "FieldValueDuplicate")]
+    [CelRule("self.all(a, self.exists_one(b, b == a))", Message = "actions must be unique")]
     public required IReadOnlyList<ToolAction> Actions { get; init; }
 
     /// <summary>JSON Schema (2020-12) of the tool's input; calls whose input does not validate are refused with 422.</summary>

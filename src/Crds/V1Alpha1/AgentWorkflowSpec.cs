@@ -4,9 +4,10 @@ using AgentOperator.Crds.Schema;
 namespace AgentOperator.Crds.V1Alpha1;
 
 /// <summary>Desired state of an AgentWorkflow.</summary>
-[CelRule("!has(self.policy) || !has(self.policy.rules) || self.policy.rules.all(r, !has(r.tool) || self.tools.exists(t, t.name == r.tool))",
+// Optional fields are guarded with has(): selecting an absent field is an evaluation error, not false.
+[CelRule("!has(self.policy) || !has(self.policy.rules) || self.policy.rules.all(r, !has(r.tool) || (has(self.tools) && self.tools.exists(t, t.name == r.tool)))",
     Message = "every policy rule's tool must be one of spec.tools[*].name", FieldPath = ".policy.rules", Reason = "FieldValueInvalid")]
-[CelRule("!has(self.rollout) || self.rollout.trafficRouting.provider != 'gatewayAPI' || has(self.rollout.trafficRouting.gatewayAPI)",
+[CelRule("!has(self.rollout) || !has(self.rollout.trafficRouting) || !has(self.rollout.trafficRouting.provider) || self.rollout.trafficRouting.provider != 'gatewayAPI' || has(self.rollout.trafficRouting.gatewayAPI)",
     Message = "rollout.trafficRouting.gatewayAPI is required when rollout.trafficRouting.provider is gatewayAPI", FieldPath = ".rollout.trafficRouting", Reason = "FieldValueRequired")]
 public sealed record AgentWorkflowSpec
 {
@@ -24,7 +25,7 @@ public sealed record AgentWorkflowSpec
 
     /// <summary>The tool allowlist. Anything not listed is denied.</summary>
     [Items(Max = 64)]
-    [CelRule("self.all(t, self.exists_one(u, u.name == t.name))", Message = "tools must be unique by name", Reason = "FieldValueDuplicate")]
+    [CelRule("self.all(t, self.exists_one(u, u.name == t.name))", Message = "tools must be unique by name")]
     public IReadOnlyList<ToolBinding> Tools { get; init; } = [];
 
     /// <summary>Hard limits per run; exceeding any of them terminates the run with the budget's name as the reason.</summary>

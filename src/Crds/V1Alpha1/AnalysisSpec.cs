@@ -35,7 +35,7 @@ public sealed record AnalysisSpec
 
     /// <summary>Custom queries with a CEL success condition over <c>result</c>.</summary>
     [Items(Max = 20)]
-    [CelRule("self.all(m, self.exists_one(n, n.name == m.name))", Message = "analysis.metrics names must be unique", Reason = "FieldValueDuplicate")]
+    [CelRule("self.all(m, self.exists_one(n, n.name == m.name))", Message = "analysis.metrics names must be unique")]
     public IReadOnlyList<CustomMetric>? Metrics { get; init; }
 
     /// <summary>Failed analysis runs tolerated; one more rolls the canary back.</summary>

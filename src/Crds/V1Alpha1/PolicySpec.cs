@@ -8,7 +8,7 @@ public sealed record PolicySpec
 {
     /// <summary>CEL rules, evaluated in order for the calls they apply to.</summary>
     [Items(Max = 128)]
-    [CelRule("self.all(r, self.exists_one(s, s.id == r.id))", Message = "policy rule ids must be unique", Reason = "FieldValueDuplicate")]
+    [CelRule("self.all(r, self.exists_one(s, s.id == r.id))", Message = "policy rule ids must be unique")]
     public IReadOnlyList<PolicyRule>? Rules { get; init; }
 
     /// <summary>Kinds of sensitive data redacted from traces, audit records and approvals.</summary>

@@ -13,7 +13,7 @@ public sealed record ToolBinding
 
     /// <summary>Actions of the tool this workflow may use; a subset of the AgentTool's actions.</summary>
     [Required, Items(Min = 1, Max = 4)]
-    [CelRule("self.all(a, self.exists_one(b, b == a))", Message = "actions must be unique", Reason = "FieldValueDuplicate")]
+    [CelRule("self.all(a, self.exists_one(b, b == a))", Message = "actions must be unique")]
     public required IReadOnlyList<ToolAction> Actions { get; init; }
 
     /// <summary>Extra limits on the input, as JSON Schema keywords merged over the tool's input schema (e.g. {"properties": {"amount_usd": {"maximum": 50}}}).</summary>
