@@ -1,0 +1,167 @@
+using System.Globalization;
+using k8s.Models;
+
+namespace AgentOperator.Operator.Provisioning;
+
+/// <summary>
+/// The revision's Deployment: the agent container, which gets only the gateway's loopback URL, and the
+/// gateway sidecar, which alone holds the token, the tool Secrets and the audit log.
+/// </summary>
+public static class DeploymentBuilder
+{
+    private const string AuditVolume = "gateway-audit";
+    private const string GatewayTmpVolume = "gateway-tmp";
+    private const string AgentTmpVolume = "agent-tmp";
+
+    /// <summary>The Deployment.</summary>
+    public static V1Deployment Build(RevisionInputs inputs, ProvisioningOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(inputs.Replicas);
+        var spec = inputs.Workflow.Spec;
+        var podLabels = ChildLabels.ForRevision(inputs.WorkflowName, inputs.Revision);
+        podLabels[ChildLabels.Component] = "agent";
+
+        return new()
+        {
+            ApiVersion = "apps/v1",
+            Kind = V1Deployment.KubeKind,
+            // The bundle hash is on the Deployment, not on the pod template: a bundle change that keeps the
+            // revision (the kill switch) reaches the gateways through their watch, without restarting pods.
+            Metadata = ChildMetadata.ForRevision(inputs, new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                [ChildLabels.BundleSha256Annotation] = BundleConfigMapBuilder.BundleSha256(inputs.BundleJson),
+            }),
+            Spec = new()
+            {
+                Replicas = inputs.Replicas,
+                Selector = new() { MatchLabels = ChildLabels.RevisionSelector(inputs.WorkflowName, inputs.Revision) },
+                RevisionHistoryLimit = 2,
+                ProgressDeadlineSeconds = spec.Rollout?.ProgressDeadlineSeconds ?? 600,
+                Template = new()
+                {
+                    Metadata = new()
+                    {
+                        Labels = podLabels,
+                        Annotations = new Dictionary<string, string>(StringComparer.Ordinal) { [ChildLabels.RevisionAnnotation] = inputs.Revision },
+                    },
+                    Spec = PodSpec(inputs, options),
+                },
+            },
+        };
+    }
+
+    private static V1PodSpec PodSpec(RevisionInputs inputs, ProvisioningOptions options)
+    {
+        List<V1Volume> volumes =
+        [
+            .. GatewayCredentials.Volumes(inputs),
+            new() { Name = AuditVolume, EmptyDir = new() { SizeLimit = new ResourceQuantity("1Gi") } },
+            new() { Name = GatewayTmpVolume, EmptyDir = new() { SizeLimit = new ResourceQuantity("64Mi") } },
+            new() { Name = AgentTmpVolume, EmptyDir = new() { SizeLimit = new ResourceQuantity("256Mi") } },
+        ];
+
+        return new()
+        {
+            ServiceAccountName = ChildNames.RevisionObject(inputs.WorkflowName, inputs.Revision),
+            // The token goes only into the gateway, through its own projected volume.
+            AutomountServiceAccountToken = false,
+            // A shared PID namespace would let the agent read the gateway's files through /proc/<pid>/root.
+            ShareProcessNamespace = false,
+            // Service environment variables would only tell the agent about the cluster.
+            EnableServiceLinks = false,
+            SecurityContext = RestrictedSecurity.Pod(),
+            Containers = [AgentContainer(inputs, options), GatewayContainer(inputs, options)],
+            Volumes = volumes,
+        };
+    }
+
+    private static V1Container AgentContainer(RevisionInputs inputs, ProvisioningOptions options)
+    {
+        var runtime = inputs.Workflow.Spec.Runtime;
+        var gatewayUrl = $"http://127.0.0.1:{options.GatewayApiPort.ToString(CultureInfo.InvariantCulture)}";
+        List<V1EnvVar> env =
+        [
+            // The gateway's URL is the operator's to set: a user variable of the same name is dropped.
+            .. (runtime.Env ?? []).Where(e => e.Name != GatewayPodLayout.AgentGatewayUrlEnv).Select(e => new V1EnvVar { Name = e.Name, Value = e.Value }),
+            new() { Name = GatewayPodLayout.AgentGatewayUrlEnv, Value = gatewayUrl },
+        ];
+
+        return new()
+        {
+            Name = GatewayPodLayout.AgentContainer,
+            Image = runtime.Image,
+            Command = runtime.Command?.ToList(),
+            Args = runtime.Args?.ToList(),
+            Env = env,
+            Ports = [new() { Name = GatewayPodLayout.AgentPortName, ContainerPort = runtime.Port, Protocol = "TCP" }],
+            Resources = Resources(runtime.Resources?.Requests, runtime.Resources?.Limits),
+            SecurityContext = RestrictedSecurity.Container(),
+            VolumeMounts = [new() { Name = AgentTmpVolume, MountPath = "/tmp" }],
+        };
+    }
+
+    private static V1Container GatewayContainer(RevisionInputs inputs, ProvisioningOptions options)
+    {
+        var bundleConfigMap = ChildNames.RevisionObject(inputs.WorkflowName, inputs.Revision);
+        List<V1EnvVar> env =
+        [
+            new() { Name = "AGENTOPERATOR_WORKFLOW", Value = inputs.WorkflowName },
+            new() { Name = "AGENTOPERATOR_REVISION", Value = inputs.Revision },
+            new() { Name = "AGENTOPERATOR_NAMESPACE", ValueFrom = new() { FieldRef = new() { ApiVersion = "v1", FieldPath = "metadata.namespace" } } },
+            new() { Name = "AGENTOPERATOR_POD_NAME", ValueFrom = new() { FieldRef = new() { ApiVersion = "v1", FieldPath = "metadata.name" } } },
+            new() { Name = "AGENTOPERATOR_SECRETS_DIR", Value = GatewayPodLayout.SecretsDirectory },
+            new() { Name = "AGENTOPERATOR_TOKENS_DIR", Value = GatewayPodLayout.TokensDirectory },
+            // The diagnostics IPC socket would need a writable /tmp and is an unauthenticated control channel.
+            new() { Name = "DOTNET_EnableDiagnostics", Value = "0" },
+        ];
+        if (inputs.Workflow.Spec.Observability?.OtlpEndpoint is { Length: > 0 } otlp)
+        {
+            env.Add(new() { Name = "OTEL_EXPORTER_OTLP_ENDPOINT", Value = otlp });
+        }
+
+        var health = new V1HTTPGetAction { Path = GatewayPodLayout.HealthPath, Port = GatewayPodLayout.MetricsPortName };
+        return new()
+        {
+            Name = GatewayPodLayout.GatewayContainer,
+            Image = options.GatewayImage,
+            Args =
+            [
+                "serve",
+                "--bundle-configmap", $"{inputs.Namespace}/{bundleConfigMap}",
+                "--port", options.GatewayApiPort.ToString(CultureInfo.InvariantCulture),
+                "--metrics-port", options.GatewayMetricsPort.ToString(CultureInfo.InvariantCulture),
+                "--audit", GatewayPodLayout.AuditFile,
+            ],
+            Env = env,
+            // Only the metrics port is declared: the agent API listens on 127.0.0.1 and no Service may target it.
+            Ports = [new() { Name = GatewayPodLayout.MetricsPortName, ContainerPort = options.GatewayMetricsPort, Protocol = "TCP" }],
+            Resources = Resources(options.GatewayRequests, options.GatewayLimits),
+            ReadinessProbe = new() { HttpGet = health, PeriodSeconds = 5, FailureThreshold = 3 },
+            LivenessProbe = new() { HttpGet = health, PeriodSeconds = 10, FailureThreshold = 6 },
+            SecurityContext = RestrictedSecurity.Container(),
+            VolumeMounts =
+            [
+                .. GatewayCredentials.Mounts(inputs),
+                new() { Name = AuditVolume, MountPath = GatewayPodLayout.AuditDirectory },
+                new() { Name = GatewayTmpVolume, MountPath = "/tmp" },
+            ],
+        };
+    }
+
+    private static V1ResourceRequirements? Resources(IReadOnlyDictionary<string, string>? requests, IReadOnlyDictionary<string, string>? limits)
+    {
+        if (requests is not { Count: > 0 } && limits is not { Count: > 0 })
+        {
+            return null;
+        }
+
+        // The API server stores quantities in canonical form; build them that way so a comparison sees no change.
+        static Dictionary<string, ResourceQuantity>? Quantities(IReadOnlyDictionary<string, string>? values) =>
+            values is not { Count: > 0 } ? null : values.ToDictionary(
+                pair => pair.Key,
+                pair => new ResourceQuantity(new ResourceQuantity(pair.Value).CanonicalizeString()),
+                StringComparer.Ordinal);
+
+        return new() { Requests = Quantities(requests), Limits = Quantities(limits) };
+    }
+}
