@@ -39,6 +39,13 @@ public sealed class OperatorRbacTests
         { "", "serviceaccounts/token", "create" },
     };
 
+    /// <summary>What the operator reads of one object only, as (group, resource, name, verbs): the API server's endpoints.</summary>
+    public static TheoryData<string, string, string, string> NeededByName => new()
+    {
+        { "discovery.k8s.io", "endpointslices", "kubernetes", "get list watch" },
+        { "", "endpoints", "kubernetes", "get list watch" },
+    };
+
     /// <summary>
     /// What a revision's gateway Role grants (src/Operator/Provisioning/IdentityBuilder.cs). RBAC escalation
     /// prevention refuses to let the operator create that Role unless it holds each of these itself.
@@ -70,13 +77,29 @@ public sealed class OperatorRbacTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(NeededByName))]
+    public void Operator_reads_the_api_server_endpoints_by_name_only(string group, string resource, string name, string verbs)
+    {
+        var rule = Assert.Single(Manager, r => r.ApiGroups.Contains(group) && r.Resources.Contains(resource));
+        Assert.Equal([name], rule.ResourceNames);
+        Assert.Equal(verbs.Split(' '), rule.Verbs);
+    }
+
     [Fact]
     public void Operator_holds_nothing_beyond_what_it_needs()
     {
         var needed = Needed.Select(row => ((string)row[0], (string)row[1], ((string)row[2]).Split(' ').ToHashSet(StringComparer.Ordinal))).ToList();
         var granted = GrantedToGateways.Select(row => ((string)row[0], (string)row[1], ((string)row[2]).Split(' ').ToHashSet(StringComparer.Ordinal))).ToList();
+        var byName = NeededByName.Select(row => ((string)row[0], (string)row[1], (string)row[2])).ToList();
         foreach (var rule in Manager)
         {
+            if (rule.ResourceNames.Count > 0)
+            {
+                Assert.All(rule.ResourceNames, name => Assert.Contains(byName, n => rule.ApiGroups.Contains(n.Item1) && rule.Resources.Contains(n.Item2) && n.Item3 == name));
+                continue;
+            }
+
             foreach (var group in rule.ApiGroups)
             {
                 foreach (var resource in rule.Resources)
