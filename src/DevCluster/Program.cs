@@ -1,2 +1,59 @@
-Console.Error.WriteLine("AgentOperator.DevCluster: not implemented yet");
-return 2;
+using AgentOperator.DevCluster;
+
+// dotnet run --project src/DevCluster -- --kubeconfig PATH [--port N] [--no-auth]
+// Serves until SIGTERM or Ctrl-C; the kubeconfig is written once the server accepts requests.
+string? kubeconfig = null;
+var port = 0;
+var auth = true;
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--kubeconfig" when i + 1 < args.Length:
+            kubeconfig = args[++i];
+            break;
+        case "--port" when i + 1 < args.Length && int.TryParse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture, out var p):
+            port = p;
+            i++;
+            break;
+        case "--no-auth":
+            auth = false;
+            break;
+        default:
+            Console.Error.WriteLine("usage: AgentOperator.DevCluster --kubeconfig PATH [--port N] [--no-auth]");
+            return 2;
+    }
+}
+
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.Cancel();
+};
+using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
+{
+    ctx.Cancel = true;
+    stop.Cancel();
+});
+
+await using var cluster = await DevClusterServer.StartAsync(new DevClusterOptions { Port = port, RequireAuthentication = auth }, stop.Token);
+if (kubeconfig is not null)
+{
+    cluster.WriteKubeconfig(kubeconfig);
+    Console.WriteLine($"DevCluster serving at {cluster.BaseAddress}; kubeconfig written to {kubeconfig}");
+}
+else
+{
+    Console.WriteLine($"DevCluster serving at {cluster.BaseAddress}; admin token {cluster.AdminToken}");
+}
+
+try
+{
+    await Task.Delay(Timeout.Infinite, stop.Token);
+}
+catch (OperationCanceledException)
+{
+}
+
+return 0;

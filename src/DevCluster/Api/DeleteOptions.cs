@@ -1,0 +1,8 @@
+namespace AgentOperator.DevCluster.Api;
+
+/// <summary>meta/v1 DeleteOptions as far as the server honours them.</summary>
+/// <param name="PropagationPolicy"><c>Orphan</c>, <c>Background</c> or <c>Foreground</c>; null means the resource's default (Background).</param>
+/// <param name="PreconditionUid">Delete only if the object still has this uid.</param>
+/// <param name="PreconditionResourceVersion">Delete only if the object is still at this resourceVersion.</param>
+/// <param name="DryRun">Answer as if deleted, but keep the object (<c>dryRun=All</c>).</param>
+internal sealed record DeleteOptions(string? PropagationPolicy = null, string? PreconditionUid = null, string? PreconditionResourceVersion = null, bool DryRun = false);

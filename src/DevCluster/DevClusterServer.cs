@@ -1,0 +1,183 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using AgentOperator.DevCluster.Api;
+using AgentOperator.DevCluster.Auth;
+using AgentOperator.DevCluster.Bootstrap;
+using AgentOperator.DevCluster.Controllers;
+using AgentOperator.DevCluster.Discovery;
+using AgentOperator.DevCluster.Faults;
+using AgentOperator.DevCluster.Patching;
+using AgentOperator.DevCluster.Simulation;
+using AgentOperator.DevCluster.Storage;
+using AgentOperator.DevCluster.Watch;
+using k8s;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace AgentOperator.DevCluster;
+
+/// <summary>
+/// An in-process Kubernetes API server for development and tests. Start it with <see cref="StartAsync"/>,
+/// point kubectl at <see cref="WriteKubeconfig"/> or KubernetesClient at <see cref="CreateClientConfiguration"/>,
+/// and dispose it to stop.
+/// It listens on 127.0.0.1 only, with TLS from a self-signed certificate made at start (kubectl sends bearer
+/// tokens only over https); the kubeconfig and client configuration carry that certificate as the CA.
+/// </summary>
+public sealed class DevClusterServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<Task> _controllers = [];
+    private readonly ServiceAccountTokenIssuer _issuer;
+
+    private readonly X509Certificate2 _certificate;
+    private readonly ObjectStore _store;
+
+    private DevClusterServer(WebApplication app, FaultInjector faults, ServiceAccountTokenIssuer issuer, string adminToken, X509Certificate2 certificate, ObjectStore store)
+    {
+        _certificate = certificate;
+        _store = store;
+        _app = app;
+        Faults = faults;
+        _issuer = issuer;
+        AdminToken = adminToken;
+    }
+
+    /// <summary>The server's URL, e.g. <c>https://127.0.0.1:41234/</c>.</summary>
+    public Uri BaseAddress { get; private set; } = new("https://127.0.0.1/");
+
+    /// <summary>The serving certificate (self-signed, its own CA) in PEM, as kubeconfigs carry it.</summary>
+    public string CertificateAuthorityPem => _certificate.ExportCertificatePem();
+
+    /// <summary>The bearer token of the built-in admin user (group system:masters).</summary>
+    public string AdminToken { get; }
+
+    /// <summary>Fault injection for resilience tests; inert until a test calls it.</summary>
+    public FaultInjector Faults { get; }
+
+    /// <summary>Starts the server on 127.0.0.1 and returns once it accepts requests.</summary>
+    public static async Task<DevClusterServer> StartAsync(DevClusterOptions? options = null, CancellationToken ct = default)
+    {
+        options ??= new DevClusterOptions();
+        var adminToken = options.AdminToken ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        var certificate = ServingCertificate.Create(options.TimeProvider);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddSimpleConsole();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(System.Net.IPAddress.Loopback, options.Port, listen => listen.UseHttps(certificate));
+            k.Limits.MaxRequestBodySize = 16 * 1024 * 1024;
+        });
+
+        var time = options.TimeProvider;
+        var store = new ObjectStore(options.WatchHistorySize);
+        var registry = new ResourceRegistry(BuiltInResources.Create());
+        var fields = new FieldManager(time);
+        var loggerFactory = LoggerFactory.Create(l => l.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
+        var crds = new CustomResourceDefinitionRegistrar(registry, loggerFactory.CreateLogger<CustomResourceDefinitionRegistrar>());
+        var ops = new ResourceOperations(store, registry, time, fields, [crds]);
+        crds.Attach(ops);
+        var issuer = new ServiceAccountTokenIssuer(options);
+        var authenticator = new RequestAuthenticator(options, adminToken, issuer, store);
+        var authorizer = new RbacAuthorizer(store);
+        var reviews = new AccessReviews(authenticator, authorizer, issuer, options);
+        var faults = new FaultInjector(store, time);
+        var handler = new ResourceHandler(ops, new WatchStreamer(ops, options), authorizer, reviews, faults, fields);
+
+        var app = builder.Build();
+        app.Use(next => ApiRoutes.Guard(next, authenticator));
+        var server = new DevClusterServer(app, faults, issuer, adminToken, certificate, store);
+        ApiRoutes.Map(app, handler, new DiscoveryDocuments(registry), new OpenApiDocuments(registry), authorizer, () => server.BaseAddress.Authority);
+
+        ClusterBootstrap.Run(ops);
+        var controllers = new List<IClusterController>
+        {
+            new NamespaceController(ops, loggerFactory.CreateLogger<NamespaceController>()),
+            new GarbageCollector(ops, loggerFactory.CreateLogger<GarbageCollector>()),
+            crds,
+        };
+        if (options.SimulateWorkloads)
+        {
+            var runner = options.PodRunner ?? new ReadyPodRunner();
+            controllers.Add(new DeploymentController(ops, loggerFactory.CreateLogger<DeploymentController>()));
+            controllers.Add(new ReplicaSetController(ops, loggerFactory.CreateLogger<ReplicaSetController>()));
+            controllers.Add(new JobController(ops, loggerFactory.CreateLogger<JobController>()));
+            controllers.Add(new PodLifecycleController(ops, runner, options.PodStartDelay, loggerFactory.CreateLogger<PodLifecycleController>()));
+        }
+
+        foreach (var c in controllers)
+        {
+            server._controllers.Add(Task.Run(() => c.RunAsync(server._stopping.Token), CancellationToken.None));
+        }
+
+        await app.StartAsync(ct);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var port = new Uri(address).Port;
+        server.BaseAddress = new Uri($"https://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
+        return server;
+    }
+
+    /// <summary>Writes a kubeconfig (context <c>devcluster</c>, the admin token) that kubectl and KubernetesClient read as is.</summary>
+    public void WriteKubeconfig(string path, string defaultNamespace = "default")
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var server = BaseAddress.ToString().TrimEnd('/');
+        File.WriteAllText(path, $"""
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: devcluster
+              cluster:
+                server: {server}
+                certificate-authority-data: {Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(CertificateAuthorityPem))}
+            contexts:
+            - name: devcluster
+              context:
+                cluster: devcluster
+                user: devcluster-admin
+                namespace: {defaultNamespace}
+            current-context: devcluster
+            users:
+            - name: devcluster-admin
+              user:
+                token: {AdminToken}
+            preferences: {"{}"}
+
+            """);
+    }
+
+    /// <summary>A KubernetesClient configuration for this server, authenticated as admin (or with <paramref name="token"/>).</summary>
+    public KubernetesClientConfiguration CreateClientConfiguration(string? token = null) => new()
+    {
+        Host = BaseAddress.ToString().TrimEnd('/'),
+        AccessToken = token ?? AdminToken,
+        SslCaCerts = [X509CertificateLoader.LoadCertificate(_certificate.RawData)],
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        _store.CloseClientWatches("server stopping");
+        try
+        {
+            await Task.WhenAll(_controllers).WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception e) when (e is OperationCanceledException or TimeoutException)
+        {
+        }
+
+        await _app.StopAsync(CancellationToken.None);
+        await _app.DisposeAsync();
+        _issuer.Dispose();
+        _certificate.Dispose();
+        _stopping.Dispose();
+    }
+}

@@ -1,0 +1,213 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace AgentOperator.DevCluster.Storage;
+
+/// <summary>
+/// The built-in kinds the operator touches, with kube-apiserver's discovery data (short names, categories,
+/// subresources) and the default columns of its table printers (pkg/printers/internalversion).
+/// </summary>
+internal static class BuiltInResources
+{
+    private static readonly IReadOnlyList<string> All = ["all"];
+    private static readonly IReadOnlyList<string> CreateOnly = ["create"];
+
+    public static IReadOnlyList<ResourceType> Create()
+    {
+        var coreEvents = new ResourceType("", "v1", "events", "Event", true)
+        {
+            ShortNames = ["ev"],
+            SelectableFields = ["involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type"],
+            Columns =
+            [
+                Col("Last Seen", "string", (o, now) => HumanDuration.Since(o.Str("lastTimestamp") ?? o.Str("eventTime") ?? o.Str("metadata", "creationTimestamp"), now)),
+                Col("Type", "string", (o, _) => o.Str("type")),
+                Col("Reason", "string", (o, _) => o.Str("reason")),
+                Col("Object", "string", (o, _) => $"{o.Str("involvedObject", "kind")?.ToLowerInvariant()}/{o.Str("involvedObject", "name")}"),
+                Col("Message", "string", (o, _) => o.Str("message")),
+            ],
+        };
+
+        return
+        [
+            new("", "v1", "namespaces", "Namespace", false)
+            {
+                ShortNames = ["ns"], HasStatus = true,
+                Columns = [NameColumn, Col("Status", "string", (o, _) => o.Str("status", "phase")), AgeColumn],
+            },
+            new("", "v1", "serviceaccounts", "ServiceAccount", true)
+            {
+                ShortNames = ["sa"],
+                Columns = [NameColumn, Col("Secrets", "string", (o, _) => Count(o["secrets"])), AgeColumn],
+            },
+            new("", "v1", "secrets", "Secret", true)
+            {
+                SelectableFields = ["type"],
+                Columns = [NameColumn, Col("Type", "string", (o, _) => o.Str("type")), Col("Data", "string", (o, _) => Count(o["data"])), AgeColumn],
+            },
+            new("", "v1", "configmaps", "ConfigMap", true)
+            {
+                ShortNames = ["cm"],
+                Columns = [NameColumn, Col("Data", "string", (o, _) => Count(o["data"], o["binaryData"])), AgeColumn],
+            },
+            new("", "v1", "services", "Service", true)
+            {
+                ShortNames = ["svc"], Categories = All, HasStatus = true,
+                Columns =
+                [
+                    NameColumn,
+                    Col("Type", "string", (o, _) => o.Str("spec", "type") ?? "ClusterIP"),
+                    Col("Cluster-IP", "string", (o, _) => o.Str("spec", "clusterIP") ?? "<none>"),
+                    Col("External-IP", "string", (o, _) => "<none>"),
+                    Col("Port(s)", "string", (o, _) => o.At("spec", "ports") is JsonArray ps && ps.Count > 0
+                        ? string.Join(",", ps.Select(p => $"{p.Long("port")}/{p.Str("protocol") ?? "TCP"}")) : "<none>"),
+                    AgeColumn,
+                ],
+            },
+            coreEvents,
+            new("events.k8s.io", "v1", "events", "Event", true)
+            {
+                ShortNames = ["ev"], Storage = new GroupResource("", "events"), StorageApiVersion = "v1", Converter = new EventVersionConverter(),
+                SelectableFields = coreEvents.SelectableFields, Columns = coreEvents.Columns,
+            },
+            new("", "v1", "pods", "Pod", true)
+            {
+                ShortNames = ["po"], Categories = All, HasStatus = true,
+                SelectableFields = ["spec.nodeName", "spec.serviceAccountName", "spec.restartPolicy", "spec.schedulerName", "status.phase", "status.podIP", "status.nominatedNodeName"],
+                Columns =
+                [
+                    NameColumn,
+                    Col("Ready", "string", (o, _) => PodReady(o)),
+                    Col("Status", "string", (o, _) => o.Str("metadata", "deletionTimestamp") is not null ? "Terminating" : o.Str("status", "reason") ?? o.Str("status", "phase") ?? "Pending"),
+                    Col("Restarts", "integer", (o, _) => o.At("status", "containerStatuses") is JsonArray cs ? cs.Sum(c => c.Long("restartCount") ?? 0) : 0),
+                    AgeColumn,
+                    Col("IP", "string", (o, _) => o.Str("status", "podIP") ?? "<none>", 1),
+                    Col("Node", "string", (o, _) => o.Str("spec", "nodeName") ?? "<none>", 1),
+                ],
+            },
+            new("apps", "v1", "deployments", "Deployment", true)
+            {
+                ShortNames = ["deploy"], Categories = All, HasStatus = true, TracksGeneration = true,
+                Scale = new ScaleSubresource("spec.replicas", "status.replicas", null),
+                Columns =
+                [
+                    NameColumn,
+                    Col("Ready", "string", (o, _) => $"{o.Long("status", "readyReplicas") ?? 0}/{o.Long("spec", "replicas") ?? 1}"),
+                    Col("Up-to-date", "integer", (o, _) => o.Long("status", "updatedReplicas") ?? 0),
+                    Col("Available", "integer", (o, _) => o.Long("status", "availableReplicas") ?? 0),
+                    AgeColumn,
+                ],
+            },
+            new("apps", "v1", "replicasets", "ReplicaSet", true)
+            {
+                ShortNames = ["rs"], Categories = All, HasStatus = true, TracksGeneration = true,
+                Scale = new ScaleSubresource("spec.replicas", "status.replicas", null),
+                Columns =
+                [
+                    NameColumn,
+                    Col("Desired", "integer", (o, _) => o.Long("spec", "replicas") ?? 1),
+                    Col("Current", "integer", (o, _) => o.Long("status", "replicas") ?? 0),
+                    Col("Ready", "integer", (o, _) => o.Long("status", "readyReplicas") ?? 0),
+                    AgeColumn,
+                ],
+            },
+            new("batch", "v1", "jobs", "Job", true)
+            {
+                Categories = All, HasStatus = true, TracksGeneration = true,
+                Columns =
+                [
+                    NameColumn,
+                    Col("Status", "string", (o, _) => o.Condition("Complete")?.Str("status") == "True" ? "Complete"
+                        : o.Condition("Failed")?.Str("status") == "True" ? "Failed" : "Running"),
+                    Col("Completions", "string", (o, _) => $"{o.Long("status", "succeeded") ?? 0}/{o.Long("spec", "completions") ?? 1}"),
+                    Col("Duration", "string", (o, now) => JobDuration(o, now)),
+                    AgeColumn,
+                ],
+            },
+            new("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", true)
+            {
+                ShortNames = ["netpol"], TracksGeneration = true,
+                Columns = [NameColumn, Col("Pod-Selector", "string", (o, _) => Selector(o.At("spec", "podSelector"))), AgeColumn],
+            },
+            new("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler", true)
+            {
+                ShortNames = ["hpa"], Categories = All, HasStatus = true,
+                Columns =
+                [
+                    NameColumn,
+                    Col("Reference", "string", (o, _) => $"{o.Str("spec", "scaleTargetRef", "kind")}/{o.Str("spec", "scaleTargetRef", "name")}"),
+                    Col("MinPods", "integer", (o, _) => o.Long("spec", "minReplicas") ?? 1),
+                    Col("MaxPods", "integer", (o, _) => o.Long("spec", "maxReplicas")),
+                    Col("Replicas", "integer", (o, _) => o.Long("status", "currentReplicas") ?? 0),
+                    AgeColumn,
+                ],
+            },
+            new("rbac.authorization.k8s.io", "v1", "roles", "Role", true) { Columns = [NameColumn, CreatedAtColumn] },
+            new("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", true) { Columns = [NameColumn, RoleRefColumn, AgeColumn] },
+            new("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", false) { Columns = [NameColumn, CreatedAtColumn] },
+            new("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", false) { Columns = [NameColumn, RoleRefColumn, AgeColumn] },
+            new("coordination.k8s.io", "v1", "leases", "Lease", true)
+            {
+                Columns = [NameColumn, Col("Holder", "string", (o, _) => o.Str("spec", "holderIdentity") ?? ""), AgeColumn],
+            },
+            new("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false)
+            {
+                ShortNames = ["crd", "crds"], Categories = ["api-extensions"], HasStatus = true, TracksGeneration = true,
+                Columns = [NameColumn, CreatedAtColumn],
+            },
+            new("authentication.k8s.io", "v1", "tokenreviews", "TokenReview", false) { Verbs = CreateOnly, IsVirtual = true },
+            new("authorization.k8s.io", "v1", "subjectaccessreviews", "SubjectAccessReview", false) { Verbs = CreateOnly, IsVirtual = true },
+            new("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview", false) { Verbs = CreateOnly, IsVirtual = true },
+        ];
+    }
+
+    public static readonly PrinterColumn NameColumn = new("Name", "string", "Name must be unique within a namespace. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names", 0,
+        (o, _) => o.Str("metadata", "name"))
+    { Format = "name" };
+
+    public static readonly PrinterColumn AgeColumn = Col("Age", "string", (o, now) => HumanDuration.Since(o.Str("metadata", "creationTimestamp"), now));
+
+    private static readonly PrinterColumn CreatedAtColumn = Col("Created At", "date", (o, _) => o.Str("metadata", "creationTimestamp"));
+
+    private static readonly PrinterColumn RoleRefColumn = Col("Role", "string", (o, _) => $"{o.Str("roleRef", "kind")}/{o.Str("roleRef", "name")}");
+
+    private static PrinterColumn Col(string name, string type, Func<JsonObject, DateTimeOffset, object?> cell, int priority = 0) =>
+        new(name, type, name, priority, (o, now) => cell(o, now) switch
+        {
+            null => null,
+            string s => JsonValue.Create(s),
+            long l => JsonValue.Create(l),
+            int i => JsonValue.Create(i),
+            var other => JsonValue.Create(Convert.ToString(other, CultureInfo.InvariantCulture)),
+        });
+
+    private static string Count(params JsonNode?[] maps) => maps.Sum(m => m switch
+    {
+        JsonObject o => o.Count,
+        JsonArray a => a.Count,
+        _ => 0,
+    }).ToString(CultureInfo.InvariantCulture);
+
+    private static string PodReady(JsonObject pod)
+    {
+        var total = pod.At("spec", "containers") is JsonArray c ? c.Count : 0;
+        var ready = pod.At("status", "containerStatuses") is JsonArray cs ? cs.Count(s => s.Bool("ready") == true) : 0;
+        return $"{ready}/{total}";
+    }
+
+    private static string JobDuration(JsonObject job, DateTimeOffset now)
+    {
+        if (!DateTimeOffset.TryParse(job.Str("status", "startTime"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var start))
+        {
+            return "";
+        }
+
+        var end = DateTimeOffset.TryParse(job.Str("status", "completionTime"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var c) ? c : now;
+        return HumanDuration.Format(end - start);
+    }
+
+    private static string Selector(JsonNode? selector) =>
+        selector.At("matchLabels") is JsonObject m && m.Count > 0
+            ? string.Join(",", m.Select(kv => $"{kv.Key}={kv.Value}"))
+            : "<none>";
+}
