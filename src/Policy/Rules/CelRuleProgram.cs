@@ -1,11 +1,12 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Text.RegularExpressions;
 using AgentOperator.Policy.Bundles;
 using Cel;
 
 namespace AgentOperator.Policy.Rules;
 
 /// <summary>A policy rule compiled once to a Cel delegate, evaluated per call.</summary>
-public sealed class CelRuleProgram
+public sealed partial class CelRuleProgram
 {
     private readonly CelProgramDelegate _program;
 
@@ -29,6 +30,14 @@ public sealed class CelRuleProgram
             return false;
         }
 
+        // The Cel package binds functions only when a call is evaluated, so a misspelt function would pass
+        // compilation and fail every call; catch it here, where the author can see the spec path.
+        if (UnknownFunction(rule.Condition) is { } unknown)
+        {
+            error = $"unknown function '{unknown}': neither CEL nor the Cel package defines it";
+            return false;
+        }
+
         try
         {
             // A fresh environment per rule: CelEnvironment is not documented as thread-safe for compilation,
@@ -46,6 +55,39 @@ public sealed class CelRuleProgram
             return false;
         }
     }
+
+    /// <summary>The first called function that neither CEL nor the Cel package defines, or null.</summary>
+    public static string? UnknownFunction(string condition)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var code = StringLiteral().Replace(condition, "''");
+        foreach (Match call in FunctionCall().Matches(code))
+        {
+            var name = call.Groups["name"].Value;
+            if (!KnownFunctions.Contains(name))
+            {
+                return name;
+            }
+        }
+
+        return null;
+    }
+
+    private static readonly HashSet<string> KnownFunctions = new(StringComparer.Ordinal)
+    {
+        "all", "exists", "exists_one", "map", "filter", "has", "size", "in",
+        "int", "uint", "double", "string", "bytes", "bool", "decimal", "timestamp", "duration", "type", "dyn",
+        "contains", "startsWith", "endsWith", "matches", "charAt", "indexOf", "lastIndexOf", "join", "replace", "split",
+        "substring", "toLowerCase", "toUpperCase", "trim", "trimStart", "trimEnd",
+        "getDate", "getDayOfMonth", "getDayOfWeek", "getDayOfYear", "getFullYear", "getHours", "getMilliseconds",
+        "getMinutes", "getMonth", "getSeconds",
+    };
+
+    [GeneratedRegex(@"'(?:[^'\\]|\\.)*'|""(?:[^""\\]|\\.)*""")]
+    private static partial Regex StringLiteral();
+
+    [GeneratedRegex(@"(?<name>[A-Za-z_][A-Za-z0-9_]*)\s*\(")]
+    private static partial Regex FunctionCall();
 
     /// <summary>
     /// Evaluates the condition. Anything but <c>true</c> fails the rule; an evaluation error (a missing field,
