@@ -14,7 +14,8 @@ internal static class GoFormat
     /// <summary>Go's <c>%v</c> of a value held in a field error.</summary>
     public static string Value(object? value) => value switch
     {
-        null => "null",
+        // Go prints a nil bad value as the string "null", quoted.
+        null => Quote("null"),
         string s => Quote(s),
         bool b => b ? "true" : "false",
         long or int => Convert.ToString(value, CultureInfo.InvariantCulture)!,

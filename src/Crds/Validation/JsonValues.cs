@@ -46,19 +46,22 @@ internal static class JsonValues
             : (long)ToDouble(value);
 
     /// <summary>A JSON scalar as string, long (integral numbers), double, bool or null; containers are returned as they are.</summary>
-    public static object? ToPlain(JsonNode? node) => node switch
+    public static object? ToPlain(JsonNode? node)
     {
-        null => null,
-        JsonValue v => v.GetValueKind() switch
+        // Typed as object on purpose: a switch expression mixing JsonNode arms would convert scalars back into JsonNodes.
+        if (node is not JsonValue v)
+        {
+            return node;
+        }
+
+        return v.GetValueKind() switch
         {
             JsonValueKind.String => v.GetValue<string>(),
             JsonValueKind.True => true,
             JsonValueKind.False => false,
-            JsonValueKind.Number => long.TryParse(v.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l)
-                ? l
-                : ToDouble(v),
-            _ => null,
-        },
-        _ => node,
-    };
+            JsonValueKind.Number when long.TryParse(v.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l) => l,
+            JsonValueKind.Number => ToDouble(v),
+            _ => (object?)null,
+        };
+    }
 }

@@ -10,7 +10,7 @@ internal static partial class StringFormats
     {
         "date-time" => IsDateTime(value),
         "date" => DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _),
-        "uri" => Uri.TryCreate(value, UriKind.Absolute, out _),
+        "uri" => IsUri(value),
         "uuid" => Guid.TryParseExact(value, "D", out _),
         "byte" => IsBase64(value),
         "ipv4" => System.Net.IPAddress.TryParse(value, out var v4) && v4.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && value.Count(c => c == '.') == 3,
@@ -24,11 +24,30 @@ internal static partial class StringFormats
         DateTimeShape().IsMatch(value)
         && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out _);
 
+    // As lenient as Go's url.Parse, which kube-apiserver uses: relative references pass; control characters,
+    // broken percent-escapes and spaces in the authority do not.
+    private static bool IsUri(string value)
+    {
+        if (value.Any(c => c < 0x20 || c == 0x7f) || BrokenEscape().IsMatch(value))
+        {
+            return false;
+        }
+
+        var authority = Authority().Match(value);
+        return !(authority.Success && authority.Groups[1].Value.Contains(' ', StringComparison.Ordinal));
+    }
+
     private static bool IsBase64(string value)
     {
         var buffer = new byte[value.Length];
         return Convert.TryFromBase64String(value, buffer, out _);
     }
+
+    [GeneratedRegex("%(?![0-9A-Fa-f]{2})")]
+    private static partial Regex BrokenEscape();
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)")]
+    private static partial Regex Authority();
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")]
     private static partial Regex DateTimeShape();
