@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using AgentOperator.Crds.Generation;
 
 namespace AgentOperator.Crds.Tests;
@@ -56,6 +57,24 @@ public sealed class GeneratedCrdsTests
     public void Rendering_twice_gives_the_same_bytes()
     {
         Assert.Equal(CrdManifests.Render(), CrdManifests.Render());
+    }
+
+    [Fact]
+    public void The_yaml_reads_back_as_exactly_the_generated_crd()
+    {
+        var generator = new CrdGenerator(XmlDocumentation.For(typeof(V1Alpha1.AgentWorkflow).Assembly));
+        foreach (var type in CrdGenerator.ResourceTypes(typeof(V1Alpha1.AgentWorkflow).Assembly))
+        {
+            var crd = generator.Generate(type);
+            Assert.True(JsonNode.DeepEquals(crd, YamlReader.Read(YamlWriter.Write(crd))), $"{type.Name} changes through YAML");
+        }
+    }
+
+    [Fact]
+    public void Strings_that_look_like_other_yaml_types_stay_strings()
+    {
+        var document = new JsonObject { ["a"] = "true", ["b"] = "1.5", ["c"] = "", ["d"] = "null", ["e"] = "Bearer ", ["f"] = "2024-01-01", ["g"] = "x: y" };
+        Assert.True(JsonNode.DeepEquals(document, YamlReader.Read(YamlWriter.Write(document))));
     }
 
     [Fact]
