@@ -107,14 +107,24 @@ public sealed partial class Redactor
             case JsonObject obj:
                 foreach (var name in obj.Select(p => p.Key).ToList())
                 {
-                    obj[name] = RedactNode(obj[name], name);
+                    var child = obj[name];
+                    var redacted = RedactNode(child, name);
+                    if (!ReferenceEquals(redacted, child))
+                    {
+                        obj[name] = redacted;
+                    }
                 }
 
                 return obj;
             case JsonArray array:
                 for (var i = 0; i < array.Count; i++)
                 {
-                    array[i] = RedactNode(array[i], memberName);
+                    var item = array[i];
+                    var redacted = RedactNode(item, memberName);
+                    if (!ReferenceEquals(redacted, item))
+                    {
+                        array[i] = redacted;
+                    }
                 }
 
                 return array;

@@ -36,7 +36,7 @@ public static class CelValues
                 // or exponent means double, otherwise int when it fits 64 bits.
                 var raw = element.GetRawText();
                 return raw.AsSpan().IndexOfAny('.', 'e', 'E') < 0 && element.TryGetInt64(out var integer)
-                    ? integer
+                    ? (object)integer
                     : element.GetDouble();
             case JsonValueKind.True:
                 return true;
