@@ -1,2 +1,9 @@
-Console.Error.WriteLine("AgentOperator.Gateway: not implemented yet");
-return 2;
+using AgentOperator.Gateway.Cli;
+
+using var stopping = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stopping.Cancel();
+};
+return await GatewayCommandLine.RunAsync(args, Console.Out, Console.Error, stopping.Token);

@@ -34,6 +34,9 @@ public sealed record AuditRecord
     /// <summary>Policy rule or budget that decided.</summary>
     public string? Rule { get; init; }
 
+    /// <summary>The policy engine's decision kind (Allow, Deny, NeedsApproval, ...) when the engine decided; replay compares against it.</summary>
+    public string? PolicyDecision { get; init; }
+
     /// <summary>One human sentence.</summary>
     public string? Reason { get; init; }
 
@@ -48,6 +51,12 @@ public sealed record AuditRecord
 
     /// <summary>Size in bytes of what the agent sent.</summary>
     public long? InputBytes { get; init; }
+
+    /// <summary>The run's counters the decision was made on (what CEL saw as <c>run</c>); replay re-decides on them.</summary>
+    public JsonNode? Run { get; init; }
+
+    /// <summary>Users whose approval the decision took into account.</summary>
+    public IReadOnlyList<string>? Approvers { get; init; }
 
     public string? IdempotencyKey { get; init; }
     public string? ApprovalId { get; init; }

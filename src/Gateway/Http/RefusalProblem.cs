@@ -1,4 +1,5 @@
-using Microsoft.AspNetCore.Mvc;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace AgentOperator.Gateway.Http;
 
@@ -9,6 +10,7 @@ namespace AgentOperator.Gateway.Http;
 /// </summary>
 public static class RefusalProblem
 {
+    public const string ContentType = "application/problem+json";
     public const string Deny = "deny";
     public const string Escalate = "escalate";
     public const string Invalid = "invalid";
@@ -16,40 +18,49 @@ public static class RefusalProblem
     public const string RateLimited = "rate_limited";
     public const string Error = "error";
 
-    /// <summary>Builds the problem details of a refusal.</summary>
-    public static ProblemDetails Create(int status, string decision, string rule, string reason, IReadOnlyList<InputError>? errors = null)
+    /// <summary>The problem document.</summary>
+    public static JsonObject Create(int status, string decision, string rule, string reason, IReadOnlyList<InputError>? errors = null, JsonObject? extra = null)
     {
-        var problem = new ProblemDetails
+        var problem = new JsonObject
         {
-            Status = status,
-            Title = Title(status),
-            Type = $"https://agentoperator.io/problems/{decision}",
-            Detail = reason,
+            ["type"] = $"https://agentoperator.io/problems/{decision}",
+            ["title"] = Title(status),
+            ["status"] = status,
+            ["detail"] = reason,
+            ["decision"] = decision,
+            ["rule"] = rule,
+            ["reason"] = reason,
         };
-        problem.Extensions["decision"] = decision;
-        problem.Extensions["rule"] = rule;
-        problem.Extensions["reason"] = reason;
         if (errors is { Count: > 0 })
         {
-            problem.Extensions["errors"] = errors;
+            problem["errors"] = new JsonArray([.. errors.Select(e => (JsonNode)new JsonObject { ["pointer"] = e.JsonPointer, ["message"] = e.Message })]);
+        }
+
+        foreach (var (name, value) in extra ?? [])
+        {
+            problem[name] = value?.DeepClone();
         }
 
         return problem;
     }
 
+    /// <summary>The problem document as UTF-8 bytes.</summary>
+    public static byte[] Bytes(int status, string decision, string rule, string reason, IReadOnlyList<InputError>? errors = null, JsonObject? extra = null) =>
+        JsonSerializer.SerializeToUtf8Bytes(Create(status, decision, rule, reason, errors, extra));
+
     /// <summary>The refusal as a minimal-API result.</summary>
     public static IResult Result(int status, string decision, string rule, string reason, IReadOnlyList<InputError>? errors = null) =>
-        TypedResults.Problem(Create(status, decision, rule, reason, errors));
+        Results.Text(Create(status, decision, rule, reason, errors).ToJsonString(), ContentType, System.Text.Encoding.UTF8, status);
 
     private static string Title(int status) => status switch
     {
         StatusCodes.Status400BadRequest => "Malformed request",
+        StatusCodes.Status401Unauthorized => "Unauthenticated",
         StatusCodes.Status403Forbidden => "Refused by policy",
         StatusCodes.Status404NotFound => "Not found",
         StatusCodes.Status409Conflict => "Conflict",
         StatusCodes.Status410Gone => "Expired",
         StatusCodes.Status413PayloadTooLarge => "Request body too large",
-        StatusCodes.Status415UnsupportedMediaType => "Unsupported media type",
         StatusCodes.Status422UnprocessableEntity => "Invalid input",
         StatusCodes.Status429TooManyRequests => "Limit reached",
         StatusCodes.Status502BadGateway => "Upstream failed",

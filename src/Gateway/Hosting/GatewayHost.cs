@@ -1,0 +1,124 @@
+using System.Net;
+using AgentOperator.Gateway.Approvals;
+using AgentOperator.Gateway.Audit;
+using AgentOperator.Gateway.Bundles;
+using AgentOperator.Gateway.Mcp;
+using AgentOperator.Gateway.Models;
+using AgentOperator.Gateway.Runs;
+using AgentOperator.Gateway.Telemetry;
+using AgentOperator.Gateway.Tools;
+using AgentOperator.Gateway.Upstreams;
+using k8s;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace AgentOperator.Gateway.Hosting;
+
+/// <summary>
+/// Starts a gateway from code (the CLI's <c>serve</c>, dev mode, a pod runner, tests): the agent API on
+/// 127.0.0.1 only, and the metrics port on <see cref="GatewayOptions.MetricsBindAddress"/>.
+/// </summary>
+public static class GatewayHost
+{
+    /// <summary>
+    /// Starts a gateway. <paramref name="kubernetes"/> is needed for approvals and for a ConfigMap bundle;
+    /// without it, calls that need approval are refused. Throws when the initial bundle cannot be loaded.
+    /// </summary>
+    public static async Task<RunningGateway> StartAsync(GatewayOptions options, IKubernetes? kubernetes = null, TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        timeProvider ??= TimeProvider.System;
+        var ownedLoggerFactory = loggerFactory is null ? LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)) : null;
+        loggerFactory ??= ownedLoggerFactory!;
+
+        var audit = await AuditLog.OpenAsync(options.AuditPath, loggerFactory.CreateLogger<AuditLog>(), cancellationToken);
+        var metrics = new GatewayMetrics();
+        var policies = new PolicyHolder(audit, timeProvider, loggerFactory.CreateLogger<PolicyHolder>());
+        IHostedService bundleWatcher = await LoadInitialBundleAsync(options, kubernetes, policies, timeProvider, loggerFactory, cancellationToken);
+        var @namespace = options.Namespace ?? policies.Current!.Engine.Bundle.Workflow.Namespace;
+
+        var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
+        var upstream = new ToolUpstreamClient(http, new UpstreamCredentialFiles(options.SecretsRoot, options.TokensRoot, timeProvider), new UpstreamResilience(timeProvider), loggerFactory);
+        var runs = new RunRegistry(metrics, audit, timeProvider, options.CompletedRunRetention);
+        var redaction = new InputRedaction();
+        var approvals = kubernetes is null ? null : new KubernetesApprovalStore(kubernetes, @namespace);
+        var tools = new ToolCallService(policies, runs, new IdempotencyStore(timeProvider), approvals, upstream, redaction, metrics, audit, timeProvider, options.ApprovalTimeToLive);
+        var models = new ModelCallService(policies, runs, http, new UpstreamCredentialFiles(options.SecretsRoot, options.TokensRoot, timeProvider), metrics, audit, timeProvider);
+
+        var agentBuilder = WebApplication.CreateSlimBuilder();
+        agentBuilder.Logging.ClearProviders();
+        agentBuilder.Services.AddSingleton(loggerFactory);
+        agentBuilder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, options.AgentPort);
+            kestrel.Limits.MaxRequestBodySize = Math.Max(options.MaxRequestBodyBytes * 4L, 1024 * 1024);
+            kestrel.AddServerHeader = false;
+        });
+        agentBuilder.Services.AddSingleton(timeProvider);
+        agentBuilder.Services.AddSingleton(policies);
+        agentBuilder.Services.AddSingleton(runs);
+        agentBuilder.Services.AddSingleton(tools);
+        agentBuilder.Services.AddSingleton(models);
+        agentBuilder.Services.AddSingleton(metrics);
+        agentBuilder.Services.AddSingleton(bundleWatcher);
+        agentBuilder.Services.AddGatewayMcp();
+        if (options.OtlpEndpoint is { } otlp)
+        {
+            agentBuilder.Services.AddOpenTelemetry()
+                .ConfigureResource(r => r.AddService("agentoperator-gateway"))
+                .WithTracing(t => t.AddSource(GatewayTelemetry.SourceName).AddOtlpExporter(o => o.Endpoint = otlp));
+        }
+
+        var agentApp = agentBuilder.Build();
+        agentApp.MapRunApi();
+        agentApp.MapToolApi(options.MaxRequestBodyBytes);
+        agentApp.MapModelApi(options.MaxRequestBodyBytes);
+        agentApp.MapGatewayMcp("/mcp");
+
+        var metricsBuilder = WebApplication.CreateSlimBuilder();
+        metricsBuilder.Logging.ClearProviders();
+        metricsBuilder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(options.MetricsBindAddress), options.MetricsPort));
+        var metricsApp = metricsBuilder.Build();
+        metricsApp.MapGatewayMetrics(metrics, () => policies.Current is not null);
+
+        await agentApp.StartAsync(cancellationToken);
+        await metricsApp.StartAsync(cancellationToken);
+        IAsyncDisposable[] owned = ownedLoggerFactory is null ? [upstream, new DisposeAction(http.Dispose)] : [upstream, new DisposeAction(http.Dispose), new DisposeAction(ownedLoggerFactory.Dispose)];
+        return new RunningGateway(agentApp, metricsApp, policies, metrics, audit, owned);
+    }
+
+    private static async Task<IHostedService> LoadInitialBundleAsync(GatewayOptions options, IKubernetes? kubernetes, PolicyHolder policies, TimeProvider timeProvider,
+        ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        if (options.BundleConfigMap is { } configMap)
+        {
+            if (kubernetes is null)
+            {
+                throw new InvalidOperationException("a ConfigMap bundle needs a Kubernetes client");
+            }
+
+            var watcher = new BundleConfigMapWatcher(kubernetes, configMap.Namespace, configMap.Name, configMap.Key, policies, timeProvider, loggerFactory.CreateLogger<BundleConfigMapWatcher>());
+            if (!await watcher.LoadInitialAsync(cancellationToken))
+            {
+                throw new InvalidOperationException($"the bundle in ConfigMap {configMap.Namespace}/{configMap.Name} key {configMap.Key} is missing or does not compile");
+            }
+
+            return watcher;
+        }
+
+        var path = options.BundlePath ?? throw new InvalidOperationException("set BundlePath or BundleConfigMap");
+        var fileWatcher = new BundleFileWatcher(path, policies, timeProvider, loggerFactory.CreateLogger<BundleFileWatcher>()) { Interval = options.BundleFilePollInterval };
+        fileWatcher.LoadInitial();
+        return fileWatcher;
+    }
+
+    private sealed class DisposeAction(Action dispose) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}

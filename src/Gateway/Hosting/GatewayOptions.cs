@@ -1,0 +1,53 @@
+namespace AgentOperator.Gateway.Hosting;
+
+/// <summary>How one gateway instance runs. Inputs are records; every default is documented here.</summary>
+public sealed record GatewayOptions
+{
+    /// <summary>Bundle file to enforce (outside Kubernetes, or a mounted copy); reloaded when it changes. Either this or <see cref="BundleConfigMap"/>.</summary>
+    public string? BundlePath { get; init; }
+
+    /// <summary>Inside a pod: the revision's policy ConfigMap, watched through the API.</summary>
+    public ConfigMapReference? BundleConfigMap { get; init; }
+
+    /// <summary>Port of the agent API on 127.0.0.1; 0 (default) picks a free port.</summary>
+    public int AgentPort { get; init; }
+
+    /// <summary>Port of /metrics, /healthz and /v1/aggregates on all interfaces; 0 (default) picks a free port.</summary>
+    public int MetricsPort { get; init; }
+
+    /// <summary>Address the metrics port binds; default 0.0.0.0 (all interfaces) so Prometheus and probes reach it.</summary>
+    public string MetricsBindAddress { get; init; } = "0.0.0.0";
+
+    /// <summary>Append-only audit log file (JSON lines, hash-chained). Default: audit.jsonl in the working directory.</summary>
+    public string AuditPath { get; init; } = "audit.jsonl";
+
+    /// <summary>Namespace of the workflow: where AgentApprovals are created. Default: the bundle's workflow namespace.</summary>
+    public string? Namespace { get; init; }
+
+    /// <summary>Root of mounted tool Secrets: {root}/{secret}/{key}. Default /var/run/agentoperator/secrets.</summary>
+    public string SecretsRoot { get; init; } = "/var/run/agentoperator/secrets";
+
+    /// <summary>Root of projected tokens for upstream audiences: {root}/{audience}/token. Default /var/run/agentoperator/tokens.</summary>
+    public string TokensRoot { get; init; } = "/var/run/agentoperator/tokens";
+
+    /// <summary>Largest request body accepted, in bytes; larger bodies get 413. Default 64 KiB.</summary>
+    public int MaxRequestBodyBytes { get; init; } = 64 * 1024;
+
+    /// <summary>How long a created AgentApproval stays open. Default 30 minutes.</summary>
+    public TimeSpan ApprovalTimeToLive { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>OTLP endpoint for traces; null (default) exports nothing.</summary>
+    public Uri? OtlpEndpoint { get; init; }
+
+    /// <summary>Completed runs are forgotten after this long. Default 1 hour.</summary>
+    public TimeSpan CompletedRunRetention { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>How often the bundle file is checked for changes. Default 500 ms.</summary>
+    public TimeSpan BundleFilePollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+}
+
+/// <summary>A ConfigMap key holding the bundle JSON.</summary>
+/// <param name="Namespace">Namespace of the ConfigMap.</param>
+/// <param name="Name">Name of the ConfigMap.</param>
+/// <param name="Key">Data key of the bundle JSON; default bundle.json.</param>
+public sealed record ConfigMapReference(string Namespace, string Name, string Key = "bundle.json");

@@ -1,0 +1,96 @@
+using System.Text;
+using System.Text.Json;
+using AgentOperator.Gateway.Bundles;
+using AgentOperator.Gateway.Tools;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace AgentOperator.Gateway.Mcp;
+
+/// <summary>
+/// The MCP endpoint the agent sees (streamable HTTP, stateless): <c>tools/list</c> shows only the tools the
+/// bundle in force allows, with their input schemas; <c>tools/call</c> goes through exactly the same
+/// <see cref="ToolCallService"/> as the HTTP API. The run is named by the <c>X-Agent-Run</c> header, an
+/// approval retry by <c>X-Approval-Id</c>, the idempotency key by <c>Idempotency-Key</c> (or the call's
+/// <c>_meta.idempotencyKey</c>).
+/// </summary>
+public static class GatewayMcpServer
+{
+    private static readonly JsonElement AnyObjectSchema = JsonDocument.Parse("{\"type\":\"object\"}").RootElement.Clone();
+
+    /// <summary>Registers the MCP server with the gateway's handlers.</summary>
+    public static IServiceCollection AddGatewayMcp(this IServiceCollection services)
+    {
+        services.AddHttpContextAccessor();
+        services.AddMcpServer(options => options.ServerInfo = new Implementation { Name = "agentoperator-gateway", Version = "1.0.0" })
+            .WithHttpTransport(options => options.Stateless = true)
+            .WithListToolsHandler(ListToolsAsync)
+            .WithCallToolHandler(CallToolAsync);
+        return services;
+    }
+
+    /// <summary>Maps the MCP endpoint.</summary>
+    public static IEndpointRouteBuilder MapGatewayMcp(this IEndpointRouteBuilder endpoints, string pattern)
+    {
+        endpoints.MapMcp(pattern);
+        return endpoints;
+    }
+
+    private static ValueTask<ListToolsResult> ListToolsAsync(RequestContext<ListToolsRequestParams> context, CancellationToken cancellationToken)
+    {
+        var policies = context.Services!.GetRequiredService<PolicyHolder>();
+        var tools = policies.Current?.Engine.Policy.Tools ?? [];
+        return ValueTask.FromResult(new ListToolsResult
+        {
+            Tools = [.. tools.OrderBy(t => t.Definition.Name, StringComparer.Ordinal).Select(t => new Tool
+            {
+                Name = t.Definition.Name,
+                Description = t.Definition.Description,
+                InputSchema = t.Definition.InputSchema is { } schema ? JsonSerializer.SerializeToElement(schema) : AnyObjectSchema,
+            })],
+        });
+    }
+
+    private static async ValueTask<CallToolResult> CallToolAsync(RequestContext<CallToolRequestParams> context, CancellationToken cancellationToken)
+    {
+        var services = context.Services!;
+        var http = services.GetRequiredService<IHttpContextAccessor>().HttpContext
+            ?? throw new McpException("the MCP endpoint is served over HTTP only");
+        var parameters = context.Params ?? throw new McpException("tools/call needs params");
+        var body = JsonSerializer.SerializeToUtf8Bytes(parameters.Arguments ?? new Dictionary<string, JsonElement>());
+        var idempotencyKey = Header(http, "Idempotency-Key")
+            ?? (parameters.Meta?["idempotencyKey"] is { } key && key.GetValueKind() == JsonValueKind.String ? key.GetValue<string>() : null);
+        var invocation = new ToolCallInvocation(
+            Header(http, "X-Agent-Run") ?? "",
+            parameters.Name,
+            body,
+            idempotencyKey,
+            Header(http, "X-Approval-Id"),
+            Header(http, "X-Tool-Action"));
+        var response = await services.GetRequiredService<ToolCallService>().InvokeAsync(invocation, cancellationToken);
+        var text = Encoding.UTF8.GetString(response.Body.Span);
+        JsonElement? structured = null;
+        try
+        {
+            using var document = JsonDocument.Parse(response.Body);
+            if (document.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                structured = document.RootElement.Clone();
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return new CallToolResult
+        {
+            IsError = response.Status != StatusCodes.Status200OK,
+            Content = [new TextContentBlock { Text = text }],
+            StructuredContent = structured,
+        };
+    }
+
+    private static string? Header(HttpContext context, string name) =>
+        context.Request.Headers.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value.ToString()) ? value.ToString() : null;
+}

@@ -1,0 +1,477 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AgentOperator.Crds.V1Alpha1;
+using AgentOperator.Gateway.Approvals;
+using AgentOperator.Gateway.Audit;
+using AgentOperator.Gateway.Bundles;
+using AgentOperator.Gateway.Http;
+using AgentOperator.Gateway.Runs;
+using AgentOperator.Gateway.Telemetry;
+using AgentOperator.Gateway.Upstreams;
+using AgentOperator.Policy.Decisions;
+using AgentOperator.Policy.RunBudgets;
+
+namespace AgentOperator.Gateway.Tools;
+
+/// <summary>
+/// The per-call enforcement path shared by the HTTP API and MCP: run lookup → input parsing → idempotency
+/// → approval state → <see cref="PolicyEngine.DecideToolCall"/> (budget, allowlist, autonomy, schema, CEL,
+/// rate limit) → approval creation or consumption (exactly once) → upstream → settle → audit, metrics, span.
+/// Nothing refused here ever reaches an upstream.
+/// </summary>
+public sealed class ToolCallService(
+    PolicyHolder policies,
+    RunRegistry runs,
+    IdempotencyStore idempotency,
+    IApprovalStore? approvals,
+    IToolUpstream upstream,
+    InputRedaction redaction,
+    GatewayMetrics metrics,
+    AuditLog audit,
+    TimeProvider timeProvider,
+    TimeSpan approvalTimeToLive)
+{
+    private const int MaxConsumeAttempts = 4;
+    private readonly ConcurrentDictionary<string, byte[]> _approvalInputs = new(StringComparer.Ordinal);
+
+    /// <summary>Handles one call and returns what the agent gets.</summary>
+    public async Task<ToolCallResponse> InvokeAsync(ToolCallInvocation invocation, CancellationToken cancellationToken)
+    {
+        var started = timeProvider.GetTimestamp();
+        var active = policies.Current;
+        if (active is null)
+        {
+            return Refuse(null, null, invocation, null, StatusCodes.Status503ServiceUnavailable, RefusalProblem.Deny, "bundle", "no policy bundle is loaded; every call is refused", started);
+        }
+
+        var run = runs.Find(invocation.RunId);
+        if (run is null)
+        {
+            return Refuse(active, null, invocation, null, StatusCodes.Status404NotFound, RefusalProblem.Deny, "run", $"run '{invocation.RunId}' does not exist; start one with POST /v1/runs", started);
+        }
+
+        if (run.Outcome is { } ended)
+        {
+            return ended == RunOutcomes.BudgetExceeded
+                ? Refuse(active, run, invocation, null, StatusCodes.Status429TooManyRequests, RefusalProblem.BudgetExceeded, run.Ledger.TerminatedBy ?? "budget", $"the run was terminated by its {run.Ledger.TerminatedBy} budget", started)
+                : Refuse(active, run, invocation, null, StatusCodes.Status403Forbidden, RefusalProblem.Deny, "run", $"the run has ended ({ended}); start a new run", started);
+        }
+
+        var body = invocation.Body;
+        if (body is null or { Length: 0 } && invocation.ApprovalId is { } retryId)
+        {
+            body = _approvalInputs.TryGetValue(retryId, out var stored) ? stored : null;
+            if (body is null)
+            {
+                return Refuse(active, run, invocation, null, StatusCodes.Status400BadRequest, RefusalProblem.Invalid, "request.json", "this gateway does not hold the input of that approval; send the same input again with the approval id", started);
+            }
+        }
+
+        if (body is null or { Length: 0 })
+        {
+            return Refuse(active, run, invocation, null, StatusCodes.Status400BadRequest, RefusalProblem.Invalid, "request.json", "the tool input must be a JSON object in the request body", started);
+        }
+
+        JsonDocument input;
+        try
+        {
+            input = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException)
+        {
+            return Refuse(active, run, invocation, body, StatusCodes.Status400BadRequest, RefusalProblem.Invalid, "request.json", "the request body is not valid JSON", started);
+        }
+
+        using (input)
+        {
+            if (input.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return Refuse(active, run, invocation, body, StatusCodes.Status422UnprocessableEntity, RefusalProblem.Invalid, BuiltInRules.Schema, "the tool input must be a JSON object",
+                    started, [new InputError("", $"expected an object, got {input.RootElement.ValueKind.ToString().ToLowerInvariant()}")]);
+            }
+
+            var call = new PreparedCall(active, run, invocation, body, input.RootElement, Convert.ToHexStringLower(SHA256.HashData(body)), started);
+            var key = invocation.ApprovalId is { } approvalId ? $"approval:{approvalId}"
+                : invocation.IdempotencyKey is { Length: > 0 } idempotencyKey ? $"key:{idempotencyKey}"
+                : null;
+            if (key is null)
+            {
+                return (await DecideAndExecuteAsync(call, cancellationToken)).Response;
+            }
+
+            var execution = await idempotency.ExecuteOnceAsync($"{run.Id}|{invocation.Tool}|{key}", call.InputSha256, () => DecideAndExecuteAsync(call, CancellationToken.None));
+            if (execution.Mismatch)
+            {
+                return Refuse(active, run, invocation, body, StatusCodes.Status422UnprocessableEntity, RefusalProblem.Invalid, "idempotency", "this Idempotency-Key was already used with a different input", started);
+            }
+
+            if (execution.Replayed)
+            {
+                audit.Append(Record(call, "replayed", "idempotency", "a retry with the same key: the stored response is returned and nothing is executed again", execution.Response!.Status, executed: false));
+            }
+
+            return execution.Response!;
+        }
+    }
+
+    /// <summary>Refuses a call whose body is over the limit (413), audited like every refusal.</summary>
+    public ToolCallResponse RefuseOversized(ToolCallInvocation invocation, int limit) =>
+        Refuse(policies.Current, runs.Find(invocation.RunId), invocation, null, StatusCodes.Status413PayloadTooLarge, RefusalProblem.Invalid, "request.size",
+            $"the request body exceeds {limit} bytes", timeProvider.GetTimestamp());
+
+    private async Task<(ToolCallResponse Response, bool Keep)> DecideAndExecuteAsync(PreparedCall call, CancellationToken cancellationToken)
+    {
+        var engine = call.Active.Engine;
+        var toolKnown = engine.Policy.TryGetTool(call.Invocation.Tool, out var tool);
+        if (!TryResolveAction(call.Invocation.Action, tool?.Definition.Actions, out var action))
+        {
+            return (Refuse(call, StatusCodes.Status422UnprocessableEntity, RefusalProblem.Invalid, "action", $"name the action with the X-Tool-Action header: one of {string.Join(", ", tool!.Definition.Actions.Select(a => a.ToString().ToLowerInvariant()))}"), false);
+        }
+
+        AgentApproval? approval = null;
+        IReadOnlyList<string> approvers = [];
+        if (call.Invocation.ApprovalId is { } approvalId)
+        {
+            var (stop, found) = await CheckApprovalAsync(call, approvalId, cancellationToken);
+            if (stop is not null)
+            {
+                return (stop, false);
+            }
+
+            approval = found;
+            approvers = [.. approval!.Status!.Approvals!.Where(a => a.Verdict == ApproverVerdict.Approve).Select(a => a.User).Distinct(StringComparer.Ordinal)];
+        }
+
+        using var activity = StartSpan(call);
+        var request = new ToolCallRequest(call.Invocation.Tool, action, call.Input) { Approvers = approvers };
+        var decided = engine.DecideToolCall(request, call.Run.Ledger);
+        var decision = decided.Decision;
+        call = call with { Decided = decision.Kind, ResolvedAction = action, Approvers = approvers.Count > 0 ? approvers : null };
+        activity?.SetTag(GatewayTelemetry.AgentDecision, decision.MetricDecision);
+        activity?.SetTag(GatewayTelemetry.AgentRule, decision.RuleId);
+        var snapshot = JsonSerializer.SerializeToNode(decided.Run, AuditChain.SerializerOptions);
+
+        switch (decision.Kind)
+        {
+            case DecisionKind.Allow:
+                return await ExecuteAsync(call, tool!, action, decided, approval, approvers, snapshot, activity, cancellationToken);
+            case DecisionKind.NeedsApproval when approval is null:
+                return (await RequestApprovalAsync(call, tool, action, decision, snapshot, cancellationToken), true);
+            case DecisionKind.NeedsApproval:
+                return (Refuse(call, StatusCodes.Status403Forbidden, RefusalProblem.Deny, decision.RuleId ?? "approval",
+                    $"the approval does not satisfy the policy: {decision.Reason}", snapshot: snapshot, policyDecision: decision), false);
+            case DecisionKind.Proposal:
+                Count(call, "escalate", decision.RuleId);
+                audit.Append(Record(call, "proposal", decision.RuleId, decision.Reason, StatusCodes.Status202Accepted, executed: false) with { Run = snapshot });
+                return (Json(StatusCodes.Status202Accepted, new JsonObject { ["decision"] = "proposal", ["rule"] = decision.RuleId, ["reason"] = decision.Reason }), true);
+            default:
+                if (decision.Kind == DecisionKind.BudgetExceeded)
+                {
+                    runs.End(call.Run, RunOutcomes.BudgetExceeded, decision.RuleId);
+                }
+
+                var errors = decision.Errors.Select(e => new InputError(e.Pointer, e.Message)).ToList();
+                var response = Refuse(call, decision.HttpStatus, decision.ProblemDecision!, decision.RuleId ?? "policy", decision.Reason, errors, snapshot, decision);
+                if (decision.RetryAfter is { } retryAfter)
+                {
+                    response = response with { RetryAfterSeconds = (int)Math.Ceiling(retryAfter.TotalSeconds) };
+                }
+
+                return (response, false);
+        }
+    }
+
+    private async Task<(ToolCallResponse Response, bool Keep)> ExecuteAsync(PreparedCall call, Policy.Compilation.CompiledTool tool, ToolAction action, ToolCallDecision decided,
+        AgentApproval? approval, IReadOnlyList<string> approvers, JsonNode? snapshot, Activity? activity, CancellationToken cancellationToken)
+    {
+        using var reservation = decided.Reservation!;
+        if (approval is not null && !await ConsumeApprovalAsync(approval, cancellationToken))
+        {
+            reservation.Settle(Usage.OneToolCall);
+            return (Refuse(call, StatusCodes.Status409Conflict, RefusalProblem.Deny, "approval.consumed", "this approval was already used: an approved call executes exactly once", snapshot: snapshot), false);
+        }
+
+        var definition = tool.Definition;
+        var outcome = await upstream.CallAsync(new UpstreamCall(definition.Name, definition.Upstream, definition.Auth, action == ToolAction.Read, call.Body,
+            call.Invocation.IdempotencyKey ?? call.Invocation.ApprovalId), cancellationToken);
+        if (reservation.Settle(Usage.OneToolCall) is { } exceeded)
+        {
+            runs.End(call.Run, RunOutcomes.BudgetExceeded, exceeded);
+        }
+
+        var reached = outcome.Failure is null or UpstreamFailure.Rejected or UpstreamFailure.TimedOut;
+        if (outcome.Succeeded)
+        {
+            Count(call, "allow", null);
+            activity?.SetStatus(ActivityStatusCode.Ok);
+            audit.Append(Record(call, "allow", null, decided.Decision.Reason, StatusCodes.Status200OK, executed: true) with { Run = snapshot });
+            var result = outcome.Result is null ? "null"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(outcome.Result);
+            return (new ToolCallResponse(StatusCodes.Status200OK, result, "application/json"), true);
+        }
+
+        var (status, rule, reason) = outcome.Failure switch
+        {
+            UpstreamFailure.TimedOut => (StatusCodes.Status504GatewayTimeout, "upstream.timeout", $"the upstream of {definition.Name} did not answer within {definition.Upstream.TimeoutSeconds} s"),
+            UpstreamFailure.CircuitOpen => (StatusCodes.Status503ServiceUnavailable, "upstream.circuit_open", $"the upstream of {definition.Name} failed repeatedly; calls are paused for a while"),
+            UpstreamFailure.Unreachable => (StatusCodes.Status502BadGateway, "upstream.unreachable", $"the upstream of {definition.Name} could not be reached"),
+            _ => (StatusCodes.Status502BadGateway, "upstream.rejected", $"the upstream of {definition.Name} answered with an error" + (outcome.UpstreamStatus is { } s ? $" ({s})" : "")),
+        };
+        Count(call, "error", null);
+        activity?.SetStatus(ActivityStatusCode.Error, rule);
+        audit.Append(Record(call, "error", rule, reason, status, executed: reached) with { Run = snapshot });
+        var extra = outcome.Result is null ? null : new JsonObject { ["upstream"] = outcome.Result.DeepClone() };
+        return (new ToolCallResponse(status, RefusalProblem.Bytes(status, RefusalProblem.Error, rule, reason, extra: extra), RefusalProblem.ContentType), outcome.Failure == UpstreamFailure.Rejected);
+    }
+
+    private async Task<ToolCallResponse> RequestApprovalAsync(PreparedCall call, Policy.Compilation.CompiledTool? tool, ToolAction action, Decision decision, JsonNode? snapshot, CancellationToken cancellationToken)
+    {
+        if (approvals is null || tool is null)
+        {
+            return Refuse(call, StatusCodes.Status403Forbidden, RefusalProblem.Escalate, decision.RuleId ?? "approval", $"{decision.Reason} No approval store is configured, so the call is refused.", snapshot: snapshot, policyDecision: decision);
+        }
+
+        var bundle = call.Active.Engine.Bundle;
+        var spec = new AgentApprovalSpec
+        {
+            Workflow = bundle.Workflow.Name,
+            Revision = bundle.Revision,
+            RunId = call.Run.Id,
+            Tool = tool.Definition.Name,
+            Action = action,
+            Input = redaction.Redact(call.Input, bundle) as JsonObject,
+            InputSha256 = call.InputSha256,
+            RiskTier = tool.Definition.RiskTier,
+            ApprovalsRequired = Math.Clamp(decision.ApprovalsRequired, 1, 2),
+            Reason = decision.Reason.Length > 1024 ? decision.Reason[..1024] : decision.Reason,
+            ExpiresAt = timeProvider.GetUtcNow() + approvalTimeToLive,
+        };
+        var approvalId = await approvals.CreateAsync(spec, cancellationToken);
+        _approvalInputs[approvalId] = call.Body;
+        metrics.Escalation(call.Run.Labels);
+        Count(call, "escalate", decision.RuleId);
+        audit.Append(Record(call, "escalate", decision.RuleId, decision.Reason, StatusCodes.Status202Accepted, executed: false) with { Run = snapshot, ApprovalId = approvalId });
+        return Json(StatusCodes.Status202Accepted, new JsonObject
+        {
+            ["approvalId"] = approvalId,
+            ["status"] = "pending",
+            ["approvalsRequired"] = spec.ApprovalsRequired,
+            ["expiresAt"] = spec.ExpiresAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["decision"] = RefusalProblem.Escalate,
+            ["rule"] = decision.RuleId,
+            ["reason"] = decision.Reason,
+        });
+    }
+
+    /// <summary>Reads and checks the approval the agent retries with; a non-null response stops the call.</summary>
+    private async Task<(ToolCallResponse? Stop, AgentApproval? Approval)> CheckApprovalAsync(PreparedCall call, string approvalId, CancellationToken cancellationToken)
+    {
+        if (approvals is null)
+        {
+            return (Refuse(call, StatusCodes.Status403Forbidden, RefusalProblem.Deny, "approval", "no approval store is configured"), null);
+        }
+
+        var approval = await approvals.GetAsync(approvalId, cancellationToken);
+        if (approval is null)
+        {
+            return (Refuse(call, StatusCodes.Status403Forbidden, RefusalProblem.Deny, "approval", $"approval '{approvalId}' does not exist"), null);
+        }
+
+        var spec = approval.Spec;
+        if (spec.RunId != call.Run.Id || spec.Tool != call.Invocation.Tool || spec.InputSha256 != call.InputSha256)
+        {
+            return (Refuse(call, StatusCodes.Status403Forbidden, RefusalProblem.Deny, "approval.input", "the approval was granted for a different run, tool or input; it covers exactly the input it was created for"), null);
+        }
+
+        var status = approval.Status ?? new AgentApprovalStatus();
+        var now = timeProvider.GetUtcNow();
+        if (status.Decision == ApprovalDecision.Denied)
+        {
+            var by = string.Join(", ", (status.Approvals ?? []).Where(a => a.Verdict == ApproverVerdict.Deny).Select(a => a.User));
+            return (Refuse(call, StatusCodes.Status403Forbidden, RefusalProblem.Deny, "approval.denied", $"the approval was denied by {by}"), null);
+        }
+
+        if (status.Decision == ApprovalDecision.Expired || (status.Decision == ApprovalDecision.Pending && now >= spec.ExpiresAt))
+        {
+            await approvals.MarkExpiredAsync(approval, now, cancellationToken);
+            return (Refuse(call, StatusCodes.Status403Forbidden, RefusalProblem.Deny, "approval.expired", $"the approval expired at {spec.ExpiresAt:O} without a decision"), null);
+        }
+
+        if (status.Decision == ApprovalDecision.Pending)
+        {
+            audit.Append(Record(call, "escalate", "approval.pending", "still waiting for approval", StatusCodes.Status202Accepted, executed: false));
+            return (Json(StatusCodes.Status202Accepted, new JsonObject
+            {
+                ["approvalId"] = approvalId,
+                ["status"] = "pending",
+                ["approvalsRequired"] = spec.ApprovalsRequired,
+                ["approvals"] = (status.Approvals ?? []).Count,
+            }), null);
+        }
+
+        if (status.ExecutedAt is not null)
+        {
+            return (Refuse(call, StatusCodes.Status409Conflict, RefusalProblem.Deny, "approval.consumed", "this approval was already used: an approved call executes exactly once"), null);
+        }
+
+        return (null, approval);
+    }
+
+    /// <summary>Marks the approval executed; true for exactly one caller across every gateway process.</summary>
+    private async Task<bool> ConsumeApprovalAsync(AgentApproval approval, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < MaxConsumeAttempts; attempt++)
+        {
+            if (await approvals!.TryMarkExecutedAsync(approval, timeProvider.GetUtcNow(), cancellationToken))
+            {
+                return true;
+            }
+
+            approval = (await approvals.GetAsync(approval.Metadata.Name, cancellationToken))!;
+            if (approval?.Status is not { Decision: ApprovalDecision.Approved, ExecutedAt: null })
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool TryResolveAction(string? named, IReadOnlyList<ToolAction>? allowed, out ToolAction action)
+    {
+        if (named is not null)
+        {
+            // An unknown action name is decided by the policy as "not allowed" via an action the tool lacks.
+            action = named.ToLowerInvariant() switch
+            {
+                "read" => ToolAction.Read,
+                "create" => ToolAction.Create,
+                "update" => ToolAction.Update,
+                "delete" => ToolAction.Delete,
+                _ => (ToolAction)(-1),
+            };
+            return true;
+        }
+
+        if (allowed is null)
+        {
+            action = ToolAction.Read;
+            return true;
+        }
+
+        if (allowed.Count == 1)
+        {
+            action = allowed[0];
+            return true;
+        }
+
+        action = default;
+        return false;
+    }
+
+    private static string ActionName(ToolAction action) => Enum.IsDefined(action) ? Policy.Compilation.CompiledTool.ActionName(action) : "unknown";
+
+    private Activity? StartSpan(PreparedCall call)
+    {
+        var activity = GatewayTelemetry.Source.StartActivity($"{GatewayTelemetry.OperationExecuteTool} {call.Invocation.Tool}", ActivityKind.Internal, call.Run.Activity?.Context ?? default);
+        if (activity is not null)
+        {
+            activity.SetTag(GatewayTelemetry.GenAiOperationName, GatewayTelemetry.OperationExecuteTool);
+            activity.SetTag(GatewayTelemetry.GenAiToolName, call.Invocation.Tool);
+            activity.SetTag(GatewayTelemetry.AgentWorkflow, call.Run.Labels.Workflow);
+            activity.SetTag(GatewayTelemetry.AgentRevision, call.Run.Labels.Revision);
+            activity.SetTag(GatewayTelemetry.AgentRunId, call.Run.Id);
+            activity.SetTag(GatewayTelemetry.GenAiToolCallArguments, redaction.Redact(call.Input, call.Active.Engine.Bundle)?.ToJsonString());
+        }
+
+        return activity;
+    }
+
+    private void Count(PreparedCall call, string metricDecision, string? violatedRule)
+    {
+        metrics.ToolCall(call.Run.Labels, call.Invocation.Tool, metricDecision, timeProvider.GetElapsedTime(call.Started));
+        if (violatedRule is not null && metricDecision != "allow")
+        {
+            metrics.PolicyViolation(call.Run.Labels, violatedRule);
+        }
+    }
+
+    private ToolCallResponse Refuse(PreparedCall call, int status, string decision, string rule, string reason, IReadOnlyList<InputError>? errors = null, JsonNode? snapshot = null, Decision? policyDecision = null)
+    {
+        var escalation = policyDecision?.Kind is DecisionKind.NeedsApproval;
+        Count(call, escalation ? "escalate" : policyDecision?.MetricDecision ?? "deny", rule);
+        Activity.Current?.SetTag(GatewayTelemetry.AgentReason, reason);
+        audit.Append(Record(call, decision, rule, reason, status, executed: false) with { Run = snapshot });
+        return new ToolCallResponse(status, RefusalProblem.Bytes(status, decision, rule, reason, errors), RefusalProblem.ContentType);
+    }
+
+    /// <summary>A refusal before the input could be prepared (no run, malformed JSON, ...).</summary>
+    private ToolCallResponse Refuse(ActivePolicy? active, RunState? run, ToolCallInvocation invocation, byte[]? body, int status, string decision, string rule, string reason, long started, IReadOnlyList<InputError>? errors = null)
+    {
+        if (run is not null)
+        {
+            metrics.ToolCall(run.Labels, invocation.Tool, "deny", timeProvider.GetElapsedTime(started));
+            metrics.PolicyViolation(run.Labels, rule);
+        }
+
+        audit.Append(new AuditRecord
+        {
+            Time = timeProvider.GetUtcNow(),
+            Kind = AuditKinds.ToolCall,
+            Workflow = active?.Labels.Workflow,
+            Revision = active?.Labels.Revision,
+            BundleSha256 = active?.Sha256,
+            RunId = invocation.RunId,
+            Tool = invocation.Tool,
+            Decision = decision,
+            Rule = rule,
+            Reason = reason,
+            Status = status,
+            InputSha256 = body is null ? null : Convert.ToHexStringLower(SHA256.HashData(body)),
+            InputBytes = body?.Length,
+            IdempotencyKey = invocation.IdempotencyKey,
+            ApprovalId = invocation.ApprovalId,
+            Executed = false,
+            DurationMs = timeProvider.GetElapsedTime(started).TotalMilliseconds,
+        });
+        return new ToolCallResponse(status, RefusalProblem.Bytes(status, decision, rule, reason, errors), RefusalProblem.ContentType);
+    }
+
+    private AuditRecord Record(PreparedCall call, string decision, string? rule, string reason, int status, bool executed) => new()
+    {
+        Time = timeProvider.GetUtcNow(),
+        Kind = AuditKinds.ToolCall,
+        Workflow = call.Run.Labels.Workflow,
+        Revision = call.Run.Labels.Revision,
+        BundleSha256 = call.Active.Sha256,
+        RunId = call.Run.Id,
+        Tool = call.Invocation.Tool,
+        Decision = decision,
+        PolicyDecision = call.Decided?.ToString(),
+        Action = call.ResolvedAction is { } resolved ? ActionName(resolved) : null,
+        Approvers = call.Approvers,
+        Rule = rule,
+        Reason = reason,
+        Status = status,
+        Input = redaction.Redact(call.Input, call.Active.Engine.Bundle),
+        InputSha256 = call.InputSha256,
+        InputBytes = call.Body.Length,
+        IdempotencyKey = call.Invocation.IdempotencyKey,
+        ApprovalId = call.Invocation.ApprovalId,
+        Executed = executed,
+        DurationMs = timeProvider.GetElapsedTime(call.Started).TotalMilliseconds,
+    };
+
+    private static ToolCallResponse Json(int status, JsonObject body) => new(status, JsonSerializer.SerializeToUtf8Bytes(body), "application/json");
+
+    private sealed record PreparedCall(ActivePolicy Active, RunState Run, ToolCallInvocation Invocation, byte[] Body, JsonElement Input, string InputSha256, long Started)
+    {
+        public DecisionKind? Decided { get; init; }
+
+        public ToolAction? ResolvedAction { get; init; }
+
+        public IReadOnlyList<string>? Approvers { get; init; }
+    }
+}
