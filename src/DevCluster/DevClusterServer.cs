@@ -53,6 +53,9 @@ public sealed class DevClusterServer : IAsyncDisposable
     /// <summary>The bearer token of the built-in admin user (group system:masters).</summary>
     public string AdminToken { get; }
 
+    /// <summary>How many client watch streams are open right now (tests use it to know a watch is established).</summary>
+    public int OpenWatchCount => _store.ClientWatchCount;
+
     /// <summary>Fault injection for resilience tests; inert until a test calls it.</summary>
     public FaultInjector Faults { get; }
 

@@ -37,6 +37,12 @@ internal static class HttpJson
 
     public static async Task<byte[]> ReadBodyAsync(HttpContext ctx)
     {
+        // Only JSON (and YAML for apply) bodies are understood; kube-apiserver's answer to any other media type is 415.
+        if (ctx.Request.ContentType?.Contains("protobuf", StringComparison.Ordinal) == true || ctx.Request.ContentType?.Contains("cbor", StringComparison.Ordinal) == true)
+        {
+            throw ApiErrors.UnsupportedMediaType($"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml");
+        }
+
         using var buffer = new MemoryStream();
         await ctx.Request.Body.CopyToAsync(buffer, ctx.RequestAborted);
         return buffer.ToArray();

@@ -206,6 +206,12 @@ internal sealed class ObjectStore
         }
     }
 
+    /// <summary>How many client watches are open.</summary>
+    public int ClientWatchCount
+    {
+        get { lock (_lock) { return _subscriptions.Count(s => !s.IsInternal); } }
+    }
+
     /// <summary>Closes every client watch (fault injection); controllers keep theirs.</summary>
     public int CloseClientWatches(string reason)
     {
