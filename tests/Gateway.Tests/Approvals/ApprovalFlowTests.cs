@@ -1,0 +1,120 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using AgentOperator.Crds.V1Alpha1;
+using AgentOperator.Gateway.Tests.Fakes;
+
+namespace AgentOperator.Gateway.Tests.Approvals;
+
+public sealed class ApprovalFlowTests : IAsyncLifetime
+{
+    private const string Refund = """{"order_id":"A-1","amount_usd":40}""";
+    private GatewayUnderTest _gateway = null!;
+
+    public async Task InitializeAsync() => _gateway = await GatewayUnderTest.StartAsync(approvalTtl: TimeSpan.FromSeconds(2));
+
+    public async Task DisposeAsync() => await _gateway.DisposeAsync();
+
+    private async Task<string> RequestApprovalAsync(string run, string tool = "payments.issue_refund", string body = Refund)
+    {
+        using var response = await _gateway.CallAsync(run, tool, body);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["approvalId"]!.GetValue<string>();
+    }
+
+    [Fact]
+    public async Task TierThree_OneApproval_ExecutesExactlyOnceUnderConcurrentRetries()
+    {
+        var run = await _gateway.StartRunAsync();
+        var approvalId = await RequestApprovalAsync(run);
+        Assert.Equal(0, _gateway.Upstream.Count("/refund"));
+        var approval = _gateway.Kube.Get("agentapprovals", "support", approvalId)!;
+        Assert.Equal(1, approval["spec"]!["approvalsRequired"]!.GetValue<int>());
+        Assert.Equal(3, approval["spec"]!["riskTier"]!.GetValue<int>());
+
+        using var pending = await _gateway.CallAsync(run, "payments.issue_refund", Refund, approvalId: approvalId);
+        Assert.Equal(HttpStatusCode.Accepted, pending.StatusCode);
+        await _gateway.DecideAsync(approvalId, "alice", ApproverVerdict.Approve);
+
+        var retries = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => _gateway.CallAsync(run, "payments.issue_refund", Refund, approvalId: approvalId)));
+
+        Assert.All(retries, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(1, _gateway.Upstream.Count("/refund"));
+        Assert.NotNull(_gateway.Kube.Get("agentapprovals", "support", approvalId)!["status"]!["executedAt"]);
+    }
+
+    [Fact]
+    public async Task TierFour_NeedsTwoDistinctApprovers_ThenExecutesOnce()
+    {
+        var run = await _gateway.StartRunAsync();
+        var approvalId = await RequestApprovalAsync(run, "records.purge", """{"customer":"c-9"}""");
+        Assert.Equal(2, _gateway.Kube.Get("agentapprovals", "support", approvalId)!["spec"]!["approvalsRequired"]!.GetValue<int>());
+
+        await _gateway.DecideAsync(approvalId, "alice", ApproverVerdict.Approve);
+        using var afterOne = await _gateway.CallAsync(run, "records.purge", """{"customer":"c-9"}""", approvalId: approvalId);
+        Assert.Equal(HttpStatusCode.Accepted, afterOne.StatusCode);
+        await _gateway.DecideAsync(approvalId, "bob", ApproverVerdict.Approve);
+        using var afterTwo = await _gateway.CallAsync(run, "records.purge", "", approvalId: approvalId);
+        using var again = await _gateway.CallAsync(run, "records.purge", """{"customer":"c-9"}""", approvalId: approvalId);
+
+        Assert.Equal(HttpStatusCode.OK, afterTwo.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(1, _gateway.Upstream.Count("/purge"));
+    }
+
+    [Fact]
+    public async Task ApprovedCall_WithDifferentInput_Returns403()
+    {
+        var run = await _gateway.StartRunAsync();
+        var approvalId = await RequestApprovalAsync(run);
+        await _gateway.DecideAsync(approvalId, "alice", ApproverVerdict.Approve);
+
+        using var response = await _gateway.CallAsync(run, "payments.issue_refund", """{"order_id":"A-1","amount_usd":400}""", approvalId: approvalId);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("approval.input", (await response.Content.ReadFromJsonAsync<JsonObject>())!["rule"]!.GetValue<string>());
+        Assert.Equal(0, _gateway.Upstream.Count("/refund"));
+    }
+
+    [Fact]
+    public async Task Denied_Returns403_AndIsAudited()
+    {
+        var run = await _gateway.StartRunAsync();
+        var approvalId = await RequestApprovalAsync(run);
+        await _gateway.DecideAsync(approvalId, "bob", ApproverVerdict.Deny);
+
+        using var response = await _gateway.CallAsync(run, "payments.issue_refund", Refund, approvalId: approvalId);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("approval.denied", (await response.Content.ReadFromJsonAsync<JsonObject>())!["rule"]!.GetValue<string>());
+        Assert.Equal(0, _gateway.Upstream.Count("/refund"));
+        Assert.Contains(await _gateway.AuditLinesAsync(), l => l.Contains("\"rule\":\"approval.denied\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Expired_Returns403_AndMarksTheApprovalExpired()
+    {
+        var run = await _gateway.StartRunAsync();
+        var approvalId = await RequestApprovalAsync(run);
+        await Task.Delay(TimeSpan.FromSeconds(2.2));
+
+        using var response = await _gateway.CallAsync(run, "payments.issue_refund", Refund, approvalId: approvalId);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("approval.expired", (await response.Content.ReadFromJsonAsync<JsonObject>())!["rule"]!.GetValue<string>());
+        Assert.Equal("Expired", _gateway.Kube.Get("agentapprovals", "support", approvalId)!["status"]!["decision"]!.GetValue<string>());
+        Assert.Equal(0, _gateway.Upstream.Count("/refund"));
+    }
+
+    [Fact]
+    public async Task Escalation_IsCounted_AndApprovalInputIsRedacted()
+    {
+        var run = await _gateway.StartRunAsync();
+
+        var approvalId = await RequestApprovalAsync(run, "payments.issue_refund", """{"order_id":"A-1","amount_usd":40,"note":"customer jane@example.com"}""");
+
+        var input = _gateway.Kube.Get("agentapprovals", "support", approvalId)!["spec"]!["input"]!;
+        Assert.DoesNotContain("jane@example.com", input.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains("agent_escalations_total{workflow=\"support-refund\",revision=\"rev0000001\"} 1", await _gateway.ScrapeMetricsAsync(), StringComparison.Ordinal);
+    }
+}
