@@ -27,7 +27,7 @@ public class ClusterFixture : IAsyncLifetime
     /// <summary>Options for this fixture's server; test classes needing others derive from the fixture.</summary>
     protected virtual DevClusterOptions Options => new() { WatchBookmarkInterval = TimeSpan.FromMilliseconds(300), PodStartDelay = TimeSpan.FromMilliseconds(50) };
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         System.IO.Directory.CreateDirectory(Directory);
         _server = await DevClusterServer.StartAsync(Options);
