@@ -9,7 +9,10 @@ namespace AgentOperator.Policy.Schemas;
 /// <summary>A tool's input schema, built once per bundle and evaluated per call.</summary>
 public sealed class ToolInputSchema
 {
-    private static readonly EvaluationOptions Evaluation = new() { OutputFormat = OutputFormat.List };
+    // Valid inputs are the common case: a pass/fail evaluation allocates far less than the detailed one,
+    // which runs only when there are errors to report.
+    private static readonly EvaluationOptions PassFail = new() { OutputFormat = OutputFormat.Flag };
+    private static readonly EvaluationOptions Detailed = new() { OutputFormat = OutputFormat.List };
     private readonly JsonSchema _schema;
 
     private ToolInputSchema(JsonSchema schema) => _schema = schema;
@@ -66,11 +69,12 @@ public sealed class ToolInputSchema
     /// <summary>Validates an input; returns its errors as JSON pointers and messages, empty when valid.</summary>
     public IReadOnlyList<PointerError> Validate(JsonElement input)
     {
-        var results = _schema.Evaluate(input, Evaluation);
-        if (results.IsValid)
+        if (_schema.Evaluate(input, PassFail).IsValid)
         {
             return [];
         }
+
+        var results = _schema.Evaluate(input, Detailed);
 
         var errors = new List<PointerError>();
         Collect(results, errors);
