@@ -1,2 +1,10 @@
-Console.Error.WriteLine("AgentOperator.Operator: not implemented yet");
-return 2;
+using AgentOperator.Operator.Hosting;
+
+if (args is ["dev", ..])
+{
+    // Replaced by the dev-mode task: embedded cluster + operator + examples.
+    Console.Error.WriteLine("dev mode is not implemented yet");
+    return 2;
+}
+
+return await OperatorHost.RunAsync(args);

@@ -1,0 +1,60 @@
+using System.Security.Cryptography;
+
+namespace AgentOperator.Operator.Runtime.LeaderElection;
+
+/// <summary>Leader election on a <c>coordination.k8s.io/v1</c> Lease. Every default is written on its property.</summary>
+internal sealed record LeaderElectionOptions
+{
+    /// <summary>Elect a leader (default false: this replica reconciles alone, for local runs). Deployments with more than one replica set it.</summary>
+    public bool Enabled { get; init; }
+
+    /// <summary>Name of the Lease (default <c>agent-operator-leader</c>).</summary>
+    public string LeaseName { get; init; } = "agent-operator-leader";
+
+    /// <summary>Namespace of the Lease; null (default) is the pod's namespace (POD_NAMESPACE or the service-account namespace file), else <c>default</c>.</summary>
+    public string? LeaseNamespace { get; init; }
+
+    /// <summary>This replica's identity in the Lease; null (default) is the pod name (POD_NAME or HOSTNAME) plus a random suffix, so a restarted pod is a new candidate.</summary>
+    public string? Identity { get; init; }
+
+    /// <summary>How long a leader's claim lasts without renewal before others may take over (default 15 s, client-go's).</summary>
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long the leader keeps trying to renew before it gives up leading (default 10 s, client-go's).</summary>
+    public TimeSpan RenewDeadline { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Wait between attempts to acquire or renew (default 2 s, client-go's).</summary>
+    public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a stopping leader lets reconciles in flight finish before cancelling them (default 20 s).</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    private const string ServiceAccountNamespaceFile = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
+
+    public string ResolveNamespace()
+    {
+        if (!string.IsNullOrEmpty(LeaseNamespace))
+        {
+            return LeaseNamespace;
+        }
+
+        var fromEnvironment = Environment.GetEnvironmentVariable("POD_NAMESPACE");
+        if (!string.IsNullOrEmpty(fromEnvironment))
+        {
+            return fromEnvironment;
+        }
+
+        return File.Exists(ServiceAccountNamespaceFile) ? File.ReadAllText(ServiceAccountNamespaceFile).Trim() : "default";
+    }
+
+    public string ResolveIdentity()
+    {
+        if (!string.IsNullOrEmpty(Identity))
+        {
+            return Identity;
+        }
+
+        var pod = Environment.GetEnvironmentVariable("POD_NAME") ?? Environment.GetEnvironmentVariable("HOSTNAME") ?? Environment.MachineName;
+        return $"{pod}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+    }
+}
