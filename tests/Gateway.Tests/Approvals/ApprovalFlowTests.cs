@@ -11,7 +11,7 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
     private const string Refund = """{"order_id":"A-1","amount_usd":40}""";
     private GatewayUnderTest _gateway = null!;
 
-    public async Task InitializeAsync() => _gateway = await GatewayUnderTest.StartAsync(approvalTtl: TimeSpan.FromSeconds(2));
+    public async Task InitializeAsync() => _gateway = await GatewayUnderTest.StartAsync();
 
     public async Task DisposeAsync() => await _gateway.DisposeAsync();
 
@@ -94,16 +94,18 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
     [Fact]
     public async Task Expired_Returns403_AndMarksTheApprovalExpired()
     {
-        var run = await _gateway.StartRunAsync();
-        var approvalId = await RequestApprovalAsync(run);
-        await Task.Delay(TimeSpan.FromSeconds(2.2));
+        await using var gateway = await GatewayUnderTest.StartAsync(approvalTtl: TimeSpan.FromSeconds(1));
+        var run = await gateway.StartRunAsync();
+        using var first = await gateway.CallAsync(run, "payments.issue_refund", Refund);
+        var approvalId = (await first.Content.ReadFromJsonAsync<JsonObject>())!["approvalId"]!.GetValue<string>();
+        await Task.Delay(TimeSpan.FromSeconds(1.2));
 
-        using var response = await _gateway.CallAsync(run, "payments.issue_refund", Refund, approvalId: approvalId);
+        using var response = await gateway.CallAsync(run, "payments.issue_refund", Refund, approvalId: approvalId);
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal("approval.expired", (await response.Content.ReadFromJsonAsync<JsonObject>())!["rule"]!.GetValue<string>());
-        Assert.Equal("Expired", _gateway.Kube.Get("agentapprovals", "support", approvalId)!["status"]!["decision"]!.GetValue<string>());
-        Assert.Equal(0, _gateway.Upstream.Count("/refund"));
+        Assert.Equal("Expired", gateway.Kube.Get("agentapprovals", "support", approvalId)!["status"]!["decision"]!.GetValue<string>());
+        Assert.Equal(0, gateway.Upstream.Count("/refund"));
     }
 
     [Fact]

@@ -1,0 +1,62 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using AgentOperator.Gateway.Tests.Fakes;
+
+namespace AgentOperator.Gateway.Tests.Telemetry;
+
+public sealed class MetricsEndpointTests
+{
+    [Fact]
+    public async Task Metrics_ExposeTheDesignNames_AfterTraffic()
+    {
+        await using var gateway = await GatewayUnderTest.StartAsync();
+        var run = await gateway.StartRunAsync();
+        using var allowed = await gateway.CallAsync(run, "orders.lookup", """{"order_id":"A-1"}""");
+        using var denied = await gateway.CallAsync(run, "payments.issue_refund", """{"order_id":"A-1","amount_usd":9000}""");
+        using var escalated = await gateway.CallAsync(run, "payments.issue_refund", """{"order_id":"A-1","amount_usd":10}""");
+        gateway.Upstream.Script("/tickets", _ => new UpstreamReply(404, null));
+        using var error = await gateway.CallAsync(run, "tickets.create", """{"subject":"x"}""");
+        using var complete = await gateway.Http.PostAsJsonAsync($"/v1/runs/{run}/complete", new { outcome = "escalated", evalPassed = false });
+
+        var text = await gateway.ScrapeMetricsAsync();
+
+        foreach (var name in new[]
+        {
+            "agent_runs_total", "agent_tool_calls_total", "agent_policy_violations_total", "agent_escalations_total",
+            "agent_run_duration_seconds_bucket", "agent_tool_call_duration_seconds_bucket", "agent_eval_pass_ratio",
+        })
+        {
+            Assert.Contains($"\n{name}{{", "\n" + text, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("# TYPE agent_tokens_total counter", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE agent_cost_usd_total counter", text, StringComparison.Ordinal);
+        foreach (var decision in new[] { "allow", "deny", "escalate", "error" })
+        {
+            Assert.Contains($"decision=\"{decision}\"", text, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("agent_policy_violations_total{workflow=\"support-refund\",revision=\"rev0000001\",rule=\"refund-limit\"} 1", text, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadGateway, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task Aggregates_AndHealth_AreServedOnTheMetricsPort()
+    {
+        await using var gateway = await GatewayUnderTest.StartAsync();
+        var run = await gateway.StartRunAsync();
+        using var call = await gateway.CallAsync(run, "orders.lookup", """{"order_id":"A-1"}""");
+        using var complete = await gateway.Http.PostAsJsonAsync($"/v1/runs/{run}/complete", new { outcome = "success" });
+        using var http = new HttpClient { BaseAddress = gateway.Gateway.MetricsAddress };
+
+        var aggregates = await http.GetFromJsonAsync<JsonObject>("/v1/aggregates");
+        var health = await http.GetStringAsync("/healthz");
+
+        var revision = aggregates!["revisions"]!.AsArray().Single()!;
+        Assert.Equal("rev0000001", revision["revision"]!.GetValue<string>());
+        Assert.Equal(1, revision["runsByOutcome"]!["success"]!.GetValue<long>());
+        Assert.Equal(1, revision["toolCallsByDecision"]!["allow"]!.GetValue<long>());
+        Assert.Equal("ok", health);
+    }
+}
