@@ -1,0 +1,84 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace AgentOperator.SampleAgent;
+
+/// <summary>
+/// A stand-in for an LLM provider (a test double for the outside world, not for our components): an
+/// OpenAI-compatible <c>POST /v1/chat/completions</c> (also <c>/chat/completions</c>) on 127.0.0.1 that
+/// answers deterministically with <c>usage</c>: prompt tokens = characters of the messages / 4 (at least 1),
+/// completion tokens = the request's max_tokens (or <see cref="DefaultCompletionTokens"/>).
+/// </summary>
+public sealed class FakeModelServer : IAsyncDisposable
+{
+    /// <summary>Completion tokens when the request sets no max_tokens.</summary>
+    public const int DefaultCompletionTokens = 32;
+
+    private readonly WebApplication _app;
+    private int _calls;
+
+    private FakeModelServer(WebApplication app, Uri baseUrl)
+    {
+        _app = app;
+        BaseUrl = baseUrl;
+    }
+
+    /// <summary>The base URL, e.g. http://127.0.0.1:41234/ (a role's endpoint is this plus <c>v1</c>).</summary>
+    public Uri BaseUrl { get; }
+
+    /// <summary>Completions answered so far.</summary>
+    public int Calls => Volatile.Read(ref _calls);
+
+    /// <summary>Starts the server on <paramref name="port"/> (0: any free port).</summary>
+    public static async Task<FakeModelServer> StartAsync(int port, CancellationToken cancellationToken)
+    {
+        FakeModelServer? server = null;
+        var (app, baseUrl) = await LoopbackServer.StartAsync(port, app =>
+        {
+            app.MapPost("/v1/chat/completions", (JsonObject request) => server!.Complete(request));
+            app.MapPost("/chat/completions", (JsonObject request) => server!.Complete(request));
+        }, cancellationToken);
+        server = new FakeModelServer(app, baseUrl);
+        return server;
+    }
+
+    /// <summary>The deterministic answer to <paramref name="request"/>.</summary>
+    public static JsonObject Answer(JsonObject request, int sequence)
+    {
+        var model = request["model"]?.GetValue<string>() ?? "fake-model";
+        var messages = request["messages"] as JsonArray ?? [];
+        var text = string.Concat(messages.Select(m => m?["content"]?.GetValue<string>() ?? ""));
+        var promptTokens = Math.Max(1, text.Length / 4);
+        var completionTokens = request["max_tokens"]?.GetValue<int>() ?? DefaultCompletionTokens;
+        var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(model + "\n" + text)))[..12];
+        return new JsonObject
+        {
+            ["id"] = $"chatcmpl-fake-{digest}-{sequence}",
+            ["object"] = "chat.completion",
+            ["created"] = 1_764_000_000,
+            ["model"] = model,
+            ["choices"] = new JsonArray(new JsonObject
+            {
+                ["index"] = 0,
+                ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = $"[{model}] plan {digest}: look up the order, then act within policy." },
+                ["finish_reason"] = "stop",
+            }),
+            ["usage"] = new JsonObject
+            {
+                ["prompt_tokens"] = promptTokens,
+                ["completion_tokens"] = completionTokens,
+                ["total_tokens"] = promptTokens + completionTokens,
+            },
+        };
+    }
+
+    private JsonObject Complete(JsonObject request) => Answer(request, Interlocked.Increment(ref _calls));
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
