@@ -8,6 +8,12 @@ public sealed record DevClusterOptions
     /// <summary>TCP port on 127.0.0.1; 0 (default) lets the OS pick a free one.</summary>
     public int Port { get; init; }
 
+    /// <summary>
+    /// Serve HTTPS with a self-signed certificate (default true). kubectl only sends bearer tokens over TLS;
+    /// plain HTTP is for in-process clients (KubernetesClient sends tokens over http) and benchmarks.
+    /// </summary>
+    public bool UseTls { get; init; } = true;
+
     /// <summary>Require a bearer token on every request (default true); unauthenticated requests get 401.</summary>
     public bool RequireAuthentication { get; init; } = true;
 

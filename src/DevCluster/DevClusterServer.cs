@@ -71,7 +71,13 @@ public sealed class DevClusterServer : IAsyncDisposable
         builder.Logging.AddSimpleConsole();
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Listen(System.Net.IPAddress.Loopback, options.Port, listen => listen.UseHttps(certificate));
+            k.Listen(System.Net.IPAddress.Loopback, options.Port, listen =>
+            {
+                if (options.UseTls)
+                {
+                    listen.UseHttps(certificate);
+                }
+            });
             k.Limits.MaxRequestBodySize = 16 * 1024 * 1024;
         });
 
@@ -119,7 +125,7 @@ public sealed class DevClusterServer : IAsyncDisposable
         await app.StartAsync(ct);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(address).Port;
-        server.BaseAddress = new Uri($"https://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
+        server.BaseAddress = new Uri($"{(options.UseTls ? "https" : "http")}://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
         return server;
     }
 

@@ -63,7 +63,10 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceRegistry reg
 
         var stored = store.Create(type.Storage, ToStorage(type, obj));
         Notify(type, WatchEventType.Added, stored);
-        return ToServed(type, stored);
+
+        // The store stamped resourceVersion into the object it serialized; without a version conversion that
+        // object is exactly what was stored, so it is returned instead of re-parsing the stored bytes.
+        return type.Converter is null && type.ApiVersion == type.StorageApiVersion ? obj : ToServed(type, stored);
     }
 
     /// <summary>Validates and fills a new object without storing it (shared by create and apply-create).</summary>
@@ -188,7 +191,8 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceRegistry reg
             {
                 var committed = store.Update(type.Storage, ToStorage(type, result), stored.ResourceVersion);
                 Notify(type, WatchEventType.Modified, committed);
-                return CompleteDeletionIfDone(type, committed) ?? ToServed(type, committed);
+                return CompleteDeletionIfDone(type, committed)
+                    ?? (type.Converter is null && type.ApiVersion == type.StorageApiVersion ? result : ToServed(type, committed));
             }
             catch (RevisionMismatchException) when (attempt < MaxRetries)
             {
