@@ -97,7 +97,7 @@ public sealed class DevClusterServer : IAsyncDisposable
         var handler = new ResourceHandler(ops, new WatchStreamer(ops, options), authorizer, reviews, faults, fields);
 
         var app = builder.Build();
-        app.Use(next => ApiRoutes.Guard(next, authenticator));
+        app.Use(next => ApiRoutes.Guard(next, authenticator, authorizer));
         var server = new DevClusterServer(app, faults, issuer, adminToken, certificate, store);
         ApiRoutes.Map(app, handler, new DiscoveryDocuments(registry), new OpenApiDocuments(registry), authorizer, () => server.BaseAddress.Authority);
 

@@ -81,7 +81,7 @@ internal static class ApiRoutes
     }
 
     /// <summary>Authenticates every request and turns API errors into Status responses.</summary>
-    public static RequestDelegate Guard(RequestDelegate next, RequestAuthenticator authenticator) => async ctx =>
+    public static RequestDelegate Guard(RequestDelegate next, RequestAuthenticator authenticator, RbacAuthorizer authorizer) => async ctx =>
     {
         try
         {
@@ -91,7 +91,7 @@ internal static class ApiRoutes
                 throw ApiErrors.Unauthorized();
             }
 
-            ctx.Items[ResourceHandler.UserItem] = user;
+            ctx.Items[ResourceHandler.UserItem] = Impersonation.Apply(ctx, user, authorizer);
             await next(ctx);
         }
         catch (ApiException e)

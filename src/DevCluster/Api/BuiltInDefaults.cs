@@ -48,7 +48,10 @@ internal static class BuiltInDefaults
                 obj["status"] = new JsonObject { ["phase"] = "Pending", ["qosClass"] = "BestEffort" };
                 break;
             case ("", "secrets"):
-                obj["type"] ??= "Opaque";
+                if (string.IsNullOrEmpty(obj.Str("type")))
+                {
+                    obj["type"] = "Opaque";
+                }
                 break;
             case ("apps", "deployments"):
                 var d = obj.Obj("spec");

@@ -37,8 +37,9 @@ internal static class HttpJson
 
     public static async Task<byte[]> ReadBodyAsync(HttpContext ctx)
     {
-        // Only JSON (and YAML for apply) bodies are understood; kube-apiserver's answer to any other media type is 415.
-        if (ctx.Request.ContentType?.Contains("protobuf", StringComparison.Ordinal) == true || ctx.Request.ContentType?.Contains("cbor", StringComparison.Ordinal) == true)
+        // JSON (and YAML for apply) bodies, plus the protobuf bodies of the few kinds kubectl creates with typed
+        // clients; kube-apiserver's answer to any other media type is 415.
+        if (ctx.Request.ContentType?.Contains("cbor", StringComparison.Ordinal) == true)
         {
             throw ApiErrors.UnsupportedMediaType($"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml");
         }
@@ -52,6 +53,11 @@ internal static class HttpJson
     public static async Task<JsonObject> ReadObjectAsync(HttpContext ctx)
     {
         var bytes = await ReadBodyAsync(ctx);
+        if (ctx.Request.ContentType?.StartsWith("application/vnd.kubernetes.protobuf", StringComparison.Ordinal) == true)
+        {
+            return ProtobufBodies.Decode(bytes);
+        }
+
         try
         {
             return JsonNodeExtensions.ParseObject(bytes);

@@ -180,4 +180,23 @@ public sealed class KubectlConformanceTests(ClusterFixture cluster) : IClassFixt
         Assert.Contains("apps/v1", versions);
         Assert.Contains("events.k8s.io/v1", versions);
     }
+
+    [Fact]
+    public async Task Create_generators_token_and_auth_can_i_work_through_protobuf_bodies()
+    {
+        var ns = $"gen-{Guid.NewGuid().ToString("N")[..6]}";
+        Assert.Contains($"namespace/{ns} created", await cluster.Kubectl.SucceedAsync($"create namespace {ns}"));
+        Assert.Contains("configmap/c1 created", await cluster.Kubectl.SucceedAsync($"create configmap c1 -n {ns} --from-literal=a=1"));
+        Assert.Contains("secret/s1 created", await cluster.Kubectl.SucceedAsync($"create secret generic s1 -n {ns} --from-literal=p=secret"));
+        Assert.Contains("serviceaccount/bot created", await cluster.Kubectl.SucceedAsync($"create serviceaccount bot -n {ns}"));
+        Assert.Equal("Opaque", (await cluster.Kubectl.SucceedAsync($"get secret s1 -n {ns} -o jsonpath={{.type}}")).Trim());
+        Assert.Equal("1", (await cluster.Kubectl.SucceedAsync($"get configmap c1 -n {ns} -o jsonpath={{.data.a}}")).Trim());
+
+        var token = (await cluster.Kubectl.SucceedAsync($"create token bot -n {ns} --audience gateway --duration 20m")).Trim();
+        Assert.Equal(3, token.Split('.').Length);
+
+        Assert.Equal("yes", (await cluster.Kubectl.SucceedAsync($"auth can-i delete pods -n {ns}")).Trim());
+        var asBot = await cluster.Kubectl.RunAsync($"auth can-i delete pods -n {ns} --as system:serviceaccount:{ns}:bot");
+        Assert.Equal("no", asBot.Stdout.Trim());
+    }
 }
