@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -13,11 +14,12 @@ namespace AgentOperator.Gateway.Audit;
 /// gateway process owns one audit file.
 /// </para>
 /// <para>
-/// Durability (fsync policy): the writer drains everything queued, writes it, then flushes the batch to
-/// the disk (<c>fsync</c>) before taking the next batch ("group commit"). A request does not wait for the
-/// fsync unless it awaits <see cref="AppendDurableAsync"/>, so a power loss can lose at most the batch
-/// in flight; a process crash loses only records still in the queue. Restarting continues the chain
-/// from the file's last line.
+/// Durability (fsync policy): the writer drains everything queued and writes it to the OS after every
+/// batch, so a crash of the gateway process loses only records still in the queue. It calls <c>fsync</c>
+/// at most every <see cref="FsyncInterval"/> (default 100 ms, and always within that time after the last
+/// write) — group commit — so a power loss can lose at most that window. A caller that needs a record on
+/// disk before it answers awaits <see cref="AppendDurableAsync"/>, which forces the fsync of its batch.
+/// Restarting continues the chain from the file's last line.
 /// </para>
 /// </summary>
 public sealed partial class AuditLog : IAsyncDisposable
@@ -37,6 +39,9 @@ public sealed partial class AuditLog : IAsyncDisposable
         _logger = logger;
         _writer = Task.Run(WriteLoopAsync);
     }
+
+    /// <summary>Longest time written records stay without an fsync.</summary>
+    public TimeSpan FsyncInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Path of the log file.</summary>
     public string Path => _file.Name;
@@ -80,8 +85,24 @@ public sealed partial class AuditLog : IAsyncDisposable
     {
         var reader = _queue.Reader;
         var batch = new List<TaskCompletionSource>();
-        while (await reader.WaitToReadAsync())
+        var unsynced = false;
+        var lastSync = Stopwatch.GetTimestamp();
+        Task<bool>? waiting = null;
+        while (true)
         {
+            waiting ??= reader.WaitToReadAsync().AsTask();
+            if (unsynced && await Task.WhenAny(waiting, Task.Delay(FsyncInterval)) != waiting)
+            {
+                Sync(ref unsynced, ref lastSync, batch);
+                continue;
+            }
+
+            if (!await waiting)
+            {
+                break;
+            }
+
+            waiting = null;
             try
             {
                 while (reader.TryRead(out var pending))
@@ -98,10 +119,10 @@ public sealed partial class AuditLog : IAsyncDisposable
                 }
 
                 await _file.FlushAsync();
-                _file.Flush(flushToDisk: true);
-                foreach (var written in batch)
+                unsynced = true;
+                if (batch.Count > 0 || Stopwatch.GetElapsedTime(lastSync) >= FsyncInterval)
                 {
-                    written.TrySetResult();
+                    Sync(ref unsynced, ref lastSync, batch);
                 }
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
@@ -111,10 +132,28 @@ public sealed partial class AuditLog : IAsyncDisposable
                 {
                     written.TrySetException(exception);
                 }
-            }
 
-            batch.Clear();
+                batch.Clear();
+            }
         }
+
+        if (unsynced)
+        {
+            Sync(ref unsynced, ref lastSync, batch);
+        }
+    }
+
+    private void Sync(ref bool unsynced, ref long lastSync, List<TaskCompletionSource> batch)
+    {
+        _file.Flush(flushToDisk: true);
+        unsynced = false;
+        lastSync = Stopwatch.GetTimestamp();
+        foreach (var written in batch)
+        {
+            written.TrySetResult();
+        }
+
+        batch.Clear();
     }
 
     private async Task WriteOneAsync(AuditRecord record)

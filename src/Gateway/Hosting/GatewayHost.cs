@@ -38,7 +38,8 @@ public static class GatewayHost
         IHostedService bundleWatcher = await LoadInitialBundleAsync(options, kubernetes, policies, timeProvider, loggerFactory, cancellationToken);
         var @namespace = options.Namespace ?? policies.Current!.Engine.Bundle.Workflow.Namespace;
 
-        var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false }) { Timeout = Timeout.InfiniteTimeSpan };
+        var upstreamHandler = options.UpstreamHandlerFactory?.Invoke() ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false };
+        var http = new HttpClient(upstreamHandler) { Timeout = Timeout.InfiniteTimeSpan };
         var upstream = new ToolUpstreamClient(http, new UpstreamCredentialFiles(options.SecretsRoot, options.TokensRoot, timeProvider), new UpstreamResilience(timeProvider), loggerFactory);
         var runs = new RunRegistry(metrics, audit, timeProvider, options.CompletedRunRetention);
         var redaction = new InputRedaction();

@@ -42,6 +42,12 @@ public sealed record GatewayOptions
     /// <summary>Completed runs are forgotten after this long. Default 1 hour.</summary>
     public TimeSpan CompletedRunRetention { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// Builds the handler of upstream tool and model calls; called once per gateway, which owns and disposes it.
+    /// Null (default): a <see cref="SocketsHttpHandler"/>. Dev mode uses it to send upstream calls to local fakes.
+    /// </summary>
+    public Func<HttpMessageHandler>? UpstreamHandlerFactory { get; init; }
+
     /// <summary>How often the bundle file is checked for changes. Default 500 ms.</summary>
     public TimeSpan BundleFilePollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 }

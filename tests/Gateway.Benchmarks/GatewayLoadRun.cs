@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using AgentOperator.Crds.V1Alpha1;
+using AgentOperator.Gateway.Hosting;
+using AgentOperator.Policy.Bundles;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AgentOperator.Gateway.Benchmarks;
+
+/// <summary>
+/// Sends the same read tool call directly to a loopback upstream and through a real gateway (policy
+/// decision with JSON Schema and a CEL rule, audit record written, metrics, upstream call), and prints
+/// latency percentiles of both and their difference.
+/// </summary>
+internal static class GatewayLoadRun
+{
+    private const string Input = """{"order_id":"A-12345","amount_usd":20.5,"reason":"Refund for late delivery"}""";
+
+    public static async Task RunAsync(int requests, int concurrency, TextWriter output, CancellationToken cancellationToken)
+    {
+        var directory = Directory.CreateTempSubdirectory("gateway-bench").FullName;
+        await using var upstream = await StartUpstreamAsync(cancellationToken);
+        var upstreamUrl = upstream.Urls.First();
+        var bundlePath = Path.Combine(directory, "bundle.json");
+        await File.WriteAllTextAsync(bundlePath, PolicyBundleJson.Serialize(Bundle(upstreamUrl)), cancellationToken);
+        await using var gateway = await GatewayHost.StartAsync(new GatewayOptions
+        {
+            BundlePath = bundlePath,
+            AuditPath = Path.Combine(directory, "audit.jsonl"),
+            MetricsBindAddress = "127.0.0.1",
+        }, loggerFactory: NullLoggerFactory.Instance, cancellationToken: cancellationToken);
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Math.Max(concurrency, 1) });
+
+        using var runs = new RunPool(http, gateway.AgentAddress);
+        async Task Direct() => await SendAsync(http, new Uri(upstreamUrl + "/orders"), cancellationToken);
+        async Task ThroughGateway() => await SendAsync(http, new Uri(gateway.AgentAddress, $"/v1/runs/{await runs.NextAsync(cancellationToken)}/tools/orders.lookup"), cancellationToken);
+
+        await MeasureAsync(Direct, Math.Min(2000, requests), concurrency);
+        await MeasureAsync(ThroughGateway, Math.Min(2000, requests), concurrency);
+        var direct = await MeasureAsync(Direct, requests, concurrency);
+        var through = await MeasureAsync(ThroughGateway, requests, concurrency);
+
+        await output.WriteLineAsync($"{requests} requests, concurrency {concurrency}, loopback, {Environment.ProcessorCount} cores");
+        await output.WriteLineAsync($"{"",-16}{"p50 µs",10}{"p90 µs",10}{"p99 µs",10}{"p99.9 µs",10}{"req/s",10}");
+        await Print(output, "direct", direct);
+        await Print(output, "via gateway", through);
+        await output.WriteLineAsync($"{"overhead",-16}{through.P(50) - direct.P(50),10:F0}{through.P(90) - direct.P(90),10:F0}{through.P(99) - direct.P(99),10:F0}{through.P(99.9) - direct.P(99.9),10:F0}");
+        Directory.Delete(directory, recursive: true);
+    }
+
+    private static Task Print(TextWriter output, string name, Latencies l) =>
+        output.WriteLineAsync($"{name,-16}{l.P(50),10:F0}{l.P(90),10:F0}{l.P(99),10:F0}{l.P(99.9),10:F0}{l.Throughput,10:F0}");
+
+    private static async Task SendAsync(HttpClient http, Uri uri, CancellationToken cancellationToken)
+    {
+        using var content = new StringContent(Input, Encoding.UTF8, "application/json");
+        using var response = await http.PostAsync(uri, content, cancellationToken);
+        await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            throw new InvalidOperationException($"{uri} answered {(int)response.StatusCode}");
+        }
+    }
+
+    private static async Task<Latencies> MeasureAsync(Func<Task> send, int requests, int concurrency)
+    {
+        var samples = new double[requests];
+        var next = -1;
+        var total = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < requests)
+            {
+                var started = Stopwatch.GetTimestamp();
+                await send();
+                samples[i] = Stopwatch.GetElapsedTime(started).TotalMicroseconds;
+            }
+        }));
+        Array.Sort(samples);
+        return new Latencies(samples, requests / total.Elapsed.TotalSeconds);
+    }
+
+    private static async Task<WebApplication> StartUpstreamAsync(CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var answer = Encoding.UTF8.GetBytes("""{"order_id":"A-12345","status":"delivered"}""");
+        app.MapPost("/orders", async context =>
+        {
+            await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
+            context.Response.ContentType = "application/json";
+            await context.Response.Body.WriteAsync(answer, context.RequestAborted);
+        });
+        await app.StartAsync(cancellationToken);
+        return app;
+    }
+
+    private static PolicyBundle Bundle(string upstream) => new()
+    {
+        Workflow = new BundleWorkflow("bench", "support-refund"),
+        Revision = "bench00001",
+        Autonomy = Autonomy.Auto,
+        Budgets = new Budgets { MaxToolCalls = 10_000 },
+        Redact = [RedactionKind.Email, RedactionKind.CardNumber],
+        Tools =
+        [
+            new BundleTool
+            {
+                Name = "orders.lookup",
+                RiskTier = 0,
+                Actions = [ToolAction.Read],
+                Upstream = new ToolUpstream { Url = upstream + "/orders", TimeoutSeconds = 5 },
+                InputSchema = System.Text.Json.Nodes.JsonNode.Parse("""
+                    {"type":"object","required":["order_id"],"properties":{"order_id":{"type":"string","maxLength":64},"amount_usd":{"type":"number"},"reason":{"type":"string"}}}
+                    """)!.AsObject(),
+            },
+        ],
+        Rules =
+        [
+            new BundleRule { Id = "small-amounts", Tool = "orders.lookup", Condition = "input.amount_usd <= 50.0 && input.reason.startsWith('R')" },
+        ],
+    };
+
+    private sealed record Latencies(double[] Sorted, double Throughput)
+    {
+        public double P(double percentile) => Sorted[Math.Min(Sorted.Length - 1, (int)Math.Ceiling(percentile / 100 * Sorted.Length) - 1)];
+    }
+
+    /// <summary>Runs of at most 9,000 calls each, so the run budget (maxToolCalls 10,000) never ends the load.</summary>
+    private sealed class RunPool(HttpClient http, Uri gateway) : IDisposable
+    {
+        private readonly SemaphoreSlim _gate = new(1, 1);
+        private string _run = "";
+        private int _used = 9_001;
+
+        public void Dispose() => _gate.Dispose();
+
+        public async Task<string> NextAsync(CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref _used) <= 9_000)
+            {
+                return _run;
+            }
+
+            await _gate.WaitAsync(cancellationToken);
+            try
+            {
+                if (Volatile.Read(ref _used) > 9_000)
+                {
+                    using var response = await http.PostAsync(new Uri(gateway, "/v1/runs"), new StringContent("{}", Encoding.UTF8, "application/json"), cancellationToken);
+                    var body = await response.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>(cancellationToken);
+                    _run = body!["runId"]!.GetValue<string>();
+                    Volatile.Write(ref _used, 1);
+                }
+
+                return _run;
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+    }
+}
