@@ -56,6 +56,24 @@ public sealed record AgentWorkflowStatus
     /// <summary>When the stable revision's current projected token expires.</summary>
     [Format("date-time")]
     public DateTimeOffset? CredentialsExpireAt { get; init; }
+
+    /// <summary>
+    /// The last credential revocation the operator carried out (annotation agentoperator.io/revoke-credentials);
+    /// a request id equal to the annotation's value is already handled and is not revoked again.
+    /// </summary>
+    public CredentialRevocation? LastRevocation { get; init; }
+}
+
+/// <summary>A handled request to revoke a workflow's credentials.</summary>
+public sealed record CredentialRevocation
+{
+    /// <summary>The value of the agentoperator.io/revoke-credentials annotation that asked for it.</summary>
+    [Required, Length(Max = 253)]
+    public required string RequestId { get; init; }
+
+    /// <summary>When the revisions' ServiceAccounts were recreated; tokens issued before no longer validate.</summary>
+    [Required, Format("date-time")]
+    public required DateTimeOffset RevokedAt { get; init; }
 }
 
 /// <summary>One analysis run.</summary>

@@ -1,0 +1,139 @@
+using System.Text.Json;
+using AgentOperator.Crds.V1Alpha1;
+using AgentOperator.Operator.Runtime.Reconciliation;
+using k8s;
+
+namespace AgentOperator.Operator.Workflows;
+
+/// <summary>
+/// UpdateStatus: observedGeneration, phase, conditions, stable revision, credential window and the last revocation,
+/// written to the status subresource only when something differs, guarded by the resourceVersion it was computed
+/// from. Events describing the new status are recorded once it is written, so a failed write that is retried does not
+/// repeat them.
+/// </summary>
+internal sealed partial class AgentWorkflowReconciler
+{
+    private async Task UpdateStatusAsync(WorkflowContext ctx, CancellationToken ct)
+    {
+        ReportCredentials(ctx);
+        ReportAvailability(ctx);
+        var status = (ctx.Workflow.Status ?? new AgentWorkflowStatus()) with
+        {
+            ObservedGeneration = ctx.Generation,
+            Phase = ctx.Phase,
+            StableRevision = ctx.StableRevision,
+            Conditions = ctx.Conditions.All,
+            History = ctx.History.Count == 0 ? null : ctx.History,
+            CredentialsExpireAt = ctx.CredentialsExpireAt,
+            LastRevocation = ctx.LastRevocation,
+        };
+        await WriteStatusAsync(ctx, status, ct);
+    }
+
+    private async Task<ReconcileResult> UpdateSuspendedStatusAsync(WorkflowContext ctx, CancellationToken ct)
+    {
+        ctx.Phase = WorkflowPhases.Suspended;
+        if (ctx.Conditions.Set(ConditionTypes.Progressing, ConditionStatus.False, WorkflowReasons.Suspended,
+            "spec.suspend is true: the running revision stays as it is and nothing but status is written", ctx.Generation))
+        {
+            ctx.AfterStatus(new WorkflowEvent(false, WorkflowReasons.Suspended, "suspended: no rollout progresses until spec.suspend is false"));
+        }
+
+        var status = (ctx.Workflow.Status ?? new AgentWorkflowStatus()) with
+        {
+            ObservedGeneration = ctx.Generation,
+            Phase = ctx.Phase,
+            Conditions = ctx.Conditions.All,
+        };
+        await WriteStatusAsync(ctx, status, ct);
+        return ReconcileResult.Success();
+    }
+
+    /// <summary>Ready, Progressing, Degraded and the phase, from the stable and target revisions' Deployments.</summary>
+    private void ReportAvailability(WorkflowContext ctx)
+    {
+        var stable = ctx.StableRevision;
+        var target = ctx.TargetRevision;
+        var stableDeployment = stable is null ? null
+            : stable == target ? ctx.TargetDeployment
+            : ctx.StableDeployment ?? (caches.Deployments.TryGet(new(ctx.Namespace, ctx.RevisionObjectName(stable)), out var cached) ? cached : null);
+        var serving = stable is null ? null : DeploymentAvailability.Of(stableDeployment);
+        var rolling = target is not null && target != stable ? DeploymentAvailability.Of(ctx.TargetDeployment) : null;
+
+        if (serving is { Available: true })
+        {
+            var message = $"revision {stable} serves: {serving.Summary}";
+            if (ctx.Conditions.Set(ConditionTypes.Ready, ConditionStatus.True, WorkflowReasons.RevisionAvailable, message, ctx.Generation))
+            {
+                ctx.AfterStatus(new WorkflowEvent(false, WorkflowReasons.Ready, message));
+            }
+        }
+        else
+        {
+            var (reason, message) = stable is not null ? (WorkflowReasons.RevisionUnavailable, $"revision {stable}: {serving!.Summary}")
+                : target is null ? (WorkflowReasons.PolicyInvalid, "no revision runs: the spec does not compile")
+                : (WorkflowReasons.NotReady, $"revision {target} is starting: {rolling?.Summary}");
+            if (ctx.Conditions.Set(ConditionTypes.Ready, ConditionStatus.False, reason, message, ctx.Generation) && stable is not null)
+            {
+                ctx.AfterStatus(new WorkflowEvent(true, WorkflowReasons.RevisionUnavailable, message));
+            }
+        }
+
+        if (rolling is not null)
+        {
+            ctx.Conditions.Set(ConditionTypes.Progressing, ConditionStatus.True, WorkflowReasons.RollingOut,
+                $"revision {target}: {rolling.Summary}" + (stable is null ? "" : $"; revision {stable} serves until it is available"), ctx.Generation);
+        }
+        else if (target is null)
+        {
+            ctx.Conditions.Set(ConditionTypes.Progressing, ConditionStatus.False, WorkflowReasons.PolicyInvalid, "no rollout: the spec does not compile", ctx.Generation);
+        }
+        else
+        {
+            ctx.Conditions.Set(ConditionTypes.Progressing, ConditionStatus.False, WorkflowReasons.RolloutComplete, $"revision {target} is the stable revision", ctx.Generation);
+        }
+
+        var (degraded, degradedReason, degradedMessage) =
+            target is null && stable is not null ? (true, WorkflowReasons.PolicyInvalid, $"the spec of generation {ctx.Generation} does not compile; revision {stable} keeps running")
+            : rolling is { DeadlineExceeded: true } ? (true, WorkflowReasons.ProgressDeadlineExceeded, $"revision {target} exceeded its progress deadline: {rolling.Summary}")
+            : serving is { Available: false } ? (true, WorkflowReasons.RevisionUnavailable, $"stable revision {stable} lost availability: {serving.Summary}")
+            : (false, WorkflowReasons.AsExpected, "");
+        ctx.Conditions.Set(ConditionTypes.Degraded, degraded ? ConditionStatus.True : ConditionStatus.False, degradedReason, degradedMessage, ctx.Generation);
+
+        ctx.Phase = target is null ? WorkflowPhases.Invalid
+            : degraded ? WorkflowPhases.Degraded
+            : rolling is not null ? WorkflowPhases.Progressing
+            : serving is { Available: true } ? WorkflowPhases.Ready
+            : WorkflowPhases.Pending;
+    }
+
+    private async Task WriteStatusAsync(WorkflowContext ctx, AgentWorkflowStatus status, CancellationToken ct)
+    {
+        if (SameJson(ctx.Workflow.Status, status))
+        {
+            return;
+        }
+
+        var body = new AgentWorkflow { Metadata = ctx.Workflow.Metadata, Spec = ctx.Workflow.Spec, Status = status };
+        var written = await client.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync<AgentWorkflow>(
+            body, ApiGroup.Group, ApiGroup.Version, ctx.Namespace, AgentWorkflow.Plural, ctx.Name, cancellationToken: ct);
+        _recent.Remember(ctx.Workflow, written);
+        ctx.Workflow = written;
+        LogStatusWritten(ctx.Key, status.Phase ?? "", status.StableRevision);
+        foreach (var change in ctx.EventsAfterStatus)
+        {
+            await events.RecordAsync(written, change, ct);
+        }
+    }
+
+    private static bool SameJson(AgentWorkflowStatus? current, AgentWorkflowStatus desired) =>
+        current is not null && JsonElement.DeepEquals(
+            JsonSerializer.SerializeToElement(current, KubernetesJsonOptions),
+            JsonSerializer.SerializeToElement(desired, KubernetesJsonOptions));
+
+    private static JsonSerializerOptions KubernetesJsonOptions { get; } = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
+}

@@ -1,0 +1,30 @@
+using AgentOperator.Operator.Hosting;
+using AgentOperator.Operator.Provisioning;
+using AgentOperator.Operator.Runtime.Informers;
+using AgentOperator.Operator.Runtime.Metrics;
+using AgentOperator.Operator.Runtime.Reconciliation;
+using k8s;
+
+namespace AgentOperator.Operator.Workflows;
+
+/// <summary>Registers the AgentWorkflow controller with the operator host.</summary>
+internal static class AgentWorkflowRegistration
+{
+    /// <summary>
+    /// Adds the controller (built by <see cref="AgentWorkflowController.Create"/>, which also wires the AgentTool
+    /// watch that needs the workflow cache) with <paramref name="provisioning"/> (defaults when null).
+    /// </summary>
+    public static OperatorRuntimeBuilder AddAgentWorkflowController(this OperatorRuntimeBuilder runtime, ProvisioningOptions? provisioning = null)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        runtime.Services.AddSingleton<IController>(sp => AgentWorkflowController.Create(
+            sp.GetRequiredService<SharedInformerFactory>(),
+            sp.GetRequiredService<IKubernetes>(),
+            provisioning ?? new ProvisioningOptions(),
+            sp.GetRequiredService<ControllerOptions>(),
+            sp.GetRequiredService<ControllerMetrics>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        return runtime;
+    }
+}

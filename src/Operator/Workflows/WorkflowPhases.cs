@@ -1,0 +1,23 @@
+namespace AgentOperator.Operator.Workflows;
+
+/// <summary>Values of status.phase this reconciler sets (the canary phases Paused and RolledBack come with issue 6).</summary>
+internal static class WorkflowPhases
+{
+    /// <summary>No revision is available yet.</summary>
+    public const string Pending = "Pending";
+
+    /// <summary>A new revision is being rolled out; the stable one (if any) still serves.</summary>
+    public const string Progressing = "Progressing";
+
+    /// <summary>The desired revision is the stable revision and its Deployment is Available.</summary>
+    public const string Ready = "Ready";
+
+    /// <summary>The stable revision's Deployment lost availability or the rollout exceeded its deadline.</summary>
+    public const string Degraded = "Degraded";
+
+    /// <summary>spec.suspend: nothing but status is written.</summary>
+    public const string Suspended = "Suspended";
+
+    /// <summary>The spec does not compile into a policy bundle; the running revision is left as it was.</summary>
+    public const string Invalid = "Invalid";
+}

@@ -1,0 +1,27 @@
+namespace AgentOperator.Operator.Workflows;
+
+/// <summary>Reasons of the AgentWorkflow's conditions and Events (CamelCase constants, as apimachinery wants).</summary>
+internal static class WorkflowReasons
+{
+    public const string PolicyCompiled = "PolicyCompiled";
+    public const string PolicyInvalid = "PolicyInvalid";
+    public const string RevisionAvailable = "RevisionAvailable";
+    public const string RevisionUnavailable = "RevisionUnavailable";
+    public const string RevisionCreated = "RevisionCreated";
+    public const string RevisionPromoted = "RevisionPromoted";
+    public const string RevisionRetired = "RevisionRetired";
+    public const string RollingOut = "RollingOut";
+    public const string RolloutComplete = "RolloutComplete";
+    public const string ProgressDeadlineExceeded = "ProgressDeadlineExceeded";
+    public const string AsExpected = "AsExpected";
+    public const string ServiceAccountReady = "ServiceAccountReady";
+    public const string ServiceAccountMissing = "ServiceAccountMissing";
+    public const string NoRevision = "NoRevision";
+    public const string CredentialsRevoked = "CredentialsRevoked";
+    public const string KillSwitchEngaged = "KillSwitchEngaged";
+    public const string KillSwitchReleased = "KillSwitchReleased";
+    public const string Suspended = "Suspended";
+    public const string Ready = "Ready";
+    public const string NotReady = "NotReady";
+    public const string Finalizing = "Finalizing";
+}

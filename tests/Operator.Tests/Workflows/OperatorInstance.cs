@@ -1,0 +1,90 @@
+using AgentOperator.Operator.Provisioning;
+using AgentOperator.Operator.Runtime.Informers;
+using AgentOperator.Operator.Runtime.LeaderElection;
+using AgentOperator.Operator.Runtime.Metrics;
+using AgentOperator.Operator.Runtime.Reconciliation;
+using AgentOperator.Operator.Workflows;
+using k8s;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AgentOperator.Operator.Tests.Workflows;
+
+/// <summary>
+/// One operator replica in-process: its own client (with a <see cref="RequestLog"/>), shared informers, the
+/// AgentWorkflow controller and the runtime's leader election service, wired as the host wires them. Disposing it is
+/// an operator shutdown.
+/// </summary>
+internal sealed class OperatorInstance : IAsyncDisposable
+{
+    private readonly Kubernetes _client;
+    private readonly SharedInformerFactory _informers;
+    private readonly Controller<Crds.V1Alpha1.AgentWorkflow> _controller;
+    private readonly LeaderElectionService _leader;
+
+    private OperatorInstance(Kubernetes client, SharedInformerFactory informers, Controller<Crds.V1Alpha1.AgentWorkflow> controller, LeaderElectionService leader, RequestLog requests, CountingReconciler reconciles)
+    {
+        _client = client;
+        _informers = informers;
+        _controller = controller;
+        _leader = leader;
+        Requests = requests;
+        Reconciles = reconciles;
+    }
+
+    public RequestLog Requests { get; }
+
+    public CountingReconciler Reconciles { get; }
+
+    public bool IsLeading => _leader.IsLeading;
+
+    public int QueueLength => _controller.Queue.Depth + _controller.Queue.ProcessingCount;
+
+    public static async Task<OperatorInstance> StartAsync(KubernetesClientConfiguration configuration, LeaderElectionOptions? leaderElection = null)
+    {
+        var requests = new RequestLog();
+        var client = new Kubernetes(configuration, requests);
+        var loggers = NullLoggerFactory.Instance;
+        var informers = new SharedInformerFactory(client, new InformerOptions { ReconnectBaseDelay = TimeSpan.FromMilliseconds(50), ReconnectMaxDelay = TimeSpan.FromSeconds(1) }, TimeProvider.System, loggers);
+        var metrics = new ControllerMetrics(Prometheus.Metrics.NewCustomRegistry());
+        CountingReconciler? counting = null;
+        var controller = AgentWorkflowController.Create(
+            informers, client, new ProvisioningOptions(), new ControllerOptions { MaxConcurrentReconciles = 4, BackoffMax = TimeSpan.FromSeconds(2) },
+            metrics, TimeProvider.System, loggers, inner => counting = new CountingReconciler(inner));
+        var leader = new LeaderElectionService([controller], informers, client, leaderElection ?? new LeaderElectionOptions(), metrics, NullLogger<LeaderElectionService>.Instance);
+        informers.Start();
+        await leader.StartAsync(CancellationToken.None);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await informers.WaitForSyncAsync(timeout.Token);
+        return new OperatorInstance(client, informers, controller, leader, requests, counting!);
+    }
+
+    /// <summary>Puts every cached workflow in the queue, as a resync or a new leadership term does.</summary>
+    public void EnqueueAll() => _controller.EnqueueAll();
+
+    /// <summary>Waits until the queue is empty and no reconcile has finished for <paramref name="quiet"/>.</summary>
+    public async Task WaitForIdleAsync(TimeSpan quiet, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        var last = Reconciles.Finished;
+        var since = DateTime.UtcNow;
+        while (DateTime.UtcNow - since < quiet)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the operator did not settle: {Reconciles.Finished} reconciles, queue {QueueLength}, last failure {Reconciles.LastFailure}");
+            await Task.Delay(50);
+            if (Reconciles.Finished != last || QueueLength > 0)
+            {
+                last = Reconciles.Finished;
+                since = DateTime.UtcNow;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _leader.StopAsync(CancellationToken.None);
+        await _informers.StopAsync();
+        _controller.Dispose();
+        _leader.Dispose();
+        _client.Dispose();
+    }
+}
