@@ -19,6 +19,7 @@ internal sealed class DeploymentController(ResourceOperations ops, ILogger<Deplo
     private const string RevisionAnnotation = "deployment.kubernetes.io/revision";
     private static readonly GroupResource Deployments = new("apps", "deployments");
     private static readonly GroupResource ReplicaSets = new("apps", "replicasets");
+    private readonly EventRecorder _events = new(ops, "deployment-controller");
 
     protected override bool Wants(GroupResource resource) => resource == Deployments || resource == ReplicaSets;
 
@@ -85,9 +86,11 @@ internal sealed class DeploymentController(ResourceOperations ops, ILogger<Deplo
                 ["spec"] = new JsonObject { ["replicas"] = desired, ["selector"] = selector, ["template"] = podTemplate },
             }, options);
             owned.Add(current);
+            _events.Normal(deployment, "ScalingReplicaSet", $"Scaled up replica set {newName} from 0 to {desired}");
         }
-        else if (current.Long("spec", "replicas") != desired)
+        else if (current.Long("spec", "replicas") is { } was && was != desired)
         {
+            _events.Normal(deployment, "ScalingReplicaSet", $"Scaled {(desired > was ? "up" : "down")} replica set {newName} from {was} to {desired}");
             current = ops.GuaranteedUpdate(rsType, ns, newName, null, options, live =>
             {
                 live.Obj("spec")["replicas"] = desired;
@@ -97,6 +100,7 @@ internal sealed class DeploymentController(ResourceOperations ops, ILogger<Deplo
 
         foreach (var old in owned.Where(r => r.Str("metadata", "name") != newName && (r.Long("spec", "replicas") ?? 0) != 0))
         {
+            _events.Normal(deployment, "ScalingReplicaSet", $"Scaled down replica set {old.Str("metadata", "name")} from {old.Long("spec", "replicas")} to 0");
             ops.GuaranteedUpdate(rsType, ns, old.Str("metadata", "name")!, null, options, live =>
             {
                 live.Obj("spec")["replicas"] = 0;

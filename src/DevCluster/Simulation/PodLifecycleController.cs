@@ -19,6 +19,8 @@ internal sealed class PodLifecycleController(ResourceOperations ops, IPodRunner 
     private static readonly GroupResource Pods = new("", "pods");
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new();
     private readonly ILogger _logger = logger;
+    private readonly EventRecorder _scheduler = new(ops, "default-scheduler");
+    private readonly EventRecorder _kubelet = new(ops, "kubelet");
     private int _nextIp = 1;
 
     protected override bool Wants(GroupResource resource) => resource == Pods;
@@ -65,6 +67,8 @@ internal sealed class PodLifecycleController(ResourceOperations ops, IPodRunner 
                 live.Obj("spec")["nodeName"] = NodeName;
                 return live;
             });
+            var bound = ops.Get(type, created.Namespace, created.Name);
+            _scheduler.Normal(bound, "Scheduled", $"Successfully assigned {created.Namespace}/{created.Name} to {NodeName}");
             var started = ops.Now();
             var pod = ops.GuaranteedUpdate(type, created.Namespace, created.Name, "status", new WriteOptions("kubelet"), live =>
             {
@@ -72,6 +76,12 @@ internal sealed class PodLifecycleController(ResourceOperations ops, IPodRunner 
                 return live;
             });
 
+            foreach (var image in Context(pod).Images.Distinct())
+            {
+                _kubelet.Normal(pod, "Pulled", $"Container image \"{image}\" already present on machine");
+            }
+
+            _kubelet.Normal(pod, "Started", "Started container");
             var outcome = await runner.RunAsync(Context(pod), ct);
             if (outcome is null || ct.IsCancellationRequested)
             {

@@ -10,6 +10,7 @@ internal sealed class ReplicaSetController(ResourceOperations ops, ILogger<Repli
 {
     private static readonly GroupResource ReplicaSets = new("apps", "replicasets");
     private static readonly GroupResource Pods = new("", "pods");
+    private readonly EventRecorder _events = new(ops, "replicaset-controller");
 
     protected override bool Wants(GroupResource resource) => resource == ReplicaSets || resource == Pods;
 
@@ -56,7 +57,9 @@ internal sealed class ReplicaSetController(ResourceOperations ops, ILogger<Repli
             meta["ownerReferences"] = OwnerReferences.ControllerRef(rs);
             template.Remove("apiVersion");
             template.Remove("kind");
-            pods.Add(ops.Create(podType, ns, template, new WriteOptions("kube-controller-manager")));
+            var pod = ops.Create(podType, ns, template, new WriteOptions("kube-controller-manager"));
+            pods.Add(pod);
+            _events.Normal(rs, "SuccessfulCreate", $"Created pod: {pod.Str("metadata", "name")}");
         }
 
         foreach (var extra in pods.Skip((int)desired).ToList())

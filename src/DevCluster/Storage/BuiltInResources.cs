@@ -96,6 +96,9 @@ internal static class BuiltInResources
                     Col("Up-to-date", "integer", (o, _) => o.Long("status", "updatedReplicas") ?? 0),
                     Col("Available", "integer", (o, _) => o.Long("status", "availableReplicas") ?? 0),
                     AgeColumn,
+                    Col("Containers", "string", (o, _) => Containers(o.At("spec", "template"), "name"), 1),
+                    Col("Images", "string", (o, _) => Containers(o.At("spec", "template"), "image"), 1),
+                    Col("Selector", "string", (o, _) => Selector(o.At("spec", "selector")), 1),
                 ],
             },
             new("apps", "v1", "replicasets", "ReplicaSet", true)
@@ -205,6 +208,9 @@ internal static class BuiltInResources
         var end = DateTimeOffset.TryParse(job.Str("status", "completionTime"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var c) ? c : now;
         return HumanDuration.Format(end - start);
     }
+
+    private static string Containers(JsonNode? template, string field) =>
+        template.At("spec", "containers") is JsonArray cs ? string.Join(",", cs.Select(c => c.Str(field))) : "";
 
     private static string Selector(JsonNode? selector) =>
         selector.At("matchLabels") is JsonObject m && m.Count > 0

@@ -64,6 +64,8 @@ public sealed class KubectlConformanceTests(ClusterFixture cluster) : IClassFixt
         var output = await cluster.Kubectl.SucceedAsync($"get deployments -n {ns}");
         var header = output.Split('\n')[0];
         Assert.Equal(["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"], header.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        var wide = (await cluster.Kubectl.SucceedAsync($"get deployments -n {ns} -o wide")).Split('\n')[0];
+        Assert.Equal(["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE", "CONTAINERS", "IMAGES", "SELECTOR"], wide.Split(' ', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("web", output);
 
         var json = JsonNode.Parse(await cluster.Kubectl.SucceedAsync($"get configmaps,deployments -n {ns} -o json"))!;
@@ -95,6 +97,13 @@ public sealed class KubectlConformanceTests(ClusterFixture cluster) : IClassFixt
         Assert.Contains("Name:", describe);
         Assert.Contains("Replicas:               2 desired | 2 updated | 2 total | 2 available | 0 unavailable", describe);
         Assert.Contains("NewReplicaSet:", describe);
+        Assert.Contains("ScalingReplicaSet", describe);
+        Assert.Contains("Scaled up replica set web-", describe);
+
+        var pod = (await cluster.Kubectl.SucceedAsync($"get pods -n {ns} -l app=web -o name")).Split('\n')[0].Trim();
+        var describePod = await cluster.Kubectl.SucceedAsync($"describe {pod} -n {ns}");
+        Assert.Contains("Status:           Running", describePod);
+        Assert.Contains($"Successfully assigned {ns}/", describePod);
     }
 
     [Fact]
