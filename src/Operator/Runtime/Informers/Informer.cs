@@ -31,6 +31,7 @@ internal sealed partial class Informer<T> : IInformer
     private ImmutableHandlers _handlers = new([]);
     private string? _resourceVersion;
     private long _lists;
+    private volatile bool _watching;
 
     public Informer(IListWatchClient<T> client, InformerOptions options, TimeProvider time, ILogger<Informer<T>> logger)
     {
@@ -49,6 +50,9 @@ internal sealed partial class Informer<T> : IInformer
 
     /// <summary>The resourceVersion the next watch resumes from (the last event's or bookmark's).</summary>
     public string? ResourceVersion => Volatile.Read(ref _resourceVersion);
+
+    /// <summary>True while a watch stream is open and has delivered at least one event or bookmark.</summary>
+    public bool IsWatching => _watching;
 
     /// <summary>How many full lists were made (the first one and every re-list).</summary>
     public long ListCount => Interlocked.Read(ref _lists);
@@ -194,7 +198,8 @@ internal sealed partial class Informer<T> : IInformer
             }, stream.Token);
             await foreach (var (type, value) in watch)
             {
-                events++;
+                _watching = true;
+                events += type == WatchEventType.Bookmark ? 0 : 1;
                 Apply(type, value);
             }
         }
@@ -204,6 +209,10 @@ internal sealed partial class Informer<T> : IInformer
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Gone)
         {
             return WatchEnd.Expired;
+        }
+        finally
+        {
+            _watching = false;
         }
 
         switch (streamError)

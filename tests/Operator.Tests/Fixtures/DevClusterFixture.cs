@@ -1,0 +1,81 @@
+using System.Globalization;
+using AgentOperator.DevCluster;
+using k8s;
+using k8s.Models;
+
+namespace AgentOperator.Operator.Tests.Fixtures;
+
+/// <summary>
+/// One DevCluster (the project's embedded API server) per test class, with the agentoperator.io CRDs installed.
+/// Each test takes its own namespace from <see cref="CreateNamespaceAsync"/>, so tests do not see each other's objects.
+/// </summary>
+public sealed class DevClusterFixture : IAsyncLifetime
+{
+    private DevClusterServer? _server;
+    private string? _kubeconfig;
+    private int _namespaces;
+
+    public DevClusterServer Server => _server ?? throw new InvalidOperationException("the fixture has not started");
+
+    /// <summary>A kubeconfig file for the cluster (admin), as <c>--kubeconfig</c> takes it.</summary>
+    public string KubeconfigPath => _kubeconfig ?? throw new InvalidOperationException("the fixture has not started");
+
+    public async Task InitializeAsync()
+    {
+        _server = await DevClusterServer.StartAsync(new DevClusterOptions { WatchBookmarkInterval = TimeSpan.FromMilliseconds(200) });
+        _kubeconfig = Path.Combine(Path.GetTempPath(), $"operator-tests-{Guid.NewGuid():N}.kubeconfig");
+        _server.WriteKubeconfig(_kubeconfig);
+        using var client = CreateClient();
+        await InstallCrdsAsync(client);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+
+        if (_kubeconfig is not null)
+        {
+            File.Delete(_kubeconfig);
+        }
+    }
+
+    public Kubernetes CreateClient() => new(Server.CreateClientConfiguration());
+
+    /// <summary>Creates a fresh namespace named after the test.</summary>
+    public async Task<string> CreateNamespaceAsync(string prefix)
+    {
+        var name = $"{prefix}-{Interlocked.Increment(ref _namespaces).ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..6]}".ToLowerInvariant();
+        using var client = CreateClient();
+        await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = name } });
+        return name;
+    }
+
+    private static async Task InstallCrdsAsync(Kubernetes client)
+    {
+        var directory = Path.Combine(RepositoryRoot(), "config", "crd", "bases");
+        foreach (var file in Directory.GetFiles(directory, "*.yaml"))
+        {
+            var crd = KubernetesYaml.Deserialize<V1CustomResourceDefinition>(await File.ReadAllTextAsync(file));
+            await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(crd);
+            await Eventually.TrueAsync(async () =>
+            {
+                var current = await client.ApiextensionsV1.ReadCustomResourceDefinitionAsync(crd.Metadata.Name);
+                return current.Status?.Conditions?.Any(c => c.Type == "Established" && c.Status == "True") == true;
+            }, $"CRD {crd.Metadata.Name} was not established");
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "AgentOperator.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException($"no AgentOperator.sln above {AppContext.BaseDirectory}");
+    }
+}
