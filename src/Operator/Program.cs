@@ -1,4 +1,5 @@
 using AgentOperator.Operator.Hosting;
+using AgentOperator.Operator.Workflows;
 
 if (args is ["dev", ..])
 {
@@ -7,4 +8,4 @@ if (args is ["dev", ..])
     return 2;
 }
 
-return await OperatorHost.RunAsync(args);
+return await OperatorHost.RunAsync(args, runtime => runtime.AddAgentWorkflowController());
