@@ -173,6 +173,34 @@ public sealed class CustomResourceTests(CustomResourceTests.Fixture cluster) : I
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
+    [Fact]
+    public async Task A_crd_serves_every_served_version_over_one_storage_with_None_conversion()
+    {
+        const string crd = """
+            apiVersion: apiextensions.k8s.io/v1
+            kind: CustomResourceDefinition
+            metadata: {name: gizmos.example.com}
+            spec:
+              group: example.com
+              scope: Cluster
+              names: {plural: gizmos, singular: gizmo, kind: Gizmo}
+              versions:
+              - {name: v1beta1, served: true, storage: false, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}
+              - {name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}
+            """;
+        await cluster.Kubectl.SucceedAsync("apply -f -", crd);
+        await cluster.Kubectl.SucceedAsync("wait --for condition=Established crd/gizmos.example.com --timeout=10s");
+
+        var created = await cluster.Http.PostAsync("apis/example.com/v1beta1/gizmos",
+            new StringContent("""{"apiVersion":"example.com/v1beta1","kind":"Gizmo","metadata":{"name":"g"},"spec":{"x":1}}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var asV1 = JsonNode.Parse(await cluster.Http.GetStringAsync("apis/example.com/v1/gizmos/g"))!;
+        Assert.Equal("example.com/v1", (string?)asV1["apiVersion"]);
+        Assert.Equal(1, (int?)asV1["spec"]!["x"]);
+        var group = JsonNode.Parse(await cluster.Http.GetStringAsync("apis/example.com"))!;
+        Assert.Equal("example.com/v1", (string?)group["preferredVersion"]!["groupVersion"]);
+    }
+
     private Task<HttpResponseMessage> Post(string ns, string json) =>
         cluster.Http.PostAsync($"apis/example.com/v1/namespaces/{ns}/widgets", new StringContent(json, Encoding.UTF8, "application/json"));
 }
