@@ -11,7 +11,7 @@ internal static class InProcessWrites
 {
     public static double Run(TimeSpan duration, int writers)
     {
-        var store = new ObjectStore(100_000);
+        var store = new ObjectStore(10_000);
         var registry = new ResourceRegistry(BuiltInResources.Create());
         var ops = new ResourceOperations(store, registry, TimeProvider.System, new FieldManager(TimeProvider.System), []);
         var namespaces = registry.Find("", "v1", "namespaces")!;

@@ -15,7 +15,7 @@ var tls = !args.Contains("--http");
 
 Console.WriteLine($"in-process writes (object semantics + store, no HTTP): {AgentOperator.DevCluster.Benchmarks.InProcessWrites.Run(TimeSpan.FromSeconds(3), Environment.ProcessorCount),10:N0} writes/s");
 
-await using var cluster = await DevClusterServer.StartAsync(new DevClusterOptions { SimulateWorkloads = false, WatchHistorySize = 200_000, UseTls = tls });
+await using var cluster = await DevClusterServer.StartAsync(new DevClusterOptions { SimulateWorkloads = false, UseTls = tls });
 using var http = CreateClient(cluster);
 await Post(http, "api/v1/namespaces", """{"metadata":{"name":"bench"}}""");
 await Post(http, "api/v1/namespaces", """{"metadata":{"name":"fanout"}}""");
