@@ -117,8 +117,13 @@ internal sealed class ScaleRun(int count, int namespaces, int workers)
         controller.Dispose();
         leader.Dispose();
         client.Dispose();
+
+        // Drop every reference to the operator (its caches hang off the reconciler) so the next collection frees it.
         informers = null!;
         controller = null!;
+        leader = null!;
+        client = null!;
+        reconciles = null!;
         var heapAfter = HeapAfterFullCollection();
         var operatorBytes = heapWithOperator - heapAfter;
 
