@@ -18,6 +18,7 @@ internal sealed class RecordingReconciler<T> : IReconciler<T>
     private int _inFlight;
     private int _maxInFlight;
     private int _sameKeyOverlaps;
+    private int _completed;
 
     public TimeSpan Hold { get; set; }
 
@@ -29,6 +30,9 @@ internal sealed class RecordingReconciler<T> : IReconciler<T>
 
     /// <summary>Times a key was reconciled while another reconcile of the same key was running (must stay 0).</summary>
     public int SameKeyOverlaps => Volatile.Read(ref _sameKeyOverlaps);
+
+    /// <summary>Reconciles that ran to the end (not cancelled).</summary>
+    public int Completed => Volatile.Read(ref _completed);
 
     public int CallsFor(ObjectKey key) => _calls.Count(k => k == key);
 
@@ -56,7 +60,9 @@ internal sealed class RecordingReconciler<T> : IReconciler<T>
                 await Task.Delay(Hold, cancellationToken);
             }
 
-            return Respond(key, attempt);
+            var result = Respond(key, attempt);
+            Interlocked.Increment(ref _completed);
+            return result;
         }
         finally
         {

@@ -1,0 +1,63 @@
+using AgentOperator.Operator.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AgentOperator.Operator.Tests.Hosting;
+
+public sealed class OperatorCommandLineTests
+{
+    [Fact]
+    public void Parse_NoFlags_GivesTheDocumentedDefaults()
+    {
+        var options = OperatorCommandLine.Parse([]).Options!;
+
+        Assert.Null(options.Kubeconfig);
+        Assert.False(options.LeaderElection.Enabled);
+        Assert.Equal(8080, options.MetricsPort);
+        Assert.Equal(8081, options.HealthPort);
+        Assert.Equal(4, options.MaxConcurrentReconciles);
+        Assert.Equal(TimeSpan.FromMinutes(10), options.ResyncPeriod);
+        Assert.Equal(LogLevel.Information, options.LogLevel);
+    }
+
+    [Fact]
+    public void Parse_EveryFlag_InBothSpellings()
+    {
+        var options = OperatorCommandLine.Parse([
+            "--kubeconfig", "/tmp/kc", "--leader-elect", "--metrics-port=9090", "--health-port", "9091",
+            "--max-concurrent-reconciles=8", "--log-level", "debug", "--namespace=agents", "--resync-period", "30s",
+            "--leader-election-namespace", "ops", "--leader-election-id=op-lock", "--otlp-endpoint", "http://collector:4317",
+        ]).Options!;
+
+        Assert.Equal("/tmp/kc", options.Kubeconfig);
+        Assert.True(options.LeaderElection.Enabled);
+        Assert.Equal("ops", options.LeaderElection.LeaseNamespace);
+        Assert.Equal("op-lock", options.LeaderElection.LeaseName);
+        Assert.Equal(9090, options.MetricsPort);
+        Assert.Equal(9091, options.HealthPort);
+        Assert.Equal(8, options.MaxConcurrentReconciles);
+        Assert.Equal(LogLevel.Debug, options.LogLevel);
+        Assert.Equal("agents", options.WatchNamespace);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.ResyncPeriod);
+        Assert.Equal(new Uri("http://collector:4317"), options.OtlpEndpoint);
+        Assert.False(OperatorCommandLine.Parse(["--leader-elect=false"]).Options!.LeaderElection.Enabled);
+    }
+
+    [Theory]
+    [InlineData("unknown flag --bogus", "--bogus", "1")]
+    [InlineData("--metrics-port takes a port", "--metrics-port", "http")]
+    [InlineData("--max-concurrent-reconciles takes a positive integer", "--max-concurrent-reconciles", "0")]
+    [InlineData("--log-level takes trace", "--log-level", "loud")]
+    [InlineData("--leader-elect takes true or false", "--leader-elect=maybe")]
+    [InlineData("--health-port needs a value", "--health-port")]
+    [InlineData("unexpected argument 'serve'", "serve")]
+    public void Parse_BadInput_SaysWhatIsWrong(string expected, params string[] args)
+    {
+        var result = OperatorCommandLine.Parse(args);
+
+        Assert.Null(result.Options);
+        Assert.StartsWith(expected, result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_Help_AsksForUsage() => Assert.True(OperatorCommandLine.Parse(["--help"]).HelpRequested);
+}
