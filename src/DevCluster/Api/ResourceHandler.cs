@@ -53,7 +53,10 @@ internal sealed class ResourceHandler(
 
         var user = (UserInfo)ctx.Items[UserItem]!;
         var ns = path.Namespace ?? "";
-        var attributes = new RequestAttributes(verb, type.Group, type.Resource, path.Subresource ?? "", ns, path.Name ?? "", true, ctx.Request.Path);
+        // Like kube-apiserver's RequestInfoFactory: a list or watch narrowed to one name by fieldSelector=metadata.name=X
+        // is authorized as a request for that name, so a Role with resourceNames allows an informer on one object.
+        var authorizedName = path.Name ?? (verb is "list" or "watch" ? SelectedName(query["fieldSelector"].ToString()) : null);
+        var attributes = new RequestAttributes(verb, type.Group, type.Resource, path.Subresource ?? "", ns, authorizedName ?? "", true, ctx.Request.Path);
         var (allowed, _) = authorizer.Authorize(user, attributes);
         if (!allowed)
         {
@@ -506,4 +509,10 @@ internal sealed class ResourceHandler(
             ["status"] = status,
         };
     }
+
+    private static string? SelectedName(string fieldSelector) =>
+        fieldSelector.Split(',', StringSplitOptions.TrimEntries)
+            .Select(term => term.StartsWith("metadata.name==", StringComparison.Ordinal) ? term["metadata.name==".Length..]
+                : term.StartsWith("metadata.name=", StringComparison.Ordinal) ? term["metadata.name=".Length..] : null)
+            .FirstOrDefault(name => !string.IsNullOrEmpty(name));
 }

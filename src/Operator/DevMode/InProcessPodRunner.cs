@@ -1,0 +1,200 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using AgentOperator.DevCluster;
+using AgentOperator.DevCluster.Simulation;
+using AgentOperator.Gateway.Hosting;
+using k8s;
+
+namespace AgentOperator.Operator.DevMode;
+
+/// <summary>
+/// The kubelet of dev mode. Pods with a container of the project's own images run as real in-process programs:
+/// the gateway image runs the real gateway, the sample-agent image the simulated agent, each with the pod's
+/// environment, its volumes materialised as files (Secrets, ConfigMaps, projected service-account tokens from
+/// the TokenRequest API, refreshed at 80 % of their lifetime) in a per-pod folder. Other pods are only marked
+/// Running, like KWOK (<see cref="ReadyPodRunner"/>). Service pods run until deleted; run-to-completion pods end
+/// when their agent containers do, with the agent's termination message. A container that fails fails the pod.
+/// </summary>
+internal sealed partial class InProcessPodRunner(InProcessPodRunnerOptions options, ILoggerFactory loggerFactory) : IPodRunner, IAsyncDisposable
+{
+    private readonly TaskCompletionSource<ClusterAccess> _cluster = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ReadyPodRunner _fallback = new();
+    private readonly ConcurrentDictionary<string, PodGatewayEndpoint> _gateways = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
+    private readonly ILogger _logger = loggerFactory.CreateLogger<InProcessPodRunner>();
+    private Kubernetes? _admin;
+
+    /// <summary>The gateways of running pods, keyed by namespace/pod (a pod may have more than one gateway container; the last wins).</summary>
+    public IReadOnlyCollection<PodGatewayEndpoint> Gateways => [.. _gateways.Values];
+
+    /// <summary>Pods running in-process now.</summary>
+    public int RunningPods => _running.Count;
+
+    /// <summary>Connects the runner to the server it runs pods for (created after the runner, which the server's options carry).</summary>
+    public void Attach(DevClusterServer server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        _admin = new Kubernetes(server.CreateClientConfiguration());
+        _cluster.TrySetResult(new ClusterAccess(_admin, server.BaseAddress, server.CertificateAuthorityPem));
+    }
+
+    /// <summary>True when the runner runs <paramref name="image"/> in-process.</summary>
+    public bool RunsInProcess(string image) =>
+        ContainerImage.IsFrom(image, options.GatewayRepository) || ContainerImage.IsFrom(image, options.SampleAgentRepository);
+
+    public async Task<PodOutcome?> RunAsync(PodContext pod, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        if (!pod.Images.Any(RunsInProcess))
+        {
+            return await _fallback.RunAsync(pod, ct);
+        }
+
+        var key = $"{pod.Namespace}/{pod.Name}";
+        var run = RunInProcessAsync(pod, key, ct);
+        _running[key] = run;
+        try
+        {
+            return await run;
+        }
+        finally
+        {
+            _running.TryRemove(key, out _);
+        }
+    }
+
+    private async Task<PodOutcome?> RunInProcessAsync(PodContext context, string key, CancellationToken ct)
+    {
+        ClusterAccess cluster;
+        try
+        {
+            cluster = await _cluster.Task.WaitAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+
+        PodManifest pod;
+        try
+        {
+            pod = PodManifest.Parse(context.PodJson);
+        }
+        catch (FormatException exception)
+        {
+            return PodOutcome.Failure(1, exception.Message);
+        }
+
+        using var files = PodFilesystem.Create(options.WorkDirectory, pod);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var gateways = new List<RunningGateway>();
+        var refreshes = new List<Task>();
+        var agents = new List<Task<string?>>();
+        try
+        {
+            var volumes = new PodVolumes(cluster.Admin, pod, files, cluster.CertificateAuthorityPem, options.TimeProvider);
+            await volumes.MaterializeAsync(stop.Token);
+            refreshes.AddRange(volumes.Tokens.Select(t => t.RefreshUntilCancelledAsync(e => Log.TokenRefreshFailed(_logger, e, key), stop.Token)));
+
+            // Gateways first: the agents need their real ports.
+            var gatewaysByDeclaredPort = new Dictionary<int, Uri>();
+            foreach (var container in pod.Containers.Where(c => IsImage(c, options.GatewayRepository)))
+            {
+                var (gateway, endpoint, declaredPort) = await GatewayContainer.StartAsync(cluster, pod, container, files, options, loggerFactory, stop.Token);
+                gateways.Add(gateway);
+                gatewaysByDeclaredPort[declaredPort] = gateway.AgentAddress;
+                _gateways[key] = endpoint;
+            }
+
+            foreach (var container in pod.Containers.Where(c => IsImage(c, options.SampleAgentRepository)))
+            {
+                agents.Add(SampleAgentContainer.RunAsync(cluster, pod, container, files, gatewaysByDeclaredPort, options.TimeProvider, stop.Token));
+            }
+
+            Log.PodStarted(_logger, key, gateways.Count, agents.Count);
+            return await WaitForOutcomeAsync(pod, agents, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            Log.PodFailed(_logger, exception, key);
+            return PodOutcome.Failure(1, exception.Message);
+        }
+        finally
+        {
+            _gateways.TryRemove(key, out _);
+            await stop.CancelAsync();
+            await Quietly(agents);
+            foreach (var gateway in gateways)
+            {
+                await gateway.DisposeAsync();
+            }
+
+            await Quietly(refreshes);
+        }
+    }
+
+    // A run-to-completion pod ends with its agents; a service pod runs until it is deleted, unless a container fails.
+    private static async Task<PodOutcome?> WaitForOutcomeAsync(PodManifest pod, List<Task<string?>> agents, CancellationToken ct)
+    {
+        if (pod.RunsToCompletion && agents.Count > 0)
+        {
+            var messages = await Task.WhenAll(agents);
+            return PodOutcome.Success with { Message = string.Join("\n", messages.Where(m => !string.IsNullOrEmpty(m))) };
+        }
+
+        var pending = new List<Task>(agents) { Task.Delay(Timeout.Infinite, ct) };
+        while (pending.Count > 0)
+        {
+            var finished = await Task.WhenAny(pending);
+            pending.Remove(finished);
+            await finished; // throws for a failed container, and for the pod's deletion
+        }
+
+        return null;
+    }
+
+    private static bool IsImage(JsonObject container, string repository) =>
+        PodManifest.Text(container, "image") is { } image && ContainerImage.IsFrom(image, repository);
+
+    private static async Task Quietly(IEnumerable<Task> tasks)
+    {
+        try
+        {
+            await Task.WhenAll(tasks);
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or InvalidOperationException or HttpRequestException or FormatException or IOException)
+        {
+            // Already reported through the pod's outcome, or the pod was stopped.
+        }
+    }
+
+    /// <summary>Waits (up to 10 s) for the pods still running to stop; the server cancels them when it is disposed.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Task.WhenAll(_running.Values).WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (Exception exception) when (exception is TimeoutException or OperationCanceledException)
+        {
+        }
+
+        _admin?.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "pod {Pod} runs in-process: {Gateways} gateway(s), {Agents} agent(s)")]
+        public static partial void PodStarted(ILogger logger, string pod, int gateways, int agents);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "pod {Pod} failed")]
+        public static partial void PodFailed(ILogger logger, Exception exception, string pod);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "pod {Pod}: refreshing a projected token failed; retrying")]
+        public static partial void TokenRefreshFailed(ILogger logger, Exception exception, string pod);
+    }
+}
