@@ -1,11 +1,8 @@
+using AgentOperator.Operator.DevMode;
 using AgentOperator.Operator.Hosting;
 using AgentOperator.Operator.Workflows;
 
-if (args is ["dev", ..])
-{
-    // Replaced by the dev-mode task: embedded cluster + operator + examples.
-    Console.Error.WriteLine("dev mode is not implemented yet");
-    return 2;
-}
-
-return await OperatorHost.RunAsync(args, runtime => runtime.AddAgentWorkflowController());
+Action<OperatorRuntimeBuilder> controllers = runtime => runtime.AddAgentWorkflowController();
+return args is ["dev", .. var devArgs]
+    ? await DevModeCommand.RunAsync(devArgs, controllers)
+    : await OperatorHost.RunAsync(args, controllers);

@@ -22,6 +22,7 @@ internal sealed partial class InProcessPodRunner(InProcessPodRunnerOptions optio
     private readonly ConcurrentDictionary<string, PodGatewayEndpoint> _gateways = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggerFactory.CreateLogger<InProcessPodRunner>();
+    private readonly CancellationTokenSource _stopping = new();
     private Kubernetes? _admin;
 
     /// <summary>The gateways of running pods, keyed by namespace/pod (a pod may have more than one gateway container; the last wins).</summary>
@@ -51,7 +52,8 @@ internal sealed partial class InProcessPodRunner(InProcessPodRunnerOptions optio
         }
 
         var key = $"{pod.Namespace}/{pod.Name}";
-        var run = RunInProcessAsync(pod, key, ct);
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(ct, _stopping.Token);
+        var run = RunInProcessAsync(pod, key, stopping.Token);
         _running[key] = run;
         try
         {
@@ -172,9 +174,13 @@ internal sealed partial class InProcessPodRunner(InProcessPodRunnerOptions optio
         }
     }
 
-    /// <summary>Waits (up to 10 s) for the pods still running to stop; the server cancels them when it is disposed.</summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// Stops every in-process pod and waits (up to 10 s) until they have; call it before stopping the API server,
+    /// whose graceful shutdown would otherwise wait for the gateways' watches (like draining a node first).
+    /// </summary>
+    public async Task StopAllAsync()
     {
+        await _stopping.CancelAsync();
         try
         {
             await Task.WhenAll(_running.Values).WaitAsync(TimeSpan.FromSeconds(10));
@@ -182,7 +188,13 @@ internal sealed partial class InProcessPodRunner(InProcessPodRunnerOptions optio
         catch (Exception exception) when (exception is TimeoutException or OperationCanceledException)
         {
         }
+    }
 
+    /// <summary>Stops the pods still running (see <see cref="StopAllAsync"/>).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAllAsync();
+        _stopping.Dispose();
         _admin?.Dispose();
     }
 
