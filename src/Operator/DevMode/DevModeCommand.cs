@@ -195,7 +195,7 @@ internal static class DevModeCommand
     private static async Task RunLiveAsync(ClusterObserver observer, RecentLogLines recent, DevModeOptions options, DevClusterServer cluster, TimeProvider time, CancellationToken ct)
     {
         var header = $"[bold]AgentOperator dev[/] · API {Markup.Escape(cluster.BaseAddress.ToString())} · [grey]export KUBECONFIG={Markup.Escape(options.Kubeconfig)}[/] · Ctrl-C stops";
-        await AnsiConsole.Live(new Markup(header)).AutoClear(false).StartAsync(async context =>
+        await AnsiConsole.Live(new Markup(header)).AutoClear(false).Overflow(VerticalOverflow.Ellipsis).Cropping(VerticalOverflowCropping.Bottom).StartAsync(async context =>
         {
             while (!ct.IsCancellationRequested)
             {

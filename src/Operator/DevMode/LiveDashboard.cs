@@ -40,7 +40,7 @@ internal static class LiveDashboard
         foreach (var e in snapshot.Events)
         {
             events.AddRow(e.Time.ToLocalTime().ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture), Esc($"{e.Namespace}/{e.Object}"),
-                e.Type == "Warning" ? "[yellow]Warning[/]" : "Normal", Esc(e.Reason), Esc(e.Message));
+                e.Type == "Warning" ? "[yellow]Warning[/]" : "Normal", Esc(e.Reason), Esc(e.Message.Length > 120 ? e.Message[..117] + "..." : e.Message));
         }
 
         var parts = new List<IRenderable> { new Markup(header), workflows, traffic, pods, events };
