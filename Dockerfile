@@ -23,6 +23,7 @@ COPY src/Crds/Crds.csproj src/Crds/
 COPY src/Policy/Policy.csproj src/Policy/
 COPY src/Gateway/Gateway.csproj src/Gateway/
 COPY src/DevCluster/DevCluster.csproj src/DevCluster/
+COPY src/SampleAgent/SampleAgent.csproj src/SampleAgent/
 COPY src/Operator/Operator.csproj src/Operator/
 # The operator references every other src project, so this one restore covers both images.
 RUN dotnet restore src/Operator/Operator.csproj -a $TARGETARCH
