@@ -48,6 +48,9 @@ public sealed class AgentWorkflowFaultTests(WorkflowClusterFixture cluster) : IC
         Assert.Equal(moved.Status!.StableRevision, stable.Spec.Selector[ChildLabels.Revision]);
 
         faults.Reset();
+        // Converged means the operator's caches too: a watch dropped above may still be reconnecting (backoff up
+        // to 1 s here), and its catch-up events trigger reconciles. Settle for longer than that before counting.
+        await op.WaitForIdleAsync(TimeSpan.FromSeconds(2));
         op.Requests.Clear();
         op.EnqueueAll();
         await op.WaitForIdleAsync(TimeSpan.FromSeconds(1));
