@@ -42,6 +42,13 @@ public sealed record AgentWorkflowStatus
     /// <summary>Revision that was rolled back; it is not retried until the spec changes or agentoperator.io/retry is set.</summary>
     public string? FailedRevision { get; init; }
 
+    /// <summary>The last agentoperator.io/retry annotation value acted on; the same value never retries twice.</summary>
+    [Length(Max = 253)]
+    public string? HandledRetry { get; init; }
+
+    /// <summary>The pre-traffic evaluation of the canary revision.</summary>
+    public EvaluationStatus? Evaluation { get; init; }
+
     /// <summary>Latest observations, in the metav1.Condition shape.</summary>
     [Items(Max = 16)]
     public IReadOnlyList<Condition>? Conditions { get; init; }
@@ -62,6 +69,46 @@ public sealed record AgentWorkflowStatus
     /// a request id equal to the annotation's value is already handled and is not revoked again.
     /// </summary>
     public CredentialRevocation? LastRevocation { get; init; }
+}
+
+/// <summary>The evaluation Job of one canary revision.</summary>
+public sealed record EvaluationStatus
+{
+    /// <summary>The revision evaluated.</summary>
+    [Required]
+    public required string Revision { get; init; }
+
+    /// <summary>Name of the Job.</summary>
+    [Required]
+    public required string Job { get; init; }
+
+    /// <summary>Running, Passed or Failed.</summary>
+    [Required]
+    public required EvaluationPhase Phase { get; init; }
+
+    /// <summary>Pass ratio the Job reported (its termination message), 0 to 1.</summary>
+    [Minimum(0), Maximum(1)]
+    public double? PassRate { get; init; }
+
+    /// <summary>Why, in one sentence.</summary>
+    public string? Message { get; init; }
+
+    /// <summary>When the Job was created.</summary>
+    [Format("date-time")]
+    public DateTimeOffset? StartedAt { get; init; }
+
+    /// <summary>When the verdict was reached.</summary>
+    [Format("date-time")]
+    public DateTimeOffset? CompletedAt { get; init; }
+}
+
+/// <summary>Phase of a canary's evaluation.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<EvaluationPhase>))]
+public enum EvaluationPhase
+{
+    [JsonStringEnumMemberName("Running")] Running,
+    [JsonStringEnumMemberName("Passed")] Passed,
+    [JsonStringEnumMemberName("Failed")] Failed,
 }
 
 /// <summary>A handled request to revoke a workflow's credentials.</summary>
