@@ -1,7 +1,7 @@
 namespace AgentOperator.Operator.Analysis;
 
 /// <summary>The metric source could not be reached or answered with an error: the analysis run is inconclusive.</summary>
-public sealed class AnalysisSourceUnavailableException : Exception
+internal sealed class AnalysisSourceUnavailableException : Exception
 {
     public AnalysisSourceUnavailableException()
     {
