@@ -125,6 +125,7 @@ public sealed class DevClusterServer : IAsyncDisposable
         await app.StartAsync(ct);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(address).Port;
+        KubernetesServiceEndpoints.Publish(ops, System.Net.IPAddress.Loopback, port);
         server.BaseAddress = new Uri($"{(options.UseTls ? "https" : "http")}://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
         return server;
     }

@@ -4,9 +4,9 @@ using AgentOperator.DevCluster.Api;
 namespace AgentOperator.DevCluster.Bootstrap;
 
 /// <summary>
-/// What a fresh kube-apiserver and controller-manager create: the system namespaces, the <c>kubernetes</c>
-/// Service, and the bootstrap RBAC policy (cluster-admin for system:masters; discovery and self-review for
-/// every authenticated user).
+/// What a fresh kube-apiserver and controller-manager create before serving: the system namespaces and the
+/// bootstrap RBAC policy (cluster-admin for system:masters; discovery and self-review for every authenticated
+/// user). The <c>kubernetes</c> Service follows once the port is known (<see cref="KubernetesServiceEndpoints"/>).
 /// </summary>
 internal static class ClusterBootstrap
 {
@@ -31,17 +31,6 @@ internal static class ClusterBootstrap
         ops.Create(clusterRoleBindings, "", Binding("cluster-admin", "cluster-admin", "system:masters"), options);
         ops.Create(clusterRoleBindings, "", Binding("system:discovery", "system:discovery", "system:authenticated"), options);
         ops.Create(clusterRoleBindings, "", Binding("system:basic-user", "system:basic-user", "system:authenticated"), options);
-
-        var services = ops.Registry.Find("", "v1", "services")!;
-        ops.Create(services, "default", new JsonObject
-        {
-            ["metadata"] = new JsonObject { ["name"] = "kubernetes", ["labels"] = new JsonObject { ["component"] = "apiserver", ["provider"] = "kubernetes" } },
-            ["spec"] = new JsonObject
-            {
-                ["clusterIP"] = "10.96.0.1",
-                ["ports"] = new JsonArray(new JsonObject { ["name"] = "https", ["port"] = 443, ["protocol"] = "TCP", ["targetPort"] = 6443 }),
-            },
-        }, options);
     }
 
     private static JsonObject Role(string name, params JsonObject[] rules) => new()

@@ -64,6 +64,24 @@ internal static class BuiltInResources
                     AgeColumn,
                 ],
             },
+            new("", "v1", "endpoints", "Endpoints", true)
+            {
+                ShortNames = ["ep"], Categories = All,
+                Columns = [NameColumn, Col("Endpoints", "string", (o, _) => EndpointsAddresses(o)), AgeColumn],
+            },
+            new("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", true)
+            {
+                SelectableFields = ["addressType"],
+                Columns =
+                [
+                    NameColumn,
+                    Col("AddressType", "string", (o, _) => o.Str("addressType")),
+                    Col("Ports", "string", (o, _) => o["ports"] is JsonArray ps && ps.Count > 0 ? string.Join(",", ps.Select(p => p.Long("port"))) : "<unset>"),
+                    Col("Endpoints", "string", (o, _) => o["endpoints"] is JsonArray es && es.Count > 0
+                        ? string.Join(",", es.SelectMany(e => e?["addresses"] as JsonArray ?? []).Select(a => (string?)a)) : "<unset>"),
+                    AgeColumn,
+                ],
+            },
             coreEvents,
             new("events.k8s.io", "v1", "events", "Event", true)
             {
@@ -190,6 +208,15 @@ internal static class BuiltInResources
         JsonArray a => a.Count,
         _ => 0,
     }).ToString(CultureInfo.InvariantCulture);
+
+    // kubectl's ENDPOINTS column: every address:port of every subset.
+    private static string EndpointsAddresses(JsonObject endpoints)
+    {
+        var pairs = (endpoints["subsets"] as JsonArray ?? []).OfType<JsonObject>().SelectMany(subset =>
+            (subset["addresses"] as JsonArray ?? []).Select(a => a.Str("ip")).SelectMany(ip =>
+                (subset["ports"] as JsonArray ?? []).Select(p => $"{ip}:{p.Long("port")}"))).ToList();
+        return pairs.Count > 0 ? string.Join(",", pairs) : "<none>";
+    }
 
     private static string PodReady(JsonObject pod)
     {
