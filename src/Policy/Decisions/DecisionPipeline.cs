@@ -87,10 +87,12 @@ public static class DecisionPipeline
 
         if (tool.Rules.Count > 0)
         {
-            var variables = Variables(policy, tool, call, run);
+            // One activation for every rule: the input is read in place, and converted for the interpreter
+            // only if a rule needs it.
+            var activation = new RuleActivation(call.Input, run, tool.ToolVariable(call.Action), policy.ModelsVariable);
             foreach (var program in tool.Rules)
             {
-                var outcome = program.Evaluate(variables);
+                var outcome = program.Evaluate(activation);
                 if (outcome.Passed)
                 {
                     continue;
@@ -124,31 +126,6 @@ public static class DecisionPipeline
         }
 
         return Decision.Allow(required > 0 ? $"Allowed with {required} approval{(required == 1 ? "" : "s")}." : "Allowed by policy.");
-    }
-
-    private static Dictionary<string, object?> Variables(CompiledPolicy policy, CompiledTool tool, ToolCallRequest call, RunSnapshot run)
-    {
-        var runVariable = new Dictionary<string, object?>(8, StringComparer.Ordinal)
-        {
-            ["id"] = run.RunId,
-            ["steps"] = (long)run.Steps,
-            ["toolCalls"] = (long)run.ToolCalls,
-            ["tokens"] = run.Tokens,
-            ["costUsd"] = run.CostUsd,
-            ["elapsedSeconds"] = run.ElapsedSeconds,
-        };
-        if (run.Task is { } task)
-        {
-            runVariable["task"] = task;
-        }
-
-        return new Dictionary<string, object?>(4, StringComparer.Ordinal)
-        {
-            ["input"] = CelValues.FromJson(call.Input),
-            ["run"] = runVariable,
-            ["tool"] = tool.ToolVariable(call.Action),
-            ["models"] = policy.ModelsVariable,
-        };
     }
 
     private static string RuleReason(string id, string? message, string? evaluationError)
