@@ -25,6 +25,9 @@ public static class ChildNames
     public static string RevisionObject(string workflow, string revision) =>
         Fit($"{workflow}-{revision}", MaxRevisionObjectLength);
 
+    /// <summary>The canary revision's eval Job: <c>{workflow}-{revision}-eval</c>, at most 63 characters (its pods carry the name as a label).</summary>
+    public static string EvaluationJob(string workflow, string revision) => Fit($"{workflow}-{revision}-eval", MaxLabelLength);
+
     /// <summary>The Service selecting every pod of the workflow, whatever its revision: <c>{workflow}</c>.</summary>
     public static string WorkflowService(string workflow) => ServiceName(workflow, suffix: "");
 

@@ -54,9 +54,7 @@ public static class DeploymentBuilder
     {
         List<V1Volume> volumes =
         [
-            .. GatewayCredentials.Volumes(inputs),
-            new() { Name = AuditVolume, EmptyDir = new() { SizeLimit = new ResourceQuantity("1Gi") } },
-            new() { Name = GatewayTmpVolume, EmptyDir = new() { SizeLimit = new ResourceQuantity("64Mi") } },
+            .. GatewayVolumes(inputs),
             new() { Name = AgentTmpVolume, EmptyDir = new() { SizeLimit = new ResourceQuantity("256Mi") } },
         ];
 
@@ -75,24 +73,40 @@ public static class DeploymentBuilder
         };
     }
 
+    /// <summary>The volumes the gateway container mounts: its credentials, the audit log and its /tmp.</summary>
+    internal static IEnumerable<V1Volume> GatewayVolumes(RevisionInputs inputs) =>
+    [
+        .. GatewayCredentials.Volumes(inputs),
+        new() { Name = AuditVolume, EmptyDir = new() { SizeLimit = new ResourceQuantity("1Gi") } },
+        new() { Name = GatewayTmpVolume, EmptyDir = new() { SizeLimit = new ResourceQuantity("64Mi") } },
+    ];
+
+    /// <summary>
+    /// The agent container's environment: the runtime's variables, then the gateway's loopback URL (with
+    /// <paramref name="reserved"/>, operator-set variables that replace user variables of the same name).
+    /// </summary>
+    internal static List<V1EnvVar> AgentEnvironment(RevisionInputs inputs, ProvisioningOptions options, params IReadOnlyList<V1EnvVar> reserved)
+    {
+        var gatewayUrl = $"http://127.0.0.1:{options.GatewayApiPort.ToString(CultureInfo.InvariantCulture)}";
+        List<V1EnvVar> operatorSet = [.. reserved, new() { Name = GatewayPodLayout.AgentGatewayUrlEnv, Value = gatewayUrl }];
+        return
+        [
+            // The gateway's URL is the operator's to set: a user variable of the same name is dropped.
+            .. (inputs.Workflow.Spec.Runtime.Env ?? []).Where(e => operatorSet.All(o => o.Name != e.Name)).Select(e => new V1EnvVar { Name = e.Name, Value = e.Value }),
+            .. operatorSet,
+        ];
+    }
+
     private static V1Container AgentContainer(RevisionInputs inputs, ProvisioningOptions options)
     {
         var runtime = inputs.Workflow.Spec.Runtime;
-        var gatewayUrl = $"http://127.0.0.1:{options.GatewayApiPort.ToString(CultureInfo.InvariantCulture)}";
-        List<V1EnvVar> env =
-        [
-            // The gateway's URL is the operator's to set: a user variable of the same name is dropped.
-            .. (runtime.Env ?? []).Where(e => e.Name != GatewayPodLayout.AgentGatewayUrlEnv).Select(e => new V1EnvVar { Name = e.Name, Value = e.Value }),
-            new() { Name = GatewayPodLayout.AgentGatewayUrlEnv, Value = gatewayUrl },
-        ];
-
         return new()
         {
             Name = GatewayPodLayout.AgentContainer,
             Image = runtime.Image,
             Command = runtime.Command?.ToList(),
             Args = runtime.Args?.ToList(),
-            Env = env,
+            Env = AgentEnvironment(inputs, options),
             Ports = [new() { Name = GatewayPodLayout.AgentPortName, ContainerPort = runtime.Port, Protocol = "TCP" }],
             Resources = Resources(runtime.Resources?.Requests, runtime.Resources?.Limits),
             SecurityContext = RestrictedSecurity.Container(),
@@ -100,7 +114,8 @@ public static class DeploymentBuilder
         };
     }
 
-    private static V1Container GatewayContainer(RevisionInputs inputs, ProvisioningOptions options)
+    /// <summary>The gateway sidecar: the revision's bundle, token and tool Secrets; the agent API on loopback only.</summary>
+    internal static V1Container GatewayContainer(RevisionInputs inputs, ProvisioningOptions options)
     {
         var bundleConfigMap = ChildNames.RevisionObject(inputs.WorkflowName, inputs.Revision);
         List<V1EnvVar> env =
@@ -148,7 +163,8 @@ public static class DeploymentBuilder
         };
     }
 
-    private static V1ResourceRequirements? Resources(IReadOnlyDictionary<string, string>? requests, IReadOnlyDictionary<string, string>? limits)
+    /// <summary>Requests and limits in canonical form; null when neither is set.</summary>
+    internal static V1ResourceRequirements? Resources(IReadOnlyDictionary<string, string>? requests, IReadOnlyDictionary<string, string>? limits)
     {
         if (requests is not { Count: > 0 } && limits is not { Count: > 0 })
         {
