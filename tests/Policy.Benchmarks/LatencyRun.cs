@@ -8,7 +8,8 @@ namespace AgentOperator.Policy.Benchmarks;
 
 /// <summary>
 /// Per-decision latency percentiles, which BenchmarkDotNet does not give (it times batches): times each
-/// decision of a mixed workload on one thread and reports p50/p99/p99.9 and decisions per second.
+/// decision of a mixed workload on one thread and reports p50/p99/p99.9, decisions per second and bytes
+/// allocated per decision (allocation is what turns into GC pauses at p99).
 /// </summary>
 public static class LatencyRun
 {
@@ -29,6 +30,7 @@ public static class LatencyRun
         foreach (var (name, calls) in new[] { ("mixed", mix), ("refund (5 rules)", new[] { TypicalBundle.Refund }), ("lookup (3 rules)", new[] { TypicalBundle.Lookup }) })
         {
             var samples = new double[decisions];
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
             var total = Stopwatch.StartNew();
             for (var i = 0; i < decisions; i++)
             {
@@ -38,9 +40,10 @@ public static class LatencyRun
             }
 
             total.Stop();
+            var bytesPerDecision = (GC.GetAllocatedBytesForCurrentThread() - allocated) / decisions;
             Array.Sort(samples);
             double P(double q) => samples[Math.Min(samples.Length - 1, (int)(q * samples.Length))];
-            Console.WriteLine($"{name,-18} n={decisions} p50={P(0.50):F1} µs p90={P(0.90):F1} µs p99={P(0.99):F1} µs p99.9={P(0.999):F1} µs max={samples[^1]:F1} µs throughput={decisions / total.Elapsed.TotalSeconds:N0} decisions/s (1 thread)");
+            Console.WriteLine($"{name,-18} n={decisions} p50={P(0.50):F1} µs p90={P(0.90):F1} µs p99={P(0.99):F1} µs p99.9={P(0.999):F1} µs max={samples[^1]:F1} µs throughput={decisions / total.Elapsed.TotalSeconds:N0} decisions/s (1 thread) allocated={bytesPerDecision} B/decision");
         }
     }
 }

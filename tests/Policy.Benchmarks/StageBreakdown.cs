@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using AgentOperator.Policy.Compilation;
+using AgentOperator.Policy.Decisions;
 using AgentOperator.Policy.Rules;
+using AgentOperator.Policy.RunBudgets;
 
 namespace AgentOperator.Policy.Benchmarks;
 
@@ -12,16 +14,20 @@ public static class StageBreakdown
         var policy = CompiledPolicy.Compile(TypicalBundle.Build());
         policy.TryGetTool("payments.issue_refund", out var tool);
         var input = TypicalBundle.Refund.Input;
-        var run = new Dictionary<string, object?> { ["id"] = "r", ["steps"] = 1L, ["toolCalls"] = 1L, ["tokens"] = 0L, ["costUsd"] = 0.0, ["elapsedSeconds"] = 1.0 };
+        var run = new RunSnapshot { RunId = "r", Steps = 1, ToolCalls = 1, ElapsedSeconds = 1.0 };
         var toolVariable = new Dictionary<string, object?> { ["name"] = tool!.Definition.Name, ["action"] = "create", ["riskTier"] = 3L };
-        var variables = new Dictionary<string, object?> { ["input"] = CelValues.FromJson(input), ["run"] = run, ["tool"] = toolVariable, ["models"] = new Dictionary<string, object?>() };
+        var activation = new RuleActivation(input, run, toolVariable, new Dictionary<string, object?>());
+        var variables = activation.ToVariables();
 
         Measure("schema", iterations, () => tool.Schema!.Validate(input));
-        Measure("input -> CEL", iterations, () => CelValues.FromJson(input));
+        Measure("input -> CEL (interp.)", iterations, () => CelValues.FromJson(input));
         foreach (var rule in tool.Rules)
         {
-            Measure($"rule {rule.Rule.Id}", iterations, () => rule.Evaluate(variables));
+            Measure($"rule {rule.Rule.Id}{(rule.IsCompiled ? "" : " (interp.)")}", iterations, () => rule.Evaluate(activation));
+            Measure($"  same, interpreter", iterations, () => rule.Evaluate(variables));
         }
+
+        Measure("pipeline (refund)", iterations, () => DecisionPipeline.Decide(policy, TypicalBundle.Refund, run));
 
     }
 
@@ -41,6 +47,6 @@ public static class StageBreakdown
 
         watch.Stop();
         var bytes = (GC.GetAllocatedBytesForCurrentThread() - allocated) / iterations;
-        Console.WriteLine($"{name,-22} {watch.Elapsed.TotalMicroseconds / iterations,8:F2} µs {bytes,8} B");
+        Console.WriteLine($"{name,-28} {watch.Elapsed.TotalMicroseconds / iterations,8:F2} µs {bytes,8} B");
     }
 }
