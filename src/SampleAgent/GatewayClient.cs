@@ -91,6 +91,6 @@ public sealed class GatewayClient(HttpClient http)
             }
         }
 
-        return new((int)response.StatusCode, json);
+        return new((int)response.StatusCode, json, response.Headers.RetryAfter?.Delta);
     }
 }

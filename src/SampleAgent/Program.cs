@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using AgentOperator.SampleAgent;
 
 // sample-agent                          the agent, configured by env (see SampleAgentOptions)
+// sample-agent eval [--cases=N] [--pass-rate=R] [--suite=NAME]   an eval run; the flags override the env
 // sample-agent fake-model [--port N]    an OpenAI-compatible fake model on 127.0.0.1
 // sample-agent fake-tools [--port N] [--failure-rate R]   an echoing fake tool upstream on 127.0.0.1
 using var stop = new CancellationTokenSource();
@@ -22,10 +23,10 @@ try
 {
     switch (args.FirstOrDefault())
     {
-        case null:
+        case null or SampleAgentCommandLine.EvalCommand:
             var environment = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
                 .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
-            var options = SampleAgentOptions.FromEnvironment(environment);
+            var options = SampleAgentCommandLine.Parse(args, environment);
             using (var http = options.GatewayUrl is null ? null : new HttpClient { BaseAddress = new Uri(options.GatewayUrl.AbsoluteUri.TrimEnd('/') + "/") })
             {
                 var report = await SampleAgentRunner.RunAsync(options, http, TimeProvider.System, Console.Out, stop.Token);
@@ -51,7 +52,7 @@ try
 
             return 0;
         default:
-            await Console.Error.WriteLineAsync($"unknown command '{args[0]}': expected no argument, fake-model or fake-tools");
+            await Console.Error.WriteLineAsync($"unknown command '{args[0]}': expected no argument, eval, fake-model or fake-tools");
             return 2;
     }
 }

@@ -44,6 +44,9 @@ public sealed record SampleAgentOptions
     /// <summary>Number of eval tasks. Env SAMPLE_AGENT_EVAL_TASKS, default 20.</summary>
     public int EvalTasks { get; init; } = 20;
 
+    /// <summary>Name of the eval suite, put into every eval task's text. Env SAMPLE_AGENT_EVAL_SUITE, default none.</summary>
+    public string? EvalSuite { get; init; }
+
     /// <summary>Where eval mode writes its pass ratio. Env SAMPLE_AGENT_TERMINATION_MESSAGE_PATH, default /dev/termination-log.</summary>
     public string TerminationMessagePath { get; init; } = "/dev/termination-log";
 
@@ -119,6 +122,7 @@ public sealed record SampleAgentOptions
             Mode = mode,
             EvalPassRate = Rate("SAMPLE_AGENT_EVAL_PASS_RATE", defaults.EvalPassRate),
             EvalTasks = Int("SAMPLE_AGENT_EVAL_TASKS", defaults.EvalTasks, 1),
+            EvalSuite = Get("SAMPLE_AGENT_EVAL_SUITE"),
             TerminationMessagePath = Get("SAMPLE_AGENT_TERMINATION_MESSAGE_PATH") ?? defaults.TerminationMessagePath,
             ForbiddenTool = Get("SAMPLE_AGENT_FORBIDDEN_TOOL") ?? defaults.ForbiddenTool,
             ApprovalPollInterval = TimeSpan.FromSeconds(Int("SAMPLE_AGENT_APPROVAL_POLL_SECONDS", (int)defaults.ApprovalPollInterval.TotalSeconds, 1)),
@@ -144,7 +148,7 @@ public sealed record SampleAgentOptions
         }
     }
 
-    private static double ParseDouble(string name, string text) =>
+    internal static double ParseDouble(string name, string text) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
             ? value
             : throw new FormatException($"{name} must be a number, not '{text}'");

@@ -11,6 +11,9 @@ namespace AgentOperator.SampleAgent;
 /// </summary>
 public static class SampleAgentRunner
 {
+    /// <summary>How long an eval task waits out a tool's rate limit in total before the call counts as failed.</summary>
+    public static readonly TimeSpan EvalRateLimitPatience = TimeSpan.FromSeconds(60);
+
     /// <summary>Runs against the gateway at <paramref name="gatewayUrl"/> (null: a simulated eval without a gateway).</summary>
     public static async Task<SampleAgentReport> RunAsync(SampleAgentOptions options, Uri? gatewayUrl, CancellationToken cancellationToken)
     {
@@ -121,6 +124,11 @@ public static class SampleAgentRunner
             if (client is not null)
             {
                 var plan = planner.Plan(index) with { Outcome = plannedPass ? RunOutcomes.Success : RunOutcomes.Failed };
+                if (options.EvalSuite is { } suite)
+                {
+                    plan = plan with { Task = $"[eval {suite}] {plan.Task}" };
+                }
+
                 try
                 {
                     // A task passes only if the gateway let it do its work: a canary that breaks calls fails its eval.
@@ -215,11 +223,16 @@ public static class SampleAgentRunner
     private static async Task<string?> CallWithApprovalAsync(SampleAgentOptions options, GatewayClient client, string runId, string tool, string? action, JsonObject input, string idempotencyKey,
         TimeProvider timeProvider, ReportCounters counters, CancellationToken cancellationToken)
     {
-        var reply = await client.CallToolAsync(runId, tool, action, input, idempotencyKey, approvalId: null, cancellationToken);
-        counters.ToolCall(reply.Status);
+        var reply = await CallWaitingOutRateLimitsAsync(options, client, runId, tool, action, input, idempotencyKey, timeProvider, counters, cancellationToken);
         if (reply.Status == 202 && reply.ApprovalId is { } approvalId)
         {
             counters.ApprovalRequested();
+            if (options.Mode == AgentMode.Eval)
+            {
+                // No human approves eval runs: the agent proposed the write for approval, which is its work done.
+                return null;
+            }
+
             var deadline = timeProvider.GetUtcNow() + options.ApprovalTimeout;
             while (reply.Status == 202 && timeProvider.GetUtcNow() < deadline)
             {
@@ -240,6 +253,25 @@ public static class SampleAgentRunner
             403 when reply.Decision == "escalate" => RunOutcomes.Escalated,
             _ => RunOutcomes.Failed,
         };
+    }
+
+    // An eval judges the agent's answers, not the gateway's throughput: it waits out rate limits (bounded) instead of failing the task.
+    private static async Task<GatewayReply> CallWaitingOutRateLimitsAsync(SampleAgentOptions options, GatewayClient client, string runId, string tool, string? action, JsonObject input, string idempotencyKey,
+        TimeProvider timeProvider, ReportCounters counters, CancellationToken cancellationToken)
+    {
+        var reply = await client.CallToolAsync(runId, tool, action, input, idempotencyKey, approvalId: null, cancellationToken);
+        counters.ToolCall(reply.Status);
+        var waited = TimeSpan.Zero;
+        while (options.Mode == AgentMode.Eval && reply is { Status: 429, Decision: "rate_limited" } && waited < EvalRateLimitPatience)
+        {
+            var delay = reply.RetryAfter is { } retryAfter && retryAfter > TimeSpan.Zero ? retryAfter : TimeSpan.FromSeconds(1);
+            await Task.Delay(delay, timeProvider, cancellationToken);
+            waited += delay;
+            reply = await client.CallToolAsync(runId, tool, action, input, idempotencyKey, approvalId: null, cancellationToken);
+            counters.ToolCall(reply.Status);
+        }
+
+        return reply;
     }
 
     private static Uri WithTrailingSlash(Uri uri) =>

@@ -55,4 +55,51 @@ public sealed class EvalModeTests : IDisposable
 
         Assert.Equal("0", await File.ReadAllTextAsync(_terminationLog));
     }
+
+    [Fact]
+    public async Task RunAsync_WriteThatNeedsApproval_TaskPassesWithoutWaitingForAHuman()
+    {
+        await using var gateway = await StubGateway.StartAsync();
+        gateway.ToolAnswer = request => request.Path.EndsWith("/payments.issue_refund", StringComparison.Ordinal)
+            ? (202, new JsonObject { ["approvalId"] = "approval-1" })
+            : (200, new JsonObject { ["ok"] = true });
+        var options = Options(1) with
+        {
+            EvalTasks = 4,
+            Tools = [new("payments.issue_refund", "create", new JsonObject { ["amount_usd"] = 35 })],
+            ApprovalTimeout = TimeSpan.FromMinutes(5),
+        };
+
+        var report = await SampleAgentRunner.RunAsync(options, gateway.Client, TimeProvider.System, log: null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal("1", await File.ReadAllTextAsync(_terminationLog));
+        Assert.Equal(4, gateway.Requests.Count(r => r.Path.EndsWith("/payments.issue_refund", StringComparison.Ordinal)));
+        Assert.Equal(4, report.ApprovalsRequested);
+    }
+
+    [Fact]
+    public async Task RunAsync_RateLimitedTool_TaskWaitsItOutAndPasses()
+    {
+        await using var gateway = await StubGateway.StartAsync();
+        var calls = 0;
+        gateway.ToolAnswer = _ => Interlocked.Increment(ref calls) == 2
+            ? (429, new JsonObject { ["decision"] = "rate_limited", ["rule"] = "rateLimit" })
+            : (200, new JsonObject { ["ok"] = true });
+        var options = Options(1) with { EvalTasks = 3 };
+
+        await SampleAgentRunner.RunAsync(options, gateway.Client, TimeProvider.System, log: null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal("1", await File.ReadAllTextAsync(_terminationLog));
+        Assert.Equal(4, calls);
+    }
+
+    [Fact]
+    public async Task RunAsync_Suite_NamedInEveryTask()
+    {
+        await using var gateway = await StubGateway.StartAsync();
+
+        await SampleAgentRunner.RunAsync(Options(1) with { EvalTasks = 2, EvalSuite = "refunds" }, gateway.Client, TimeProvider.System, log: null, CancellationToken.None);
+
+        Assert.All(gateway.Tasks.Values, task => Assert.StartsWith("[eval refunds] ", task, StringComparison.Ordinal));
+    }
 }

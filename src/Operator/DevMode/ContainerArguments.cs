@@ -7,7 +7,7 @@ internal sealed record ContainerArguments(string? Command, IReadOnlyDictionary<s
 {
     public static ContainerArguments Parse(JsonObject container)
     {
-        var args = (container["args"] as JsonArray ?? []).Select(a => a?.GetValue<string>() ?? "").ToList();
+        var args = Raw(container);
         var command = args.Count > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : null;
         var flags = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = command is null ? 0 : 1; i < args.Count; i++)
@@ -31,6 +31,10 @@ internal sealed record ContainerArguments(string? Command, IReadOnlyDictionary<s
 
         return new(command, flags);
     }
+
+    /// <summary>The container's <c>args</c> as written, for an entrypoint that parses them itself.</summary>
+    public static IReadOnlyList<string> Raw(JsonObject container) =>
+        [.. (container["args"] as JsonArray ?? []).Select(a => a?.GetValue<string>() ?? "")];
 
     public string? Flag(string name) => Flags.TryGetValue(name, out var value) ? value : null;
 }

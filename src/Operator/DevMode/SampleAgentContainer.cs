@@ -5,8 +5,8 @@ using AgentOperator.SampleAgent;
 namespace AgentOperator.Operator.DevMode;
 
 /// <summary>
-/// Runs the sample-agent image in-process, as its entrypoint would: <see cref="SampleAgentOptions.FromEnvironment"/>
-/// over the container's environment, talking to its pod's in-process gateway. Returns the container's
+/// Runs the sample-agent image in-process, as its entrypoint would: <see cref="SampleAgentCommandLine.Parse"/>
+/// over the container's args and environment, talking to its pod's in-process gateway. Returns the container's
 /// termination message (eval mode writes the pass ratio there), or null when it wrote none.
 /// </summary>
 internal static class SampleAgentContainer
@@ -16,13 +16,6 @@ internal static class SampleAgentContainer
     public static async Task<string?> RunAsync(ClusterAccess cluster, PodManifest pod, JsonObject container, PodFilesystem files,
         IReadOnlyDictionary<int, Uri> gatewaysByDeclaredPort, TimeProvider time, CancellationToken cancellationToken)
     {
-        var arguments = ContainerArguments.Parse(container);
-        if (arguments.Command is not null)
-        {
-            // The image's entrypoint takes no argument for the agent (fake-model and fake-tools are not agents).
-            throw new InvalidOperationException($"sample-agent: unknown command '{arguments.Command}': the agent is configured by SAMPLE_AGENT_* env (SAMPLE_AGENT_MODE=eval for an eval)");
-        }
-
         var environment = await ContainerEnvironment.ResolveAsync(cluster.Admin, pod, container, cancellationToken);
         if (environment.GetValueOrDefault(GatewayPodLayout.AgentGatewayUrlEnv) is { } url
             && Uri.TryCreate(url, UriKind.Absolute, out var declared) && declared.IsLoopback
@@ -32,7 +25,8 @@ internal static class SampleAgentContainer
             environment[GatewayPodLayout.AgentGatewayUrlEnv] = new UriBuilder(declared) { Port = actual.Port }.Uri.ToString();
         }
 
-        var options = SampleAgentOptions.FromEnvironment(environment);
+        // As the image's entrypoint: no argument runs the agent by its env, "eval --cases=N ..." an eval (fake-model and fake-tools are not agents).
+        var options = SampleAgentCommandLine.Parse(ContainerArguments.Raw(container), environment);
         var kubeletTerminationPath = files.HostPath(container, PodManifest.Text(container, "terminationMessagePath") ?? DefaultTerminationMessagePath);
         var agentTerminationPath = files.HostPath(container, options.TerminationMessagePath);
         Directory.CreateDirectory(Path.GetDirectoryName(agentTerminationPath)!);
