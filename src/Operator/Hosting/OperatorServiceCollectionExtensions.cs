@@ -1,3 +1,4 @@
+using AgentOperator.Operator.Provisioning;
 using AgentOperator.Operator.Runtime.Health;
 using AgentOperator.Operator.Runtime.Informers;
 using AgentOperator.Operator.Runtime.LeaderElection;
@@ -35,6 +36,7 @@ internal static class OperatorServiceCollectionExtensions
 
         // Informers start first and stop last; the workers stop (drain, release the lease) before them.
         services.AddHostedService<InformersHostedService>();
+        services.AddApiServerEndpointDiscovery();
         services.AddSingleton<LeaderElectionService>();
         services.AddHostedService(sp => sp.GetRequiredService<LeaderElectionService>());
 
@@ -55,6 +57,26 @@ internal static class OperatorServiceCollectionExtensions
             });
 
         return new OperatorRuntimeBuilder(services);
+    }
+
+    /// <summary>
+    /// Reads <c>default/kubernetes</c> into the <see cref="DiscoveredApiServerEndpoints"/> that provisioning uses for
+    /// the NetworkPolicy's API server egress, and reconciles everything again when they change. Registered before
+    /// leader election, whose workers so start once the endpoints are known (or the discovery gave up waiting).
+    /// </summary>
+    private static void AddApiServerEndpointDiscovery(this IServiceCollection services)
+    {
+        services.TryAddSingleton<DiscoveredApiServerEndpoints>();
+        services.AddSingleton(sp =>
+        {
+            var endpoints = sp.GetRequiredService<DiscoveredApiServerEndpoints>();
+            var controllers = sp.GetServices<IController>().ToList();
+            endpoints.Changed += () => controllers.ForEach(c => c.EnqueueAll());
+            return new ApiServerEndpointsDiscovery(
+                sp.GetRequiredService<IKubernetes>(), endpoints, sp.GetRequiredService<InformerOptions>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>());
+        });
+        services.AddHostedService(sp => sp.GetRequiredService<ApiServerEndpointsDiscovery>());
     }
 
     private static KubernetesClientConfiguration ClientConfiguration(OperatorOptions options) =>

@@ -106,14 +106,15 @@ public static class NetworkPolicyBuilder
             new() { To = dns, Ports = [new() { Port = 53, Protocol = "UDP" }, Tcp(53)] },
         ];
 
-        if (options.ApiServerEndpoints.Count == 0)
+        var apiServer = options.CurrentApiServerEndpoints();
+        if (apiServer.Count == 0)
         {
             // Unknown endpoints: the best that is left is the API server's usual ports.
             rules.Add(new() { To = AnyAddress(options), Ports = [Tcp(443), Tcp(6443)] });
         }
         else
         {
-            rules.AddRange(options.ApiServerEndpoints
+            rules.AddRange(apiServer
                 .GroupBy(e => e.Port)
                 .OrderBy(g => g.Key)
                 .Select(g => new V1NetworkPolicyEgressRule

@@ -25,10 +25,21 @@ public sealed record ProvisioningOptions
 
     /// <summary>
     /// Addresses and ports the kube-apiserver really listens on (the endpoints of <c>default/kubernetes</c>,
-    /// not its ClusterIP: NetworkPolicy sees traffic after kube-proxy's DNAT). The reconciler reads them;
-    /// empty means unknown, and the policy then allows TCP 443 and 6443 to any address.
+    /// not its ClusterIP: NetworkPolicy sees traffic after kube-proxy's DNAT). Set here they are fixed and win over
+    /// <see cref="DiscoveredApiServerEndpoints"/>. Default empty.
     /// </summary>
     public IReadOnlyList<NetworkEndpoint> ApiServerEndpoints { get; init; } = [];
+
+    /// <summary>
+    /// The endpoints the operator host reads from <c>default/kubernetes</c> and keeps current
+    /// (<see cref="ApiServerEndpointsDiscovery"/>); used when <see cref="ApiServerEndpoints"/> is empty. Default null.
+    /// With neither, the endpoints are unknown and the policy allows TCP 443 and 6443 to any address.
+    /// </summary>
+    public DiscoveredApiServerEndpoints? DiscoveredApiServerEndpoints { get; init; }
+
+    /// <summary>The API server endpoints the egress rule names now: the fixed ones, else the discovered ones, else none (unknown).</summary>
+    public IReadOnlyList<NetworkEndpoint> CurrentApiServerEndpoints() =>
+        ApiServerEndpoints.Count > 0 ? ApiServerEndpoints : DiscoveredApiServerEndpoints?.Current ?? [];
 
     /// <summary>Namespace of the cluster DNS pods. Default kube-system.</summary>
     public string DnsNamespace { get; init; } = "kube-system";

@@ -12,7 +12,8 @@ internal static class AgentWorkflowRegistration
 {
     /// <summary>
     /// Adds the controller (built by <see cref="AgentWorkflowController.Create"/>, which also wires the AgentTool
-    /// watch that needs the workflow cache) with <paramref name="provisioning"/> (defaults when null).
+    /// watch that needs the workflow cache) with <paramref name="provisioning"/> (defaults when null), its API server
+    /// endpoints discovered by the host.
     /// </summary>
     public static OperatorRuntimeBuilder AddAgentWorkflowController(this OperatorRuntimeBuilder runtime, ProvisioningOptions? provisioning = null)
     {
@@ -20,11 +21,15 @@ internal static class AgentWorkflowRegistration
         runtime.Services.AddSingleton<IController>(sp => AgentWorkflowController.Create(
             sp.GetRequiredService<SharedInformerFactory>(),
             sp.GetRequiredService<IKubernetes>(),
-            provisioning ?? new ProvisioningOptions(),
+            WithDiscoveredEndpoints(provisioning ?? new ProvisioningOptions(), sp),
             sp.GetRequiredService<ControllerOptions>(),
             sp.GetRequiredService<ControllerMetrics>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>()));
         return runtime;
     }
+
+    // The host's discovery of default/kubernetes, unless the caller brought its own.
+    private static ProvisioningOptions WithDiscoveredEndpoints(ProvisioningOptions options, IServiceProvider services) =>
+        options with { DiscoveredApiServerEndpoints = options.DiscoveredApiServerEndpoints ?? services.GetService<DiscoveredApiServerEndpoints>() };
 }
