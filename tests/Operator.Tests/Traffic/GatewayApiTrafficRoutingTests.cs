@@ -4,6 +4,7 @@ using AgentOperator.Operator.Provisioning;
 using AgentOperator.Operator.Tests.Workflows;
 using AgentOperator.Operator.Traffic;
 using k8s;
+using k8s.Models;
 
 namespace AgentOperator.Operator.Tests.Traffic;
 
@@ -99,6 +100,27 @@ public sealed class GatewayApiTrafficRoutingTests(GatewayApiClusterFixture clust
         Assert.Equal(TrafficRouteResult.Applied, await provider.RouteAsync(Route(ns, 5), CancellationToken.None));
         var retried = await ReadRouteAsync(ns);
         Assert.Equal([95, 5], OurWeights(retried));
+    }
+
+    [Fact]
+    public async Task Route_changed_by_another_writer_after_the_read_is_not_overwritten()
+    {
+        var ns = await cluster.CreateNamespaceAsync("race");
+        await CreateRouteAsync(ns, UserRoute(ns));
+        var labelPatch = new V1Patch("""{"metadata":{"labels":{"edited":"by-someone-else"}}}""", V1Patch.PatchType.MergePatch);
+        var provider = new GatewayApiTrafficRouting(cluster.CreateClient(new BeforeFirstPatch(() =>
+            cluster.Client.CustomObjects.PatchNamespacedCustomObjectAsync(
+                labelPatch, GatewayApiTrafficRouting.Group, GatewayApiTrafficRouting.Version, ns, GatewayApiTrafficRouting.Plural, RouteName))));
+
+        var raced = await provider.RouteAsync(Route(ns, 25), CancellationToken.None);
+
+        Assert.False(raced.InEffect);
+        var untouched = await ReadRouteAsync(ns);
+        Assert.Equal([1, 0], OurWeights(untouched));
+        Assert.Equal(TrafficRouteResult.Applied, await provider.RouteAsync(Route(ns, 25), CancellationToken.None));
+        var live = await ReadRouteAsync(ns);
+        Assert.Equal([75, 25], OurWeights(live));
+        Assert.Equal("by-someone-else", (string?)live["metadata"]!["labels"]!["edited"]);
     }
 
     [Fact]
