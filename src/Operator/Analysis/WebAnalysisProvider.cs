@@ -27,7 +27,7 @@ internal sealed class WebAnalysisProvider(HttpClient http, string urlTemplate, T
         }
         catch (JsonException exception)
         {
-            throw new AnalysisSourceUnavailableException($"{UrlFor(scope)} did not answer the gateway aggregates shape: {exception.Message}", exception);
+            throw new AnalysisSourceUnavailableException($"{urlTemplate} did not answer the gateway aggregates shape: {exception.Message}", exception);
         }
     }
 
@@ -63,7 +63,11 @@ internal sealed class WebAnalysisProvider(HttpClient http, string urlTemplate, T
         }
     }
 
-    private Uri UrlFor(RevisionScope scope) => new(QueryPlaceholders.SubstituteInUrl(urlTemplate, scope));
+    // A URL that does not parse can only be fixed in the spec; until then nothing can be measured, which is inconclusive.
+    private Uri UrlFor(RevisionScope scope) =>
+        Uri.TryCreate(QueryPlaceholders.SubstituteInUrl(urlTemplate, scope), UriKind.Absolute, out var url) && url.Scheme is "http" or "https"
+            ? url
+            : throw new AnalysisSourceUnavailableException($"the web analysis URL '{urlTemplate}' is not an absolute http(s) URL");
 
     private async Task<JsonDocument> FetchAsync(RevisionScope scope, CancellationToken cancellationToken)
     {

@@ -110,4 +110,14 @@ public sealed class WebAnalysisProviderTests
         Assert.Equal("0", Metric(run, "maxEscalationRate").Value);
         Assert.Contains("was not evaluated", Metric(run, "p95").Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Web_url_that_is_not_absolute_http_is_inconclusive_naming_it()
+    {
+        var run = await Analyzer(new AnalysisOptions()).AnalyzeAsync(WebSpec("gateway:9090/v1/aggregates", new AgentThresholds { MaxEscalationRate = 0.2 }),
+            Scope("wf", "canary1"), Scope("wf", "stable1"), null, CancellationToken.None);
+
+        Assert.True(run.Verdict == Verdict.Inconclusive, Describe(run));
+        Assert.Contains("'gateway:9090/v1/aggregates' is not an absolute http(s) URL", Metric(run, "maxEscalationRate").Message, StringComparison.Ordinal);
+    }
 }
