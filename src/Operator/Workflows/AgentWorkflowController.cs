@@ -1,9 +1,11 @@
 using AgentOperator.Crds.V1Alpha1;
+using AgentOperator.Operator.Analysis;
 using AgentOperator.Operator.Provisioning;
 using AgentOperator.Operator.Runtime;
 using AgentOperator.Operator.Runtime.Informers;
 using AgentOperator.Operator.Runtime.Metrics;
 using AgentOperator.Operator.Runtime.Reconciliation;
+using AgentOperator.Operator.Traffic;
 using k8s;
 using k8s.Models;
 
@@ -18,7 +20,10 @@ internal static class AgentWorkflowController
 {
     public const string Name = "agentworkflow";
 
-    /// <summary>Creates the controller and its informers; tests pass <paramref name="wrap"/> to decorate the reconciler (e.g. count reconciles).</summary>
+    /// <summary>
+    /// Creates the controller and its informers; tests pass <paramref name="wrap"/> to decorate the reconciler (e.g. count
+    /// reconciles) and <paramref name="analysis"/> to point canary analysis at a local Prometheus or aggregator.
+    /// </summary>
     public static Controller<AgentWorkflow> Create(
         SharedInformerFactory informers,
         IKubernetes client,
@@ -27,7 +32,8 @@ internal static class AgentWorkflowController
         ControllerMetrics metrics,
         TimeProvider time,
         ILoggerFactory loggers,
-        Func<IReconciler<AgentWorkflow>, IReconciler<AgentWorkflow>>? wrap = null)
+        Func<IReconciler<AgentWorkflow>, IReconciler<AgentWorkflow>>? wrap = null,
+        AnalysisOptions? analysis = null)
     {
         var workflows = informers.GetOrCreate<AgentWorkflow>();
         var tools = informers.GetOrCreate<AgentTool>();
@@ -38,12 +44,16 @@ internal static class AgentWorkflowController
         var deployments = informers.GetOrCreate<V1Deployment>();
         var services = informers.GetOrCreate<V1Service>();
         var networkPolicies = informers.GetOrCreate<V1NetworkPolicy>();
+        var jobs = informers.GetOrCreate<V1Job>();
         var caches = new WorkflowCaches(
             workflows.Cache, tools.Cache, serviceAccounts.Cache, roles.Cache, roleBindings.Cache,
-            configMaps.Cache, deployments.Cache, services.Cache, networkPolicies.Cache);
+            configMaps.Cache, deployments.Cache, services.Cache, networkPolicies.Cache, jobs.Cache);
 
+        var analyzer = new CanaryAnalyzer(
+            new MetricAnalysisProviderFactory(AnalysisHttp, analysis ?? new AnalysisOptions(), time), time, loggers.CreateLogger<CanaryAnalyzer>());
         IReconciler<AgentWorkflow> reconciler = new AgentWorkflowReconciler(
             client, caches, provisioning, new WorkflowEventRecorder(client, time, loggers.CreateLogger<WorkflowEventRecorder>()),
+            new TrafficRoutingProviders(client), analyzer, new WorkflowMetrics(metrics.Registry),
             time, loggers.CreateLogger<AgentWorkflowReconciler>());
         if (wrap is not null)
         {
@@ -60,9 +70,13 @@ internal static class AgentWorkflowController
         controller.WatchOwned(deployments);
         controller.WatchOwned(services);
         controller.WatchOwned(networkPolicies);
+        controller.WatchOwned(jobs);
         controller.Watch(tools, change => WorkflowsBinding(workflows.Cache, change));
         return controller;
     }
+
+    /// <summary>One client for every analysis query; each provider applies the spec's timeout per request.</summary>
+    private static HttpClient AnalysisHttp { get; } = new() { Timeout = Timeout.InfiniteTimeSpan };
 
     /// <summary>The workflows of the tool's namespace whose spec.tools name it (its old name too, after a rename).</summary>
     public static IEnumerable<ObjectKey> WorkflowsBinding(IObjectCache<AgentWorkflow> workflows, InformerEvent<AgentTool> change)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AgentOperator.Crds.V1Alpha1;
+using AgentOperator.Operator.Rollouts;
 using AgentOperator.Operator.Runtime.Reconciliation;
 using k8s;
 
@@ -17,17 +18,17 @@ internal sealed partial class AgentWorkflowReconciler
     {
         ReportCredentials(ctx);
         ReportAvailability(ctx);
-        var status = (ctx.Workflow.Status ?? new AgentWorkflowStatus()) with
+        var status = ctx.Rollout.ApplyTo((ctx.Workflow.Status ?? new AgentWorkflowStatus()) with
         {
             ObservedGeneration = ctx.Generation,
             Phase = ctx.Phase,
-            StableRevision = ctx.StableRevision,
             Conditions = ctx.Conditions.All,
             History = ctx.History.Count == 0 ? null : ctx.History,
             CredentialsExpireAt = ctx.CredentialsExpireAt,
             LastRevocation = ctx.LastRevocation,
-        };
+        });
         await WriteStatusAsync(ctx, status, ct);
+        metrics.Observe(ctx.Workflow, ctx.Spec.Rollout?.Analysis is null ? 0 : ctx.Rollout.InconclusiveRuns);
     }
 
     private async Task<ReconcileResult> UpdateSuspendedStatusAsync(WorkflowContext ctx, CancellationToken ct)
@@ -105,6 +106,63 @@ internal sealed partial class AgentWorkflowReconciler
             : rolling is not null ? WorkflowPhases.Progressing
             : serving is { Available: true } ? WorkflowPhases.Ready
             : WorkflowPhases.Pending;
+
+        if (ctx.Canary is { } decision)
+        {
+            ReportCanary(ctx, decision, serving);
+        }
+    }
+
+    /// <summary>Progressing, RolledBack, Degraded and the phase while a revision other than the stable one is the target.</summary>
+    private static void ReportCanary(WorkflowContext ctx, CanaryDecision decision, DeploymentAvailability? serving)
+    {
+        var generation = ctx.Generation;
+        var (progressing, reason) = decision.Stage switch
+        {
+            CanaryStage.Evaluating => (ConditionStatus.True, WorkflowReasons.Evaluating),
+            CanaryStage.Stepping => (ConditionStatus.True, WorkflowReasons.CanaryProgressing),
+            CanaryStage.Promoting => (ConditionStatus.True, WorkflowReasons.Promoting),
+            CanaryStage.Paused => (ConditionStatus.Unknown, WorkflowReasons.CanaryPaused),
+            CanaryStage.RolledBack => (ConditionStatus.False, WorkflowReasons.RolledBack),
+            _ => (ConditionStatus.False, WorkflowReasons.RolloutComplete),
+        };
+        ctx.Conditions.Set(ConditionTypes.Progressing, progressing, reason, decision.Message, generation);
+
+        if (decision.Rollback is { } rollback)
+        {
+            ctx.Conditions.Set(ConditionTypes.RolledBack, ConditionStatus.True, rollback.Reason, rollback.Message, generation);
+        }
+        else if (decision.Stage != CanaryStage.RolledBack && ctx.Conditions.Find(ConditionTypes.RolledBack) is not null)
+        {
+            ctx.Conditions.Set(ConditionTypes.RolledBack, ConditionStatus.False,
+                decision.Stage == CanaryStage.Promoted ? WorkflowReasons.RevisionPromoted : WorkflowReasons.CanaryStarted,
+                $"revision {ctx.TargetRevision} is not rolled back", generation);
+        }
+
+        var stableLost = serving is { Available: false };
+        if (decision.InconclusiveLimitExceeded)
+        {
+            var inconclusive = $"{ctx.Rollout.InconclusiveRuns} inconclusive analysis runs in a row (inconclusiveLimit {ctx.Spec.Rollout?.Analysis?.InconclusiveLimit}): {decision.Message}";
+            if (ctx.Conditions.Set(ConditionTypes.Degraded, ConditionStatus.True, WorkflowReasons.AnalysisInconclusive, inconclusive, generation))
+            {
+                ctx.AfterStatus(new WorkflowEvent(true, WorkflowReasons.AnalysisInconclusive, inconclusive));
+            }
+        }
+        else if (!stableLost)
+        {
+            ctx.Conditions.Set(ConditionTypes.Degraded, ConditionStatus.False, WorkflowReasons.AsExpected, "", generation);
+        }
+
+        if (decision.Stage != CanaryStage.Promoted)
+        {
+            ctx.Phase = decision.InconclusiveLimitExceeded || stableLost ? WorkflowPhases.Degraded
+                : decision.Stage switch
+                {
+                    CanaryStage.RolledBack => WorkflowPhases.RolledBack,
+                    CanaryStage.Paused => WorkflowPhases.Paused,
+                    _ => WorkflowPhases.Progressing,
+                };
+        }
     }
 
     private async Task WriteStatusAsync(WorkflowContext ctx, AgentWorkflowStatus status, CancellationToken ct)
@@ -120,6 +178,11 @@ internal sealed partial class AgentWorkflowReconciler
         _recent.Remember(ctx.Workflow, written);
         ctx.Workflow = written;
         LogStatusWritten(ctx.Key, status.Phase ?? "", status.StableRevision);
+        foreach (var action in ctx.AfterStatusActions)
+        {
+            action();
+        }
+
         foreach (var change in ctx.EventsAfterStatus)
         {
             await events.RecordAsync(written, change, ct);

@@ -18,6 +18,7 @@ internal sealed partial class AgentWorkflowReconciler
         await EnsureAsync(ctx, _apis.NetworkPolicies, caches.NetworkPolicies, desired.NetworkPolicy, ct);
 
         var deployment = desired.Deployment;
+        deployment.Spec.Replicas = ctx.TargetReplicas;
         if (ctx.LastRevocation is { } revocation)
         {
             var annotations = deployment.Spec.Template.Metadata.Annotations ?? new Dictionary<string, string>(StringComparer.Ordinal);
@@ -37,8 +38,22 @@ internal sealed partial class AgentWorkflowReconciler
         if (ctx.StableRevision is { } stable && stable != ctx.TargetRevision
             && caches.Deployments.TryGet(new(ctx.Namespace, ctx.RevisionObjectName(stable)), out var stableDeployment))
         {
-            ctx.StableDeployment = await RollStableForRevocationAsync(ctx, stableDeployment, ct);
+            ctx.StableDeployment = await ScaleStableAsync(ctx, await RollStableForRevocationAsync(ctx, stableDeployment, ct), ct);
         }
+    }
+
+    /// <summary>The stable revision's replicas while a canary runs beside it (the traffic provider's split).</summary>
+    private async Task<V1Deployment> ScaleStableAsync(WorkflowContext ctx, V1Deployment stable, CancellationToken ct)
+    {
+        if (stable.Spec?.Replicas == ctx.StableReplicas)
+        {
+            return stable;
+        }
+
+        var patch = new JsonObject { ["spec"] = new JsonObject { ["replicas"] = ctx.StableReplicas } };
+        var written = await ChildWriter.PatchAsync(_apis.Deployments, stable, patch, ct);
+        LogIfWritten(ctx, ChildWrite.Patched, _apis.Deployments.Kind, stable.Metadata.Name);
+        return written;
     }
 
     private async Task<V1Deployment> RollStableForRevocationAsync(WorkflowContext ctx, V1Deployment stable, CancellationToken ct)

@@ -1,7 +1,9 @@
 using AgentOperator.Crds.V1Alpha1;
+using AgentOperator.Operator.Analysis;
 using AgentOperator.Operator.Provisioning;
 using AgentOperator.Operator.Runtime;
 using AgentOperator.Operator.Runtime.Reconciliation;
+using AgentOperator.Operator.Traffic;
 using k8s;
 
 namespace AgentOperator.Operator.Workflows;
@@ -15,10 +17,12 @@ namespace AgentOperator.Operator.Workflows;
 /// <item>Suspend: from here on only status is written.</item>
 /// <item><c>ValidatePolicy</c>: compile the spec and the namespace's AgentTools; an invalid spec stops here with
 /// <c>PolicyValid=False</c>, leaving the running revision untouched.</item>
-/// <item><c>ReconcileCredentialRevocation</c>, <c>ReconcileIdentity</c>, <c>ReconcileBundle</c>,
-/// <c>ReconcileWorkloads</c>: the target revision's children.</item>
-/// <item><c>ReconcileRollout</c> and <c>ReconcileTraffic</c>: promotion of the target once Available, and the
-/// Services' selectors. Issue 6 replaces the promotion with canary steps and analysis.</item>
+/// <item><c>ReconcileCredentialRevocation</c>, <c>ReconcileIdentity</c>, <c>ReconcileBundle</c>: the target revision's
+/// identity and policy.</item>
+/// <item><c>ReconcileRollout</c>: the canary decision (eval Job, steps, analysis, promotion or rollback) and the replicas
+/// of both revisions.</item>
+/// <item><c>ReconcileWorkloads</c>, <c>ReconcileEvaluationJob</c>, <c>ReconcileTraffic</c>: the Deployments at those
+/// replicas, the eval Job, the Services and the traffic provider's weights.</item>
 /// <item><c>UpdateStatus</c>, then <c>PruneRetiredRevisions</c> once the new stable revision is recorded.</item>
 /// </list>
 /// </summary>
@@ -27,17 +31,22 @@ internal sealed partial class AgentWorkflowReconciler(
     WorkflowCaches caches,
     ProvisioningOptions provisioning,
     WorkflowEventRecorder events,
+    TrafficRoutingProviders traffic,
+    CanaryAnalyzer analyzer,
+    WorkflowMetrics metrics,
     TimeProvider time,
     ILogger<AgentWorkflowReconciler> logger) : IReconciler<AgentWorkflow>
 {
     private readonly ChildApis _apis = ChildApis.For(client);
     private readonly RecentWorkflowWrites _recent = new();
+    private readonly TrafficRoutingProviders _traffic = traffic;
 
     public async Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken)
     {
         if (!caches.Workflows.TryGet(key, out var cached))
         {
             _recent.Forget(key);
+            metrics.Forget(key);
             return ReconcileResult.Success();
         }
 
@@ -67,8 +76,9 @@ internal sealed partial class AgentWorkflowReconciler(
         await ReconcileCredentialRevocationAsync(ctx, cancellationToken);
         await ReconcileIdentityAsync(ctx, cancellationToken);
         await ReconcileBundleAsync(ctx, cancellationToken);
+        await ReconcileRolloutAsync(ctx, cancellationToken);
         await ReconcileWorkloadsAsync(ctx, cancellationToken);
-        ReconcileRollout(ctx);
+        await ReconcileEvaluationJobAsync(ctx, cancellationToken);
         await ReconcileTrafficAsync(ctx, cancellationToken);
         await UpdateStatusAsync(ctx, cancellationToken);
         await PruneRetiredRevisionsAsync(ctx, cancellationToken);
@@ -86,6 +96,12 @@ internal sealed partial class AgentWorkflowReconciler(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "AgentWorkflow {Key}: status written (phase {Phase}, stable revision {Stable})")]
     private partial void LogStatusWritten(ObjectKey key, string phase, string? stable);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "AgentWorkflow {Key}: {Action} eval Job {Name}")]
+    private partial void LogEvaluationJob(ObjectKey key, string action, string name);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "AgentWorkflow {Key}: canary revision {Revision} rolled back on {Metric} = {Value} (threshold {Threshold})")]
+    private partial void LogRolledBack(ObjectKey key, string revision, string metric, string value, string threshold);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "AgentWorkflow {Key}: deleted {Kind} {Name} of retired revision {Revision}")]
     private partial void LogRetired(ObjectKey key, string kind, string name, string revision);

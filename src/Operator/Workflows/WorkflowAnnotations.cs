@@ -14,4 +14,19 @@ internal static class WorkflowAnnotations
     /// the ServiceAccount that was recreated.
     /// </summary>
     public const string CredentialsRevision = "agentoperator.io/credentials-revocation";
+
+    /// <summary>Value: the canary revision to promote now (remaining steps and analysis skipped); another value does nothing.</summary>
+    public const string Promote = "agentoperator.io/promote";
+
+    /// <summary>Value: the canary revision to abort (rolled back, outcome Aborted); another value does nothing.</summary>
+    public const string Abort = "agentoperator.io/abort";
+
+    /// <summary>"true" holds the canary at its step (analysis keeps running); removing it or any other value resumes.</summary>
+    public const string Pause = "agentoperator.io/pause";
+
+    /// <summary>Value: a request id; a new id rolls a rolled-back revision out again, once.</summary>
+    public const string Retry = "agentoperator.io/retry";
+
+    /// <summary>On an eval Job: the retry request it was created for (empty for the first attempt).</summary>
+    public const string EvaluationAttempt = "agentoperator.io/evaluation-attempt";
 }

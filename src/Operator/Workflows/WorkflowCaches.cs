@@ -14,4 +14,5 @@ internal sealed record WorkflowCaches(
     IObjectCache<V1ConfigMap> ConfigMaps,
     IObjectCache<V1Deployment> Deployments,
     IObjectCache<V1Service> Services,
-    IObjectCache<V1NetworkPolicy> NetworkPolicies);
+    IObjectCache<V1NetworkPolicy> NetworkPolicies,
+    IObjectCache<V1Job> Jobs);

@@ -1,5 +1,6 @@
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.Operator.Provisioning;
+using AgentOperator.Operator.Rollouts;
 using AgentOperator.Operator.Runtime;
 using k8s.Models;
 
@@ -36,8 +37,27 @@ internal sealed class WorkflowContext(AgentWorkflow workflow, IReadOnlyList<Agen
 
     public ConditionSet Conditions { get; } = new(workflow.Status?.Conditions, new(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero));
 
+    /// <summary>The rollout's part of status (stable and canary revisions, step, analysis counters); replaced by <c>ReconcileRollout</c>.</summary>
+    public RolloutState Rollout { get; set; } = RolloutState.From(workflow.Status);
+
     /// <summary>The revision serving traffic: status.stableRevision, or the target once promoted.</summary>
-    public string? StableRevision { get; set; } = workflow.Status?.StableRevision;
+    public string? StableRevision
+    {
+        get => Rollout.Stable;
+        set => Rollout = Rollout with { Stable = value };
+    }
+
+    /// <summary>The canary decision of this reconcile; null when the target is the stable revision (or none is stable yet).</summary>
+    public CanaryDecision? Canary { get; set; }
+
+    /// <summary>Replicas of the target revision's Deployment, decided by <c>ReconcileRollout</c>.</summary>
+    public int TargetReplicas { get; set; }
+
+    /// <summary>Replicas of the stable revision's Deployment while it is not the target.</summary>
+    public int StableReplicas { get; set; }
+
+    /// <summary>Actions to run once the status is written (e.g. counting a rollback exactly once).</summary>
+    public List<Action> AfterStatusActions { get; } = [];
 
     /// <summary>The revision the current spec compiles to; null while the policy is invalid.</summary>
     public string? TargetRevision { get; set; }

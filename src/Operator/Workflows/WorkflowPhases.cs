@@ -1,6 +1,6 @@
 namespace AgentOperator.Operator.Workflows;
 
-/// <summary>Values of status.phase this reconciler sets (the canary phases Paused and RolledBack come with issue 6).</summary>
+/// <summary>Values of status.phase this reconciler sets .</summary>
 internal static class WorkflowPhases
 {
     /// <summary>No revision is available yet.</summary>
@@ -20,4 +20,10 @@ internal static class WorkflowPhases
 
     /// <summary>The spec does not compile into a policy bundle; the running revision is left as it was.</summary>
     public const string Invalid = "Invalid";
+
+    /// <summary>A canary is held at its step by annotation or by inconclusive analysis.</summary>
+    public const string Paused = "Paused";
+
+    /// <summary>The target revision was rolled back; the stable revision serves until the spec changes or a retry.</summary>
+    public const string RolledBack = "RolledBack";
 }

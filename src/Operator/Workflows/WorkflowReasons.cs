@@ -24,4 +24,22 @@ internal static class WorkflowReasons
     public const string Ready = "Ready";
     public const string NotReady = "NotReady";
     public const string Finalizing = "Finalizing";
+    public const string CanaryStarted = "CanaryStarted";
+    public const string CanarySuperseded = "CanarySuperseded";
+    public const string CanaryProgressing = "CanaryProgressing";
+    public const string CanaryPaused = "CanaryPaused";
+    public const string Evaluating = "Evaluating";
+    public const string EvaluationPassed = "EvaluationPassed";
+    public const string EvaluationFailed = "EvaluationFailed";
+    public const string StepAdvanced = "StepAdvanced";
+    public const string StepsPassed = "StepsPassed";
+    public const string Promoting = "Promoting";
+    public const string PromotionRequested = "PromotionRequested";
+    public const string AnalysisFailed = "AnalysisFailed";
+    public const string AnalysisInconclusive = "AnalysisInconclusive";
+    public const string AnalysisResumed = "AnalysisResumed";
+    public const string RolledBack = "RolledBack";
+    public const string Aborted = "Aborted";
+    public const string RolloutRetried = "RolloutRetried";
+    public const string TrafficNotRouted = "TrafficNotRouted";
 }

@@ -17,6 +17,7 @@ internal sealed class ControllerMetrics
 
     public ControllerMetrics(CollectorRegistry registry)
     {
+        Registry = registry;
         var factory = Prometheus.Metrics.WithCustomRegistry(registry);
         _reconciles = factory.CreateCounter("agentoperator_reconcile_total", "Reconciles by controller and result (success, requeue_after, failure, terminal).", "controller", "result");
         _errors = factory.CreateCounter("agentoperator_reconcile_errors_total", "Reconciles that failed (threw, returned Failure or Terminal).", "controller");
@@ -30,6 +31,9 @@ internal sealed class ControllerMetrics
         _activeWorkers = factory.CreateGauge("agentoperator_active_workers", "Workers reconciling right now.", "controller");
         _leader = factory.CreateGauge("agentoperator_leader", "1 while this replica holds the leader lease (or runs without leader election).");
     }
+
+    /// <summary>The registry these metrics live in; controllers register their own metrics beside them.</summary>
+    public CollectorRegistry Registry { get; }
 
     public void Reconciled(string controller, ReconcileOutcome outcome, TimeSpan duration)
     {
