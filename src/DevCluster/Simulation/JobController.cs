@@ -1,18 +1,24 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using AgentOperator.DevCluster.Api;
 using AgentOperator.DevCluster.Controllers;
+using AgentOperator.DevCluster.Diagnostics;
 using AgentOperator.DevCluster.Storage;
 
 namespace AgentOperator.DevCluster.Simulation;
 
 /// <summary>
 /// Runs each Job as one pod at a time until spec.completions pods succeeded (Complete) or more than
-/// spec.backoffLimit failed (Failed, reason BackoffLimitExceeded), with the conditions kubectl wait reads.
+/// spec.backoffLimit failed (Failed, reason BackoffLimitExceeded), or until spec.activeDeadlineSeconds after its
+/// start (its pods deleted, Failed, reason DeadlineExceeded), with the conditions kubectl wait reads.
 /// </summary>
 internal sealed class JobController(ResourceOperations ops, ILogger<JobController> logger) : EventLoopController(ops.Store, logger)
 {
     private static readonly GroupResource Jobs = new("batch", "jobs");
     private static readonly GroupResource Pods = new("", "pods");
+    private readonly ConcurrentDictionary<string, byte> _deadlines = new(StringComparer.Ordinal);
+    private readonly ILogger _logger = logger;
 
     protected override bool Wants(GroupResource resource) => resource == Jobs || resource == Pods;
 
@@ -22,7 +28,7 @@ internal sealed class JobController(ResourceOperations ops, ILogger<JobControlle
         {
             if (e.Type != WatchEventType.Deleted)
             {
-                Reconcile(e.Object.Namespace, e.Object.Name);
+                Reconcile(e.Object.Namespace, e.Object.Name, ct);
             }
 
             return Task.CompletedTask;
@@ -32,14 +38,14 @@ internal sealed class JobController(ResourceOperations ops, ILogger<JobControlle
         {
             foreach (var job in Store.List(Jobs, e.Object.Namespace, null).Items.Where(j => j.Uid == ownerUid))
             {
-                Reconcile(job.Namespace, job.Name);
+                Reconcile(job.Namespace, job.Name, ct);
             }
         }
 
         return Task.CompletedTask;
     }
 
-    private void Reconcile(string ns, string name)
+    private void Reconcile(string ns, string name, CancellationToken ct)
     {
         var jobType = ops.Registry.ForStorage(Jobs)!;
         var podType = ops.Registry.ForStorage(Pods)!;
@@ -58,8 +64,30 @@ internal sealed class JobController(ResourceOperations ops, ILogger<JobControlle
         var now = ops.Now();
         var done = succeeded >= completions;
         var givenUp = failed > backoffLimit;
+        var deadlineExceeded = false;
+        if (!done && !givenUp && job.Long("spec", "activeDeadlineSeconds") is { } deadlineSeconds)
+        {
+            var startTime = job.Str("status", "startTime") is { } started ? DateTimeOffset.Parse(started, CultureInfo.InvariantCulture) : ops.Time.GetUtcNow();
+            var remaining = startTime + TimeSpan.FromSeconds(deadlineSeconds) - ops.Time.GetUtcNow();
+            if (remaining <= TimeSpan.Zero)
+            {
+                // Like the Job controller: the running pods are terminated and count as failed.
+                foreach (var pod in pods.Where(p => p.Str("status", "phase") is not ("Succeeded" or "Failed") && p.At("metadata", "deletionTimestamp") is null))
+                {
+                    ops.Delete(podType, ns, pod.Str("metadata", "name")!, new DeleteOptions());
+                }
 
-        if (!done && !givenUp && active == 0)
+                failed += active;
+                active = 0;
+                deadlineExceeded = true;
+            }
+            else
+            {
+                ScheduleDeadline(ns, name, remaining, ct);
+            }
+        }
+
+        if (!done && !givenUp && !deadlineExceeded && active == 0)
         {
             var template = job.At("spec", "template")?.DeepClone() as JsonObject ?? [];
             var meta = template.Metadata();
@@ -78,7 +106,7 @@ internal sealed class JobController(ResourceOperations ops, ILogger<JobControlle
         {
             var status = live["status"] as JsonObject ?? [];
             status["startTime"] ??= now;
-            status["active"] = done || givenUp ? 0 : active;
+            status["active"] = done || givenUp || deadlineExceeded ? 0 : active;
             status["succeeded"] = succeeded;
             status["failed"] = failed;
             status["ready"] = 0;
@@ -90,6 +118,12 @@ internal sealed class JobController(ResourceOperations ops, ILogger<JobControlle
                     Condition("SuccessCriteriaMet", "CompletionsReached", "Reached expected number of succeeded pods", now),
                     Condition("Complete", "CompletionsReached", "Reached expected number of succeeded pods", now));
             }
+            else if (deadlineExceeded)
+            {
+                status["conditions"] = new JsonArray(
+                    Condition("FailureTarget", "DeadlineExceeded", "Job was active longer than specified deadline", now),
+                    Condition("Failed", "DeadlineExceeded", "Job was active longer than specified deadline", now));
+            }
             else if (givenUp)
             {
                 status["conditions"] = new JsonArray(
@@ -100,6 +134,33 @@ internal sealed class JobController(ResourceOperations ops, ILogger<JobControlle
             live["status"] = status;
             return live;
         });
+    }
+
+    // One timer per Job: nothing else happens at the deadline that would make the controller look again.
+    private void ScheduleDeadline(string ns, string name, TimeSpan remaining, CancellationToken ct)
+    {
+        var key = $"{ns}/{name}";
+        if (!_deadlines.TryAdd(key, 0))
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(remaining, ops.Time, ct);
+                _deadlines.TryRemove(key, out _);
+                Reconcile(ns, name, ct);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            catch (Exception exception)
+            {
+                Log.ControllerFailed(_logger, exception, nameof(JobController), "Deadline", Jobs.ToString(), ns, name);
+            }
+        }, CancellationToken.None);
     }
 
     private static bool IsFinished(JsonObject job) =>

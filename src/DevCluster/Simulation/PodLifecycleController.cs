@@ -10,7 +10,9 @@ namespace AgentOperator.DevCluster.Simulation;
 /// <summary>
 /// A simulated scheduler and kubelet: each new pod is bound to the one node, becomes Running and Ready after
 /// the configured start delay, then is handed to the <see cref="IPodRunner"/>, whose outcome ends it as
-/// Succeeded or Failed. Deleting a pod stops its runner.
+/// Succeeded or Failed. Deleting a pod stops its runner. Statuses are reported as the kubelet does, per
+/// container (<c>containerStatuses</c>, <c>initContainerStatuses</c>, <c>state.terminated.message</c>); native
+/// sidecars (init containers with restartPolicy Always) run beside the containers and end after them.
 /// </summary>
 internal sealed class PodLifecycleController(ResourceOperations ops, IPodRunner runner, TimeSpan startDelay, ILogger<PodLifecycleController> logger)
     : EventLoopController(ops.Store, logger)
@@ -109,11 +111,11 @@ internal sealed class PodLifecycleController(ResourceOperations ops, IPodRunner 
 
     private static PodContext Context(JsonObject pod)
     {
-        var containers = pod.At("spec", "containers") as JsonArray ?? [];
+        var containers = InitContainers(pod).Concat(pod.At("spec", "containers") as JsonArray ?? []);
         return new PodContext(
             pod.Str("metadata", "namespace") ?? "",
             pod.Str("metadata", "name") ?? "",
-            containers.Select(c => c.Str("image") ?? "").ToList(),
+            containers.Select(c => c?.Str("image") ?? "").ToList(),
             pod.Str("spec", "restartPolicy") ?? "Always",
             StringMap(pod.At("metadata", "labels")),
             StringMap(pod.At("metadata", "annotations")),
@@ -123,10 +125,15 @@ internal sealed class PodLifecycleController(ResourceOperations ops, IPodRunner 
     private static Dictionary<string, string> StringMap(JsonNode? node) =>
         node is JsonObject o ? o.ToDictionary(kv => kv.Key, kv => kv.Value?.ToString() ?? "") : [];
 
+    private static IEnumerable<JsonNode?> InitContainers(JsonObject pod) => pod.At("spec", "initContainers") as JsonArray ?? [];
+
+    // A native sidecar (Kubernetes 1.29+) is an init container that keeps running beside the regular containers.
+    private static bool IsSidecar(JsonNode? container) => container?.Str("restartPolicy") == "Always";
+
     private static JsonObject RunningStatus(JsonObject pod, string ip, string now)
     {
         var containers = pod.At("spec", "containers") as JsonArray ?? [];
-        return new JsonObject
+        var status = new JsonObject
         {
             ["phase"] = "Running",
             ["conditions"] = new JsonArray(
@@ -141,19 +148,50 @@ internal sealed class PodLifecycleController(ResourceOperations ops, IPodRunner 
             ["podIPs"] = new JsonArray(new JsonObject { ["ip"] = ip }),
             ["startTime"] = now,
             ["qosClass"] = pod.Str("status", "qosClass") ?? "BestEffort",
-            ["containerStatuses"] = new JsonArray(containers.Select(c => (JsonNode)new JsonObject
-            {
-                ["name"] = c.Str("name"),
-                ["image"] = c.Str("image"),
-                ["imageID"] = "docker.io/" + c.Str("image"),
-                ["containerID"] = "containerd://" + Guid.NewGuid().ToString("N"),
-                ["ready"] = true,
-                ["started"] = true,
-                ["restartCount"] = 0,
-                ["state"] = new JsonObject { ["running"] = new JsonObject { ["startedAt"] = now } },
-            }).ToArray()),
+            ["containerStatuses"] = new JsonArray(containers.Select(c => RunningContainer(c, now)).ToArray()),
         };
+
+        // Ordinary init containers ran to completion before the pod started; sidecars were started first and keep running.
+        var initContainers = InitContainers(pod).ToList();
+        if (initContainers.Count > 0)
+        {
+            status["initContainerStatuses"] = new JsonArray(initContainers.Select(c => IsSidecar(c)
+                ? RunningContainer(c, now)
+                : WithState(RunningContainer(c, now), ready: false, Terminated(new ContainerOutcome(0, "Completed"), now, now))).ToArray());
+        }
+
+        return status;
     }
+
+    private static JsonObject RunningContainer(JsonNode? container, string now) => new JsonObject
+    {
+        ["name"] = container?.Str("name"),
+        ["image"] = container?.Str("image"),
+        ["imageID"] = "docker.io/" + container?.Str("image"),
+        ["containerID"] = "containerd://" + Guid.NewGuid().ToString("N"),
+        ["ready"] = true,
+        ["started"] = true,
+        ["restartCount"] = 0,
+        ["state"] = new JsonObject { ["running"] = new JsonObject { ["startedAt"] = now } },
+    };
+
+    private static JsonObject WithState(JsonObject containerStatus, bool ready, JsonObject terminated)
+    {
+        containerStatus["ready"] = ready;
+        containerStatus["started"] = false;
+        terminated["containerID"] = containerStatus.Str("containerID");
+        containerStatus["state"] = new JsonObject { ["terminated"] = terminated };
+        return containerStatus;
+    }
+
+    private static JsonObject Terminated(ContainerOutcome outcome, string started, string finished) => new()
+    {
+        ["exitCode"] = outcome.ExitCode,
+        ["reason"] = outcome.Reason,
+        ["message"] = outcome.Message,
+        ["startedAt"] = started,
+        ["finishedAt"] = finished,
+    };
 
     private static JsonObject TerminatedStatus(JsonObject pod, PodOutcome outcome, string started, string finished)
     {
@@ -173,20 +211,16 @@ internal sealed class PodLifecycleController(ResourceOperations ops, IPodRunner 
         {
             foreach (var cs in statuses.OfType<JsonObject>())
             {
-                cs["ready"] = false;
-                cs["started"] = false;
-                cs["state"] = new JsonObject
-                {
-                    ["terminated"] = new JsonObject
-                    {
-                        ["exitCode"] = outcome.ExitCode,
-                        ["reason"] = outcome.Reason,
-                        ["message"] = outcome.Message,
-                        ["startedAt"] = started,
-                        ["finishedAt"] = finished,
-                        ["containerID"] = cs.Str("containerID"),
-                    },
-                };
+                WithState(cs, ready: false, Terminated(outcome.For(cs.Str("name") ?? ""), started, finished));
+            }
+        }
+
+        // Sidecars are stopped once the regular containers have ended; they exit cleanly on SIGTERM.
+        if (status["initContainerStatuses"] is JsonArray initStatuses)
+        {
+            foreach (var cs in initStatuses.OfType<JsonObject>().Where(cs => cs.At("state", "running") is not null))
+            {
+                WithState(cs, ready: false, Terminated(new ContainerOutcome(0, "Completed"), started, finished));
             }
         }
 

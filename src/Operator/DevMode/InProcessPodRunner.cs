@@ -12,8 +12,9 @@ namespace AgentOperator.Operator.DevMode;
 /// the gateway image runs the real gateway, the sample-agent image the simulated agent, each with the pod's
 /// environment, its volumes materialised as files (Secrets, ConfigMaps, projected service-account tokens from
 /// the TokenRequest API, refreshed at 80 % of their lifetime) in a per-pod folder. Other pods are only marked
-/// Running, like KWOK (<see cref="ReadyPodRunner"/>). Service pods run until deleted; run-to-completion pods end
-/// when their agent containers do, with the agent's termination message. A container that fails fails the pod.
+/// Running, like KWOK (<see cref="ReadyPodRunner"/>). Native sidecars (init containers with restartPolicy Always) start
+/// before the regular containers. Service pods run until deleted; run-to-completion pods end when their agent containers
+/// do, each with its termination message, and their sidecars are stopped after. A container that fails fails the pod.
 /// </summary>
 internal sealed partial class InProcessPodRunner(InProcessPodRunnerOptions options, ILoggerFactory loggerFactory) : IPodRunner, IAsyncDisposable
 {
@@ -91,16 +92,16 @@ internal sealed partial class InProcessPodRunner(InProcessPodRunnerOptions optio
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var gateways = new List<RunningGateway>();
         var refreshes = new List<Task>();
-        var agents = new List<Task<string?>>();
+        var agents = new List<(string Container, Task<string?> Run)>();
         try
         {
             var volumes = new PodVolumes(cluster.Admin, pod, files, cluster.CertificateAuthorityPem, options.TimeProvider);
             await volumes.MaterializeAsync(stop.Token);
             refreshes.AddRange(volumes.Tokens.Select(t => t.RefreshUntilCancelledAsync(e => Log.TokenRefreshFailed(_logger, e, key), stop.Token)));
 
-            // Gateways first: the agents need their real ports.
+            // Gateways first (sidecars before regular containers, as the kubelet starts them): the agents need their real ports.
             var gatewaysByDeclaredPort = new Dictionary<int, Uri>();
-            foreach (var container in pod.Containers.Where(c => IsImage(c, options.GatewayRepository)))
+            foreach (var container in pod.Sidecars.Concat(pod.Containers).Where(c => IsImage(c, options.GatewayRepository)))
             {
                 var (gateway, endpoint, declaredPort) = await GatewayContainer.StartAsync(cluster, pod, container, files, options, loggerFactory, stop.Token);
                 gateways.Add(gateway);
@@ -110,7 +111,7 @@ internal sealed partial class InProcessPodRunner(InProcessPodRunnerOptions optio
 
             foreach (var container in pod.Containers.Where(c => IsImage(c, options.SampleAgentRepository)))
             {
-                agents.Add(SampleAgentContainer.RunAsync(cluster, pod, container, files, gatewaysByDeclaredPort, options.TimeProvider, stop.Token));
+                agents.Add((PodManifest.Text(container, "name") ?? "", SampleAgentContainer.RunAsync(cluster, pod, container, files, gatewaysByDeclaredPort, options.TimeProvider, stop.Token)));
             }
 
             Log.PodStarted(_logger, key, gateways.Count, agents.Count);
@@ -129,7 +130,7 @@ internal sealed partial class InProcessPodRunner(InProcessPodRunnerOptions optio
         {
             _gateways.TryRemove(key, out _);
             await stop.CancelAsync();
-            await Quietly(agents);
+            await Quietly(agents.Select(a => a.Run));
             foreach (var gateway in gateways)
             {
                 await gateway.DisposeAsync();
@@ -139,16 +140,33 @@ internal sealed partial class InProcessPodRunner(InProcessPodRunnerOptions optio
         }
     }
 
-    // A run-to-completion pod ends with its agents; a service pod runs until it is deleted, unless a container fails.
-    private static async Task<PodOutcome?> WaitForOutcomeAsync(PodManifest pod, List<Task<string?>> agents, CancellationToken ct)
+    // A run-to-completion pod ends when all its agents have, failed if one failed (each container with its own
+    // exit and termination message); its sidecars are stopped after. A service pod runs until it is deleted, unless a container fails.
+    private static async Task<PodOutcome?> WaitForOutcomeAsync(PodManifest pod, List<(string Container, Task<string?> Run)> agents, CancellationToken ct)
     {
         if (pod.RunsToCompletion && agents.Count > 0)
         {
-            var messages = await Task.WhenAll(agents);
-            return PodOutcome.Success with { Message = string.Join("\n", messages.Where(m => !string.IsNullOrEmpty(m))) };
+            var containers = new Dictionary<string, ContainerOutcome>(StringComparer.Ordinal);
+            foreach (var (container, run) in agents)
+            {
+                try
+                {
+                    containers[container] = new ContainerOutcome(0, "Completed", await run ?? "");
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    containers[container] = new ContainerOutcome(1, "Error", exception.Message);
+                }
+            }
+
+            var failed = containers.Values.FirstOrDefault(c => c.ExitCode != 0);
+            var outcome = failed is null
+                ? PodOutcome.Success with { Message = string.Join("\n", containers.Values.Select(c => c.Message).Where(m => m.Length > 0)) }
+                : PodOutcome.Failure(failed.ExitCode, failed.Message);
+            return outcome with { Containers = containers };
         }
 
-        var pending = new List<Task>(agents) { Task.Delay(Timeout.Infinite, ct) };
+        var pending = new List<Task>(agents.Select(a => a.Run)) { Task.Delay(Timeout.Infinite, ct) };
         while (pending.Count > 0)
         {
             var finished = await Task.WhenAny(pending);

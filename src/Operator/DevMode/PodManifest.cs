@@ -18,8 +18,15 @@ internal sealed record PodManifest(string Namespace, string Name, string Uid, st
             pod);
     }
 
-    /// <summary>The pod's containers (init containers are not run).</summary>
+    /// <summary>The pod's regular containers.</summary>
     public IReadOnlyList<JsonObject> Containers => [.. (Pod["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>()];
+
+    /// <summary>
+    /// The pod's native sidecars: init containers with restartPolicy Always, started before the regular containers
+    /// and stopped after them (ordinary init containers are not run).
+    /// </summary>
+    public IReadOnlyList<JsonObject> Sidecars =>
+        [.. (Pod["spec"]?["initContainers"] as JsonArray ?? []).OfType<JsonObject>().Where(c => Text(c, "restartPolicy") == "Always")];
 
     /// <summary>The pod's volumes.</summary>
     public IReadOnlyList<JsonObject> Volumes => [.. (Pod["spec"]?["volumes"] as JsonArray ?? []).OfType<JsonObject>()];
