@@ -31,9 +31,13 @@ public sealed partial class KubernetesApprovalStore(IKubernetes kubernetes, stri
                 },
             },
             Spec = spec,
-            Status = new AgentApprovalStatus { Decision = ApprovalDecision.Pending },
         };
-        await kubernetes.CustomObjects.CreateNamespacedCustomObjectAsync(approval, ApiGroup.Group, ApiGroup.Version, @namespace, AgentApproval.Plural, cancellationToken: cancellationToken);
+        var created = await kubernetes.CustomObjects.CreateNamespacedCustomObjectAsync<AgentApproval>(approval, ApiGroup.Group, ApiGroup.Version, @namespace, AgentApproval.Plural, cancellationToken: cancellationToken);
+
+        // With a status subresource the API server drops status on create: write Pending through it, so that
+        // kubectl and approvers see the decision column; readers treat a missing status as Pending anyway.
+        created.Status = new AgentApprovalStatus { Decision = ApprovalDecision.Pending };
+        await TryReplaceStatusAsync(created, cancellationToken);
         return name;
     }
 

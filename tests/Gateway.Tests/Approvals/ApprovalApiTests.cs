@@ -4,7 +4,8 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.Gateway.Approvals;
-using AgentOperator.Gateway.Tests.Fakes;
+using AgentOperator.Gateway.Tests.Cluster;
+using k8s;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,25 +14,27 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace AgentOperator.Gateway.Tests.Approvals;
 
-public sealed class ApprovalApiTests : IAsyncLifetime
+/// <summary>
+/// The approval API against a real API server: approvers are ServiceAccounts whose TokenRequest tokens the
+/// API authenticates with a TokenReview and authorizes with a SubjectAccessReview of the RBAC verb approve.
+/// </summary>
+public sealed class ApprovalApiTests(ApproversFixture approvers) : IClassFixture<ApproversFixture>, IAsyncLifetime
 {
-    private const string Namespace = "support";
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
-    private FakeKubernetesApi _kube = null!;
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private WebApplication _app = null!;
     private HttpClient _http = null!;
 
+    private string Namespace => approvers.Namespace;
+
+    private Kubernetes Admin => approvers.Cluster.Admin;
+
     public async Task InitializeAsync()
     {
-        _kube = await FakeKubernetesApi.StartAsync();
-        _kube.AddUser("alice-token", "alice", mayApprove: true);
-        _kube.AddUser("bob-token", "bob", mayApprove: true);
-        _kube.AddUser("mallory-token", "mallory", mayApprove: false);
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<TimeProvider>(_time);
-        builder.Services.AddSingleton(_kube.Client());
+        builder.Services.AddSingleton<IKubernetes>(Admin);
         builder.Services.AddApprovalApi();
         _app = builder.Build();
         _app.MapApprovalApi();
@@ -43,12 +46,12 @@ public sealed class ApprovalApiTests : IAsyncLifetime
     {
         _http.Dispose();
         await _app.DisposeAsync();
-        await _kube.DisposeAsync();
+        approvers.Cluster.Server.Faults.Reset();
     }
 
     private async Task<string> CreateApprovalAsync(int approvalsRequired)
     {
-        var store = new KubernetesApprovalStore(_kube.Client(), Namespace);
+        var store = new KubernetesApprovalStore(Admin, Namespace);
         return await store.CreateAsync(new AgentApprovalSpec
         {
             Workflow = "support-refund",
@@ -74,20 +77,23 @@ public sealed class ApprovalApiTests : IAsyncLifetime
         return await _http.SendAsync(request);
     }
 
-    private string? Decision(string name) => _kube.Get("agentapprovals", Namespace, name)?["status"]?["decision"]?.GetValue<string>();
+    private async Task<AgentApproval> ReadAsync(string name) =>
+        await Admin.CustomObjects.GetNamespacedCustomObjectAsync<AgentApproval>(ApiGroup.Group, ApiGroup.Version, Namespace, AgentApproval.Plural, name);
+
+    private async Task<ApprovalDecision?> DecisionAsync(string name) => (await ReadAsync(name)).Status?.Decision;
 
     [Fact]
     public async Task Approve_OneApproverRequired_Approves()
     {
         var name = await CreateApprovalAsync(1);
 
-        using var response = await DecideAsync(name, "alice-token");
+        using var response = await DecideAsync(name, approvers.AliceToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("Approved", Decision(name));
-        var approvals = _kube.Get("agentapprovals", Namespace, name)!["status"]!["approvals"]!.AsArray();
-        Assert.Equal("alice", Assert.Single(approvals)!["user"]!.GetValue<string>());
-        Assert.Equal("checked the order", approvals[0]!["comment"]!.GetValue<string>());
+        Assert.Equal(ApprovalDecision.Approved, await DecisionAsync(name));
+        var approval = Assert.Single((await ReadAsync(name)).Status!.Approvals!);
+        Assert.Equal(TestCluster.UserOf(Namespace, "alice"), approval.User);
+        Assert.Equal("checked the order", approval.Comment);
     }
 
     [Fact]
@@ -95,29 +101,29 @@ public sealed class ApprovalApiTests : IAsyncLifetime
     {
         var name = await CreateApprovalAsync(2);
 
-        using var first = await DecideAsync(name, "alice-token");
-        Assert.Equal("Pending", Decision(name));
-        using var again = await DecideAsync(name, "alice-token");
+        using var first = await DecideAsync(name, approvers.AliceToken);
+        Assert.Equal(ApprovalDecision.Pending, await DecisionAsync(name));
+        using var again = await DecideAsync(name, approvers.AliceToken);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Equal("approval.distinct_approvers", (await again.Content.ReadFromJsonAsync<JsonObject>())!["rule"]!.GetValue<string>());
-        Assert.Equal("Pending", Decision(name));
-        using var second = await DecideAsync(name, "bob-token");
+        Assert.Equal(ApprovalDecision.Pending, await DecisionAsync(name));
+        using var second = await DecideAsync(name, approvers.BobToken);
 
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
-        Assert.Equal("Approved", Decision(name));
+        Assert.Equal(ApprovalDecision.Approved, await DecisionAsync(name));
     }
 
     [Fact]
     public async Task Approve_ConcurrentApproversAndConflicts_BothRecorded()
     {
         var name = await CreateApprovalAsync(2);
-        _kube.StatusConflictsToInject = 2;
+        approvers.Cluster.Server.Faults.FailNext("update", AgentApproval.Plural, 409, count: 2);
 
-        var responses = await Task.WhenAll(DecideAsync(name, "alice-token"), DecideAsync(name, "bob-token"));
+        var responses = await Task.WhenAll(DecideAsync(name, approvers.AliceToken), DecideAsync(name, approvers.BobToken));
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        Assert.Equal("Approved", Decision(name));
-        Assert.Equal(2, _kube.Get("agentapprovals", Namespace, name)!["status"]!["approvals"]!.AsArray().Count);
+        Assert.Equal(ApprovalDecision.Approved, await DecisionAsync(name));
+        Assert.Equal(2, (await ReadAsync(name)).Status!.Approvals!.Count);
     }
 
     [Fact]
@@ -125,11 +131,11 @@ public sealed class ApprovalApiTests : IAsyncLifetime
     {
         var name = await CreateApprovalAsync(2);
 
-        using var response = await DecideAsync(name, "bob-token", "deny");
-        using var late = await DecideAsync(name, "alice-token");
+        using var response = await DecideAsync(name, approvers.BobToken, "deny");
+        using var late = await DecideAsync(name, approvers.AliceToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("Denied", Decision(name));
+        Assert.Equal(ApprovalDecision.Denied, await DecisionAsync(name));
         Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
     }
 
@@ -139,11 +145,11 @@ public sealed class ApprovalApiTests : IAsyncLifetime
         var name = await CreateApprovalAsync(1);
         _time.Advance(TimeSpan.FromMinutes(31));
 
-        using var response = await DecideAsync(name, "alice-token");
+        using var response = await DecideAsync(name, approvers.AliceToken);
 
         Assert.Equal(HttpStatusCode.Gone, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal("Expired", Decision(name));
+        Assert.Equal(ApprovalDecision.Expired, await DecisionAsync(name));
     }
 
     [Fact]
@@ -151,10 +157,10 @@ public sealed class ApprovalApiTests : IAsyncLifetime
     {
         var name = await CreateApprovalAsync(1);
 
-        using var response = await DecideAsync(name, "mallory-token");
+        using var response = await DecideAsync(name, approvers.MalloryToken);
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Equal("Pending", Decision(name));
+        Assert.Equal(ApprovalDecision.Pending, await DecisionAsync(name));
     }
 
     [Fact]
@@ -167,13 +173,13 @@ public sealed class ApprovalApiTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, missing.StatusCode);
-        Assert.Equal("Pending", Decision(name));
+        Assert.Equal(ApprovalDecision.Pending, await DecisionAsync(name));
     }
 
     [Fact]
     public async Task Approve_UnknownApproval_NotFound()
     {
-        using var response = await DecideAsync("nope", "alice-token");
+        using var response = await DecideAsync("nope", approvers.AliceToken);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }

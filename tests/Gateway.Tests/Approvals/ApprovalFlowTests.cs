@@ -28,9 +28,9 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
         var run = await _gateway.StartRunAsync();
         var approvalId = await RequestApprovalAsync(run);
         Assert.Equal(0, _gateway.Upstream.Count("/refund"));
-        var approval = _gateway.Kube.Get("agentapprovals", "support", approvalId)!;
-        Assert.Equal(1, approval["spec"]!["approvalsRequired"]!.GetValue<int>());
-        Assert.Equal(3, approval["spec"]!["riskTier"]!.GetValue<int>());
+        var approval = await _gateway.GetApprovalAsync(approvalId);
+        Assert.Equal(1, approval.Spec.ApprovalsRequired);
+        Assert.Equal(3, approval.Spec.RiskTier);
 
         using var pending = await _gateway.CallAsync(run, "payments.issue_refund", Refund, approvalId: approvalId);
         Assert.Equal(HttpStatusCode.Accepted, pending.StatusCode);
@@ -40,7 +40,7 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
 
         Assert.All(retries, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         Assert.Equal(1, _gateway.Upstream.Count("/refund"));
-        Assert.NotNull(_gateway.Kube.Get("agentapprovals", "support", approvalId)!["status"]!["executedAt"]);
+        Assert.NotNull((await _gateway.GetApprovalAsync(approvalId)).Status!.ExecutedAt);
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
     {
         var run = await _gateway.StartRunAsync();
         var approvalId = await RequestApprovalAsync(run, "records.purge", """{"customer":"c-9"}""");
-        Assert.Equal(2, _gateway.Kube.Get("agentapprovals", "support", approvalId)!["spec"]!["approvalsRequired"]!.GetValue<int>());
+        Assert.Equal(2, (await _gateway.GetApprovalAsync(approvalId)).Spec.ApprovalsRequired);
 
         await _gateway.DecideAsync(approvalId, "alice", ApproverVerdict.Approve);
         using var afterOne = await _gateway.CallAsync(run, "records.purge", """{"customer":"c-9"}""", approvalId: approvalId);
@@ -104,7 +104,7 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal("approval.expired", (await response.Content.ReadFromJsonAsync<JsonObject>())!["rule"]!.GetValue<string>());
-        Assert.Equal("Expired", gateway.Kube.Get("agentapprovals", "support", approvalId)!["status"]!["decision"]!.GetValue<string>());
+        Assert.Equal(ApprovalDecision.Expired, (await gateway.GetApprovalAsync(approvalId)).Status!.Decision);
         Assert.Equal(0, gateway.Upstream.Count("/refund"));
     }
 
@@ -115,7 +115,7 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
 
         var approvalId = await RequestApprovalAsync(run, "payments.issue_refund", """{"order_id":"A-1","amount_usd":40,"note":"customer jane@example.com"}""");
 
-        var input = _gateway.Kube.Get("agentapprovals", "support", approvalId)!["spec"]!["input"]!;
+        var input = (await _gateway.GetApprovalAsync(approvalId)).Spec.Input!;
         Assert.DoesNotContain("jane@example.com", input.ToJsonString(), StringComparison.Ordinal);
         Assert.Contains("agent_escalations_total{workflow=\"support-refund\",revision=\"rev0000001\"} 1", await _gateway.ScrapeMetricsAsync(), StringComparison.Ordinal);
     }

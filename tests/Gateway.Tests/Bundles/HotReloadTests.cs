@@ -2,8 +2,13 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AgentOperator.Gateway.Bundles;
+using AgentOperator.Gateway.Hosting;
+using AgentOperator.Gateway.Tests.Cluster;
 using AgentOperator.Gateway.Tests.Fakes;
 using AgentOperator.Policy.Bundles;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentOperator.Gateway.Tests.Bundles;
@@ -45,28 +50,64 @@ public sealed class HotReloadTests
     [Fact]
     public async Task ConfigMapWatch_SwapsTheBundleWhenTheConfigMapChanges()
     {
-        await using var kube = await FakeKubernetesApi.StartAsync();
+        var cluster = await TestCluster.SharedAsync();
+        var @namespace = await cluster.CreateNamespaceAsync("support");
+        using var gatewayClient = cluster.Client(await cluster.ServiceAccountTokenAsync(@namespace, "gateway", GatewayRoles.Gateway));
         var path = Path.Combine(Path.GetTempPath(), $"audit-{Guid.NewGuid():N}.jsonl");
         await using var audit = await AgentOperator.Gateway.Audit.AuditLog.OpenAsync(path, NullLogger.Instance, CancellationToken.None);
         var holder = new PolicyHolder(audit, TimeProvider.System, NullLogger<PolicyHolder>.Instance);
-        kube.PutConfigMap("support", "support-refund-rev1-policy", new Dictionary<string, string> { ["bundle.json"] = PolicyBundleJson.Serialize(TestBundles.SupportRefund("http://127.0.0.1:1")) });
-        var watcher = new BundleConfigMapWatcher(kube.Client(), "support", "support-refund-rev1-policy", "bundle.json", holder, TimeProvider.System, NullLogger<BundleConfigMapWatcher>.Instance);
+        await cluster.Admin.CoreV1.CreateNamespacedConfigMapAsync(PolicyConfigMap(TestBundles.SupportRefund("http://127.0.0.1:1")), @namespace);
+        var watcher = new BundleConfigMapWatcher(gatewayClient, @namespace, "support-refund-rev1-policy", "bundle.json", holder, TimeProvider.System, NullLogger<BundleConfigMapWatcher>.Instance);
         Assert.True(await watcher.LoadInitialAsync(CancellationToken.None));
         await watcher.StartAsync(CancellationToken.None);
         try
         {
             Assert.False(holder.Current!.Engine.Bundle.KillSwitch);
 
-            kube.PutConfigMap("support", "support-refund-rev1-policy", new Dictionary<string, string> { ["bundle.json"] = PolicyBundleJson.Serialize(TestBundles.SupportRefund("http://127.0.0.1:1", killSwitch: true)) });
+            await cluster.Admin.CoreV1.ReplaceNamespacedConfigMapAsync(PolicyConfigMap(TestBundles.SupportRefund("http://127.0.0.1:1", killSwitch: true)), "support-refund-rev1-policy", @namespace);
 
             await WaitUntilAsync(() => holder.Current!.Engine.Bundle.KillSwitch);
         }
         finally
         {
             await watcher.StopAsync(CancellationToken.None);
+            await cluster.Admin.CoreV1.DeleteNamespaceAsync(@namespace);
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public async Task ConfigMapWatch_WithoutReadAccess_RefusesToStart()
+    {
+        var cluster = await TestCluster.SharedAsync();
+        var @namespace = await cluster.CreateNamespaceAsync("support");
+        using var unauthorized = cluster.Client(await cluster.ServiceAccountTokenAsync(@namespace, "agent"));
+        await cluster.Admin.CoreV1.CreateNamespacedConfigMapAsync(PolicyConfigMap(TestBundles.SupportRefund("http://127.0.0.1:1")), @namespace);
+        var directory = Directory.CreateTempSubdirectory("gateway-test").FullName;
+        try
+        {
+            var start = GatewayHost.StartAsync(new GatewayOptions
+            {
+                BundleConfigMap = new ConfigMapReference(@namespace, "support-refund-rev1-policy"),
+                AuditPath = Path.Combine(directory, "audit.jsonl"),
+                MetricsBindAddress = "127.0.0.1",
+            }, unauthorized, loggerFactory: NullLoggerFactory.Instance);
+
+            var forbidden = await Assert.ThrowsAsync<HttpOperationException>(() => start);
+            Assert.Equal(HttpStatusCode.Forbidden, forbidden.Response.StatusCode);
+        }
+        finally
+        {
+            await cluster.Admin.CoreV1.DeleteNamespaceAsync(@namespace);
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static V1ConfigMap PolicyConfigMap(PolicyBundle bundle) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = "support-refund-rev1-policy" },
+        Data = new Dictionary<string, string> { ["bundle.json"] = PolicyBundleJson.Serialize(bundle) },
+    };
 
     private static async Task WaitUntilAsync(Func<bool> condition)
     {

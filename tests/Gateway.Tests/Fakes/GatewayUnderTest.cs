@@ -4,27 +4,38 @@ using System.Text.Json.Nodes;
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.Gateway.Approvals;
 using AgentOperator.Gateway.Hosting;
+using AgentOperator.Gateway.Tests.Cluster;
 using AgentOperator.Policy.Bundles;
+using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentOperator.Gateway.Tests.Fakes;
 
-/// <summary>A real gateway on loopback ports picked at run time, with a stub upstream and a fake Kubernetes API.</summary>
+/// <summary>
+/// A real gateway on loopback ports picked at run time, with a stub upstream, in its own namespace of the shared
+/// DevCluster: it talks to the API server as the ServiceAccount "gateway" with the RBAC a sidecar gets.
+/// </summary>
 public sealed class GatewayUnderTest : IAsyncDisposable
 {
     private readonly string _directory;
+    private readonly Kubernetes _gatewayClient;
 
-    private GatewayUnderTest(string directory, UpstreamStub upstream, FakeKubernetesApi kube, RunningGateway gateway)
+    private GatewayUnderTest(string directory, UpstreamStub upstream, TestCluster cluster, string @namespace, Kubernetes gatewayClient, RunningGateway gateway)
     {
         _directory = directory;
         Upstream = upstream;
-        Kube = kube;
+        Cluster = cluster;
+        Namespace = @namespace;
+        _gatewayClient = gatewayClient;
         Gateway = gateway;
         Http = new HttpClient { BaseAddress = gateway.AgentAddress };
     }
 
     public UpstreamStub Upstream { get; }
-    public FakeKubernetesApi Kube { get; }
+    public TestCluster Cluster { get; }
+
+    /// <summary>The workflow's namespace: where the gateway creates AgentApprovals.</summary>
+    public string Namespace { get; }
     public RunningGateway Gateway { get; }
     public HttpClient Http { get; }
     public string BundlePath => Path.Combine(_directory, "bundle.json");
@@ -34,9 +45,9 @@ public sealed class GatewayUnderTest : IAsyncDisposable
     {
         var directory = Directory.CreateTempSubdirectory("gateway-test").FullName;
         var upstream = await UpstreamStub.StartAsync();
-        var kube = await FakeKubernetesApi.StartAsync();
-        kube.AddUser("alice-token", "alice", true);
-        kube.AddUser("bob-token", "bob", true);
+        var cluster = await TestCluster.SharedAsync();
+        var @namespace = await cluster.CreateNamespaceAsync("support");
+        var gatewayClient = cluster.Client(await cluster.ServiceAccountTokenAsync(@namespace, "gateway", GatewayRoles.Gateway));
         var policy = (bundle ?? (u => TestBundles.SupportRefund(u)))(upstream.Url);
         await File.WriteAllTextAsync(Path.Combine(directory, "bundle.json"), PolicyBundleJson.Serialize(policy));
         var gateway = await GatewayHost.StartAsync(new GatewayOptions
@@ -44,12 +55,13 @@ public sealed class GatewayUnderTest : IAsyncDisposable
             BundlePath = Path.Combine(directory, "bundle.json"),
             AuditPath = Path.Combine(directory, "audit.jsonl"),
             MetricsBindAddress = "127.0.0.1",
+            Namespace = @namespace,
             SecretsRoot = Path.Combine(directory, "secrets"),
             TokensRoot = Path.Combine(directory, "tokens"),
             ApprovalTimeToLive = approvalTtl ?? TimeSpan.FromMinutes(30),
             BundleFilePollInterval = TimeSpan.FromMilliseconds(100),
-        }, kube.Client(), loggerFactory: NullLoggerFactory.Instance);
-        return new GatewayUnderTest(directory, upstream, kube, gateway);
+        }, gatewayClient, loggerFactory: NullLoggerFactory.Instance);
+        return new GatewayUnderTest(directory, upstream, cluster, @namespace, gatewayClient, gateway);
     }
 
     public async Task WriteBundleAsync(PolicyBundle bundle) => await File.WriteAllTextAsync(BundlePath, PolicyBundleJson.Serialize(bundle));
@@ -77,8 +89,20 @@ public sealed class GatewayUnderTest : IAsyncDisposable
         return await Http.SendAsync(request);
     }
 
+    /// <summary>Records a verdict as the approval API does once it has authenticated and authorized the user.</summary>
     public Task<ApprovalVerdictOutcome> DecideAsync(string approvalId, string user, ApproverVerdict verdict) =>
-        new ApprovalVerdicts(Kube.Client(), TimeProvider.System).RecordAsync("support", approvalId, user, verdict, "test", CancellationToken.None);
+        new ApprovalVerdicts(Cluster.Admin, TimeProvider.System).RecordAsync(Namespace, approvalId, user, verdict, "test", CancellationToken.None);
+
+    /// <summary>The AgentApproval as stored by the API server.</summary>
+    public Task<AgentApproval> GetApprovalAsync(string name) =>
+        Cluster.Admin.CustomObjects.GetNamespacedCustomObjectAsync<AgentApproval>(ApiGroup.Group, ApiGroup.Version, Namespace, AgentApproval.Plural, name);
+
+    /// <summary>How many AgentApprovals exist in the gateway's namespace.</summary>
+    public async Task<int> CountApprovalsAsync()
+    {
+        var list = await Cluster.Admin.CustomObjects.ListNamespacedCustomObjectAsync<JsonObject>(ApiGroup.Group, ApiGroup.Version, Namespace, AgentApproval.Plural);
+        return list["items"]!.AsArray().Count;
+    }
 
     public async Task<string> ScrapeMetricsAsync()
     {
@@ -97,7 +121,8 @@ public sealed class GatewayUnderTest : IAsyncDisposable
         Http.Dispose();
         await Gateway.DisposeAsync();
         await Upstream.DisposeAsync();
-        await Kube.DisposeAsync();
+        _gatewayClient.Dispose();
+        await Cluster.Admin.CoreV1.DeleteNamespaceAsync(Namespace);
         Directory.Delete(_directory, recursive: true);
     }
 }

@@ -117,7 +117,7 @@ public sealed class ToolApiTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal("refund-limit", (await ProblemAsync(response))["rule"]!.GetValue<string>());
-        Assert.Empty(_gateway.Kube.List("agentapprovals"));
+        Assert.Equal(0, await _gateway.CountApprovalsAsync());
     }
 
     [Fact]
