@@ -48,7 +48,8 @@ internal static class ThresholdChecks
         return new AnalysisCheck(name, threshold, async (provider, cancellationToken) =>
         {
             var measured = await provider.MeasureAsync(measure, canary, cancellationToken);
-            var source = $"over {AnalysisNumber.Format(measured.SampleSize)} {measure.SampleUnit()}";
+            // A ratio gauge has no count behind it to report, only where it came from.
+            var source = measure == AgentMeasure.EvalPassRate ? "from agent_eval_pass_ratio" : $"over {AnalysisNumber.Format(measured.SampleSize)} {measure.SampleUnit()}";
             if (measured.Value is null && fallback is { } evaluation)
             {
                 measured = new Measurement(evaluation, 1);

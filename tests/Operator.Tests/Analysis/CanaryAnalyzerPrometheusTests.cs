@@ -1,4 +1,5 @@
 using AgentOperator.Crds.V1Alpha1;
+using AgentOperator.SampleAgent;
 using static AgentOperator.Operator.Tests.Analysis.AnalysisScenario;
 
 namespace AgentOperator.Operator.Tests.Analysis;
@@ -57,6 +58,24 @@ public sealed class CanaryAnalyzerPrometheusTests(PrometheusFixture fixture)
         Assert.Equal("<= 0.2", escalation.Threshold);
         Assert.Contains("maxEscalationRate is 0.5 over 4 runs", escalation.Message, StringComparison.Ordinal);
         Assert.Contains("<= 0.2", escalation.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sample_agent_escalating_half_its_runs_breaches_the_escalation_threshold()
+    {
+        var workflow = NewWorkflow();
+        await using var canary = await RevisionGateway.StartAsync(workflow, "canary1");
+        using var agent = new HttpClient { BaseAddress = canary.AgentAddress };
+        // The sample agent's rates are exact over each block of 100 runs: 50 escalated, 50 successful.
+        var report = await SampleAgentRunner.RunAsync(new SampleAgentOptions { EscalationRate = 0.5, MaxRuns = 100, TasksPerMinute = 0, GatewayUrl = canary.AgentAddress },
+            agent, TimeProvider.System, log: null, CancellationToken.None);
+        await fixture.ScrapeAsync(canary);
+
+        var run = await Analyzer(Address).AnalyzeAsync(PrometheusSpec(Address, new AgentThresholds { MaxEscalationRate = 0.2 }), Scope(workflow, "canary1"), Scope(workflow, "stable1"), null, CancellationToken.None);
+
+        var escalation = Metric(run, "maxEscalationRate");
+        Assert.True(escalation.Verdict == Verdict.Failed, $"{Describe(run)}{Environment.NewLine}agent: {report}");
+        Assert.Equal("maxEscalationRate is 0.5 over 100 runs of revision canary1, breaching <= 0.2.", escalation.Message);
     }
 
     [Fact]

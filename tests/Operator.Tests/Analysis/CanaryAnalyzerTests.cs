@@ -51,6 +51,7 @@ public sealed class CanaryAnalyzerTests
         var run = await Analyzer().AnalyzeAsync(Spec(new AgentThresholds { MinEvalPassRate = 0.9 }), Canary, Stable, 0.5, CancellationToken.None);
 
         Assert.Equal("0.95", Metric(run, "minEvalPassRate").Value);
+        Assert.Equal("minEvalPassRate is 0.95 from agent_eval_pass_ratio of revision canary1, within >= 0.9.", Metric(run, "minEvalPassRate").Message);
         Assert.Equal(Verdict.Successful, run.Verdict);
     }
 

@@ -30,6 +30,9 @@ public sealed class RevisionGateway : IAsyncDisposable
 
     public MetricLabels Labels { get; }
 
+    /// <summary>Base address of the agent API (loopback), for a real agent to call.</summary>
+    public Uri AgentAddress => _gateway.AgentAddress;
+
     /// <summary>Base address of /metrics and /v1/aggregates.</summary>
     public Uri MetricsAddress => _gateway.MetricsAddress;
 
