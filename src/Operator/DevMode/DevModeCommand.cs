@@ -11,7 +11,7 @@ namespace AgentOperator.Operator.DevMode;
 
 /// <summary>
 /// <c>agent-operator dev</c>: starts DevCluster with the in-process pod runner, writes a kubeconfig, installs the
-/// CRDs, starts the operator in-process against the kubeconfig, applies <c>examples/</c> (with placeholder
+/// CRDs, starts the analysis source (<see cref="DevModeAnalysis"/>), starts the operator in-process against the kubeconfig, applies <c>examples/</c> (with placeholder
 /// Secrets for the credentials they reference), prints how to use kubectl, then shows live what happens until
 /// Ctrl-C, SIGTERM or <c>--exit-after</c>, and stops everything in reverse order.
 /// </summary>
@@ -65,7 +65,9 @@ internal static class DevModeCommand
         await using var runner = new InProcessPodRunner(
             new InProcessPodRunnerOptions { UpstreamHandlerFactory = () => new FakeUpstreamRedirectHandler(model.BaseUrl, tools.BaseUrl), TimeProvider = time },
             loggers);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         DevClusterServer? cluster = null;
+        DevModeAnalysis? analysis = null;
         WebApplication? operatorHost = null;
         try
         {
@@ -81,12 +83,15 @@ internal static class DevModeCommand
             await applier.ApplyCustomResourceDefinitionsAsync(crds, TimeSpan.FromSeconds(30), ct);
             await log.WriteAsync($"installed {crds.Count} CRDs from {options.Repository.CrdDirectory}: {string.Join(", ", crds.Select(c => c.Name))}");
 
+            // The examples' Prometheus address does not exist here: analysis reads the in-process gateways instead.
+            analysis = await DevModeAnalysis.StartAsync(runner, http, log, time, ct);
             var operatorOptions = new OperatorOptions
             {
                 Kubeconfig = options.Kubeconfig,
                 HealthPort = FreePort(),
                 MetricsPort = FreePort(),
                 LogLevel = options.NoUi ? LogLevel.Information : LogLevel.Warning,
+                Analysis = analysis.Options,
             };
             operatorHost = OperatorHost.Build(operatorOptions, runtime =>
             {
@@ -106,7 +111,6 @@ internal static class DevModeCommand
             }
 
             await PrintUsageAsync(output, options, cluster);
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
             var observer = new ClusterObserver(admin, runner, http);
             if (options.NoUi)
             {
@@ -133,6 +137,11 @@ internal static class DevModeCommand
                 using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(15));
                 await operatorHost.StopAsync(grace.Token);
                 await operatorHost.DisposeAsync();
+            }
+
+            if (analysis is not null)
+            {
+                await analysis.DisposeAsync();
             }
 
             await runner.StopAllAsync();

@@ -1,3 +1,4 @@
+using AgentOperator.Operator.Analysis;
 using AgentOperator.Operator.Runtime.LeaderElection;
 
 namespace AgentOperator.Operator.Hosting;
@@ -31,4 +32,7 @@ internal sealed record OperatorOptions
 
     /// <summary>OTLP endpoint for reconcile traces (<c>--otlp-endpoint</c>); null (default) uses OTEL_EXPORTER_OTLP_ENDPOINT, and exports nothing when that is unset too.</summary>
     public Uri? OtlpEndpoint { get; init; }
+
+    /// <summary>Where canary analysis queries instead of each spec's own source (dev mode sets it); default: no override.</summary>
+    public AnalysisOptions Analysis { get; init; } = new();
 }

@@ -1,0 +1,118 @@
+using AgentOperator.Operator.Analysis;
+
+namespace AgentOperator.Operator.DevMode;
+
+/// <summary>
+/// Where dev mode's canary analysis reads the gateways' metrics, since the examples' Prometheus address does not exist
+/// here: a <see cref="LocalPrometheus"/> scraping every in-process gateway (targets kept current as pods come and go)
+/// when Prometheus is installed, else a <see cref="GatewayAggregatesServer"/> summing the gateways' own aggregates for
+/// the web provider. <see cref="Options"/> is what the operator is given.
+/// </summary>
+internal sealed class DevModeAnalysis : IAsyncDisposable
+{
+    private static readonly TimeSpan TargetRefreshInterval = TimeSpan.FromSeconds(1);
+
+    private readonly LocalPrometheus? _prometheus;
+    private readonly GatewayAggregatesServer? _aggregates;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _targetSync = Task.CompletedTask;
+
+    private DevModeAnalysis(AnalysisOptions options, LocalPrometheus? prometheus, GatewayAggregatesServer? aggregates, Func<CancellationToken, Task>? targetSync)
+    {
+        Options = options;
+        _prometheus = prometheus;
+        _aggregates = aggregates;
+        if (targetSync is not null)
+        {
+            _targetSync = targetSync(_stopping.Token);
+        }
+    }
+
+    /// <summary>The overrides for the operator's analysis.</summary>
+    public AnalysisOptions Options { get; }
+
+    /// <summary>Starts the analysis source and says on <paramref name="log"/> which one, and why.</summary>
+    public static async Task<DevModeAnalysis> StartAsync(InProcessPodRunner runner, HttpClient http, PlainProgressLog log, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(runner);
+        if (LocalPrometheus.IsInstalled)
+        {
+            try
+            {
+                var prometheus = await LocalPrometheus.StartAsync(time: time, cancellationToken: cancellationToken);
+                await log.WriteAsync($"analysis: Prometheus at {prometheus.Address} scrapes every in-process gateway; canary analysis queries it instead of the examples' in-cluster address");
+                return new DevModeAnalysis(
+                    new AnalysisOptions { PrometheusAddressOverride = prometheus.Address },
+                    prometheus,
+                    aggregates: null,
+                    ct => KeepTargetsCurrentAsync(runner, prometheus, log, time, ct));
+            }
+            catch (InvalidOperationException exception)
+            {
+                await log.WriteAsync($"analysis: Prometheus is installed but did not start ({exception.Message.Split('\n')[0]}); falling back to the gateways' own aggregates");
+            }
+        }
+        else
+        {
+            await log.WriteAsync("analysis: Prometheus is not installed (apt-get install -y prometheus), so canary analysis uses the gateways' own aggregates (cumulative, not windowed)");
+        }
+
+        var aggregates = await GatewayAggregatesServer.StartAsync(() => runner.Gateways, http, cancellationToken);
+        await log.WriteAsync($"analysis: every workflow is analysed through {aggregates.Url} (the web provider over all in-process gateways)");
+        return new DevModeAnalysis(new AnalysisOptions { WebUrlOverride = aggregates.Url }, prometheus: null, aggregates, targetSync: null);
+    }
+
+    private static async Task KeepTargetsCurrentAsync(InProcessPodRunner runner, LocalPrometheus prometheus, PlainProgressLog log, TimeProvider time, CancellationToken ct)
+    {
+        var current = new HashSet<Uri>();
+        while (!ct.IsCancellationRequested)
+        {
+            var targets = runner.Gateways.Select(g => g.MetricsAddress).ToHashSet();
+            if (!targets.SetEquals(current))
+            {
+                try
+                {
+                    await prometheus.SetTargetsAsync(targets, ct);
+                    current = targets;
+                }
+                catch (IOException exception)
+                {
+                    await log.WriteAsync($"analysis: could not update Prometheus' targets ({exception.Message}); retrying");
+                }
+            }
+
+            try
+            {
+                await Task.Delay(TargetRefreshInterval, time, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        try
+        {
+            await _targetSync;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        if (_prometheus is not null)
+        {
+            await _prometheus.DisposeAsync();
+        }
+
+        if (_aggregates is not null)
+        {
+            await _aggregates.DisposeAsync();
+        }
+
+        _stopping.Dispose();
+    }
+}
