@@ -39,7 +39,7 @@ internal sealed class OperatorInstance : IAsyncDisposable
 
     public int QueueLength => _controller.Queue.Depth + _controller.Queue.ProcessingCount;
 
-    public static async Task<OperatorInstance> StartAsync(KubernetesClientConfiguration configuration, LeaderElectionOptions? leaderElection = null)
+    public static async Task<OperatorInstance> StartAsync(KubernetesClientConfiguration configuration, LeaderElectionOptions? leaderElection = null, ProvisioningOptions? provisioning = null)
     {
         var requests = new RequestLog();
         var client = new Kubernetes(configuration, requests);
@@ -48,7 +48,7 @@ internal sealed class OperatorInstance : IAsyncDisposable
         var metrics = new ControllerMetrics(Prometheus.Metrics.NewCustomRegistry());
         CountingReconciler? counting = null;
         var controller = AgentWorkflowController.Create(
-            informers, client, new ProvisioningOptions(), new ControllerOptions { MaxConcurrentReconciles = 4, BackoffMax = TimeSpan.FromSeconds(2) },
+            informers, client, provisioning ?? new ProvisioningOptions(), new ControllerOptions { MaxConcurrentReconciles = 4, BackoffMax = TimeSpan.FromSeconds(2) },
             metrics, TimeProvider.System, loggers, inner => counting = new CountingReconciler(inner));
         var leader = new LeaderElectionService([controller], informers, client, leaderElection ?? new LeaderElectionOptions(), metrics, NullLogger<LeaderElectionService>.Instance);
         informers.Start();

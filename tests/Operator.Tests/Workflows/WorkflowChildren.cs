@@ -32,9 +32,25 @@ internal sealed record WorkflowChildren(
             [.. (await client.NetworkingV1.ListNamespacedNetworkPolicyAsync(ns, labelSelector: selector)).Items]);
     }
 
+    /// <summary>kind/name@uid/resourceVersion of every child: equal lists mean nothing was created, replaced or written.</summary>
+    public IReadOnlyList<string> Versions() =>
+    [
+        .. ServiceAccounts.Select(o => Version("sa", o.Metadata)),
+        .. Roles.Select(o => Version("role", o.Metadata)),
+        .. RoleBindings.Select(o => Version("rolebinding", o.Metadata)),
+        .. ConfigMaps.Select(o => Version("configmap", o.Metadata)),
+        .. Deployments.Select(o => Version("deployment", o.Metadata, o.Metadata.Generation)),
+        .. Services.Select(o => Version("service", o.Metadata)),
+        .. NetworkPolicies.Select(o => Version("networkpolicy", o.Metadata)),
+    ];
+
     public override string ToString() =>
         $"{ServiceAccounts.Count} ServiceAccounts, {Roles.Count} Roles, {RoleBindings.Count} RoleBindings, {ConfigMaps.Count} ConfigMaps, "
         + $"{Deployments.Count} Deployments, {Services.Count} Services, {NetworkPolicies.Count} NetworkPolicies; revisions [{string.Join(", ", Revisions)}]";
+
+    // A Deployment's resourceVersion moves with its status (the workload simulation); its generation moves only with its spec.
+    private static string Version(string kind, V1ObjectMeta metadata, long? generation = null) =>
+        generation is null ? $"{kind}/{metadata.Name}@{metadata.Uid}/{metadata.ResourceVersion}" : $"{kind}/{metadata.Name}@{metadata.Uid}/gen{generation}";
 
     private IEnumerable<V1ObjectMeta> PerRevision() =>
         ServiceAccounts.Select(o => o.Metadata).Concat(Roles.Select(o => o.Metadata)).Concat(RoleBindings.Select(o => o.Metadata))

@@ -1,6 +1,7 @@
 using System.Globalization;
 using AgentOperator.Crds.Generation;
 using AgentOperator.DevCluster;
+using AgentOperator.Operator.Provisioning;
 using k8s;
 using k8s.Models;
 
@@ -11,7 +12,7 @@ namespace AgentOperator.Operator.Tests.Workflows;
 /// generated manifests. Each test creates its own namespace. Fault injection is cluster-wide, so tests that inject
 /// faults live in their own class and so get their own cluster.
 /// </summary>
-public sealed class WorkflowClusterFixture : IAsyncLifetime
+public sealed class WorkflowClusterFixture : IAsyncLifetime, IWorkflowCluster
 {
     private DevClusterServer? _server;
     private int _namespaces;
@@ -21,7 +22,15 @@ public sealed class WorkflowClusterFixture : IAsyncLifetime
     /// <summary>The test's own client (admin); the operators under test get theirs from <see cref="Configuration"/>.</summary>
     public Kubernetes Client { get; private set; } = null!;
 
+    /// <summary>Defaults: DevCluster runs pods of any image, so the gateway image needs no loading.</summary>
+    public ProvisioningOptions Provisioning { get; } = new();
+
+    public TimeSpan ReadyTimeout => Within.Default;
+
     public KubernetesClientConfiguration Configuration() => Server.CreateClientConfiguration();
+
+    /// <summary>Images nobody pulls: DevCluster's pods become Ready whatever their image.</summary>
+    public string AgentImage(int release) => $"ghcr.io/example/refund-agent:{release.ToString(CultureInfo.InvariantCulture)}.0.0";
 
     public async Task InitializeAsync()
     {

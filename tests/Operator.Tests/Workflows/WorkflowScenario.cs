@@ -14,10 +14,10 @@ internal static class WorkflowScenario
     public static Task<AgentWorkflow> WaitReadyAsync(IKubernetes client, string ns, string name, TimeSpan? timeout = null) =>
         WaitAsync(client, ns, name, WorkflowManifests.IsReady, $"AgentWorkflow {ns}/{name} Ready at its current generation", timeout);
 
-    public static async Task<AgentWorkflow> CreateReadyAsync(IKubernetes client, string ns, string name, AgentWorkflowSpec? spec = null)
+    public static async Task<AgentWorkflow> CreateReadyAsync(IKubernetes client, string ns, string name, AgentWorkflowSpec? spec = null, TimeSpan? timeout = null)
     {
         await WorkflowManifests.CreateAsync(client, WorkflowManifests.Workflow(ns, name, spec));
-        return await WaitReadyAsync(client, ns, name);
+        return await WaitReadyAsync(client, ns, name, timeout);
     }
 
     public static async Task<IReadOnlyList<string>> EventReasonsAsync(IKubernetes client, string ns, string name) =>
