@@ -50,7 +50,8 @@ internal sealed class PrometheusAnalysisProvider(HttpClient http, Uri address, T
 
             return ParseInstantResult(body, query);
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        // Our deadline or the HttpClient's own timeout: either way the source was too slow; only the caller's token means stop.
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new AnalysisSourceUnavailableException($"Prometheus at {address} did not answer within {seconds} s");
         }

@@ -85,7 +85,8 @@ internal sealed class WebAnalysisProvider(HttpClient http, string urlTemplate, T
             await using var body = await response.Content.ReadAsStreamAsync(linked.Token);
             return await JsonDocument.ParseAsync(body, cancellationToken: linked.Token);
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        // Our deadline or the HttpClient's own timeout: either way the source was too slow; only the caller's token means stop.
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new AnalysisSourceUnavailableException($"{url} did not answer within {timeout.TotalSeconds} s");
         }

@@ -51,4 +51,16 @@ public sealed class PrometheusUnavailableTests
         Assert.Contains("did not answer within 1 s", Metric(run, "maxEscalationRate").Message, StringComparison.Ordinal);
         Assert.InRange(DateTime.UtcNow - started, TimeSpan.Zero, TimeSpan.FromSeconds(10));
     }
+
+    [Fact]
+    public async Task Cancelled_analysis_is_cancelled_not_inconclusive()
+    {
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var address = new Uri($"http://{silent.LocalEndpoint}/");
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            Analyzer(address).AnalyzeAsync(PrometheusSpec(address, new AgentThresholds { MaxEscalationRate = 0.2 }), Scope("wf", "canary1"), Scope("wf", "stable1"), null, cancellation.Token));
+    }
 }
