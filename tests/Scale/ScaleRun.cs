@@ -25,6 +25,8 @@ internal sealed class ScaleRun(int count, int namespaces, int workers)
 {
     public async Task RunAsync(CancellationToken ct)
     {
+        // The numbers depend on what else runs on the machine: print the load next to them.
+        var loadAtStart = LoadAverage();
         await using var server = await DevClusterServer.StartAsync(new DevClusterOptions
         {
             WatchHistorySize = Math.Max(100_000, count * 40),
@@ -137,6 +139,7 @@ internal sealed class ScaleRun(int count, int namespaces, int workers)
         var restart = (restartReconciles!.Finished, restartRequests.Reads - listRequests, restartRequests.Writes);
         await restartLeader.StopAsync(ct);
 
+        Console.WriteLine($"machine:                          {Environment.ProcessorCount} cores; load average (1/5/15 min) {loadAtStart} at start, {LoadAverage()} at the end");
         Console.WriteLine($"workflows:                        {count} in {namespaces} namespaces");
         Console.WriteLine($"time to all Ready:                {allReady.TotalSeconds:F1} s (applying took {appliedAll.TotalSeconds:F1} s)");
         Console.WriteLine($"apply -> Ready p50 / p99 / max:   {Percentile(latencies, 0.50):F0} ms / {Percentile(latencies, 0.99):F0} ms / {latencies[^1]:F0} ms");
@@ -172,6 +175,9 @@ internal sealed class ScaleRun(int count, int namespaces, int workers)
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         return GC.GetTotalMemory(forceFullCollection: true);
     }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
 
