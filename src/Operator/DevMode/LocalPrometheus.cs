@@ -101,7 +101,8 @@ internal sealed class LocalPrometheus : IAsyncDisposable
     /// <summary>
     /// Replaces the scraped targets with <paramref name="metricsEndpoints"/>: each a gateway's metrics address
     /// (http://host:port/, scraped at /metrics) or a full metrics URL. The file is swapped in by rename, so
-    /// Prometheus never reads half of it.
+    /// Prometheus never reads half of it. After <see cref="StopAsync"/> there is nothing to scrape and nothing is
+    /// written: a loop that follows the gateways may keep calling while a test has stopped Prometheus on purpose.
     /// </summary>
     public async Task SetTargetsAsync(IEnumerable<Uri> metricsEndpoints, CancellationToken cancellationToken = default)
     {
@@ -121,9 +122,12 @@ internal sealed class LocalPrometheus : IAsyncDisposable
         await _targetsLock.WaitAsync(cancellationToken);
         try
         {
-            await File.WriteAllTextAsync(staging, JsonSerializer.Serialize(groups), cancellationToken);
-            File.Move(staging, targetsFile, overwrite: true);
             _targets = endpoints;
+            if (Volatile.Read(ref _stopped) == 0)
+            {
+                await File.WriteAllTextAsync(staging, JsonSerializer.Serialize(groups), cancellationToken);
+                File.Move(staging, targetsFile, overwrite: true);
+            }
         }
         finally
         {
@@ -169,7 +173,16 @@ internal sealed class LocalPrometheus : IAsyncDisposable
         await KillAsync();
         _http.Dispose();
         _process.Dispose();
-        DeleteDirectory(_directory);
+        // Under the targets lock, so a concurrent SetTargetsAsync never writes into a directory being deleted.
+        await _targetsLock.WaitAsync();
+        try
+        {
+            DeleteDirectory(_directory);
+        }
+        finally
+        {
+            _targetsLock.Release();
+        }
     }
 
     public async ValueTask DisposeAsync()

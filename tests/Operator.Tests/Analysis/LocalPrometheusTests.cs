@@ -65,16 +65,18 @@ public sealed class LocalPrometheusTests
     }
 
     [Fact]
-    public async Task Stopping_kills_prometheus_and_deletes_its_directory()
+    public async Task Stopping_kills_prometheus_and_deletes_its_directory_and_later_targets_are_ignored()
     {
         var prometheus = await LocalPrometheus.StartAsync(Fast);
         var directory = prometheus.WorkingDirectory;
         Assert.True(File.Exists(Path.Combine(directory, "prometheus.yml")));
 
         await prometheus.StopAsync();
-        await prometheus.DisposeAsync();
 
         Assert.False(Directory.Exists(directory), $"{directory} is still there");
+        await prometheus.SetTargetsAsync([new Uri("http://127.0.0.1:1/")]);
+        Assert.False(Directory.Exists(directory), "setting targets after stop recreated the directory");
+        await prometheus.DisposeAsync();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync(new Uri(prometheus.Address, "-/ready")));
     }
