@@ -14,8 +14,20 @@ public sealed class ToolInputSchema
     private static readonly EvaluationOptions PassFail = new() { OutputFormat = OutputFormat.Flag };
     private static readonly EvaluationOptions Detailed = new() { OutputFormat = OutputFormat.List };
     private readonly JsonSchema _schema;
+    private readonly Func<JsonElement, bool>? _certainlyValid;
 
-    private ToolInputSchema(JsonSchema schema) => _schema = schema;
+    private ToolInputSchema(JsonSchema schema, Func<JsonElement, bool>? certainlyValid, string? notCompiledBecause)
+    {
+        _schema = schema;
+        _certainlyValid = certainlyValid;
+        NotCompiledBecause = notCompiledBecause;
+    }
+
+    /// <summary>True when valid inputs are confirmed by a compiled check, without the library (see <see cref="ValidInputCheck"/>).</summary>
+    public bool IsCompiled => _certainlyValid is not null;
+
+    /// <summary>The keyword that keeps every input on the library; null when compiled.</summary>
+    public string? NotCompiledBecause { get; }
 
     /// <summary>
     /// Combines a registry schema with a workflow's constraints. Both must hold (an <c>allOf</c>), so a
@@ -53,7 +65,9 @@ public sealed class ToolInputSchema
             using var document = JsonDocument.Parse(schema.ToJsonString());
             // A private registry per schema: bundles are reloaded and two tools may reuse an $id.
             var options = new BuildOptions { SchemaRegistry = new SchemaRegistry() };
-            built = new ToolInputSchema(JsonSchema.Build(document.RootElement.Clone(), options));
+            var root = document.RootElement.Clone();
+            var library = JsonSchema.Build(root, options);
+            built = new ToolInputSchema(library, ValidInputCheck.TryCompile(root, out var notCompiledBecause), notCompiledBecause);
             error = null;
             return true;
         }
@@ -69,7 +83,7 @@ public sealed class ToolInputSchema
     /// <summary>Validates an input; returns its errors as JSON pointers and messages, empty when valid.</summary>
     public IReadOnlyList<PointerError> Validate(JsonElement input)
     {
-        if (_schema.Evaluate(input, PassFail).IsValid)
+        if (IsConfirmedValid(input) || _schema.Evaluate(input, PassFail).IsValid)
         {
             return [];
         }
@@ -85,6 +99,12 @@ public sealed class ToolInputSchema
 
         return errors;
     }
+
+    /// <summary>
+    /// True when the compiled check confirms the input is valid (allocation-free for the common keywords);
+    /// false when it cannot, and the library must decide.
+    /// </summary>
+    public bool IsConfirmedValid(JsonElement input) => _certainlyValid?.Invoke(input) == true;
 
     private static void Collect(EvaluationResults results, List<PointerError> errors)
     {
