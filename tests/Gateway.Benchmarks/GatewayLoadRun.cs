@@ -11,7 +11,8 @@ namespace AgentOperator.Gateway.Benchmarks;
 /// <summary>
 /// Sends the same read tool call directly to a loopback upstream and through a real gateway (policy
 /// decision with JSON Schema and a CEL rule, audit record written, metrics, upstream call), and prints
-/// latency percentiles of both and their difference.
+/// latency percentiles of both and their difference, and the bytes allocated per request in this process
+/// (client, upstream and gateway share it, so the difference of the two rows is the gateway's own).
 /// </summary>
 internal static class GatewayLoadRun
 {
@@ -42,15 +43,15 @@ internal static class GatewayLoadRun
         var through = await MeasureAsync(ThroughGateway, requests, concurrency);
 
         await output.WriteLineAsync($"{requests} requests, concurrency {concurrency}, loopback, {Environment.ProcessorCount} cores");
-        await output.WriteLineAsync($"{"",-16}{"p50 µs",10}{"p90 µs",10}{"p99 µs",10}{"p99.9 µs",10}{"req/s",10}");
+        await output.WriteLineAsync($"{"",-16}{"p50 µs",10}{"p90 µs",10}{"p99 µs",10}{"p99.9 µs",10}{"req/s",10}{"B/req",10}");
         await Print(output, "direct", direct);
         await Print(output, "via gateway", through);
-        await output.WriteLineAsync($"{"overhead",-16}{through.P(50) - direct.P(50),10:F0}{through.P(90) - direct.P(90),10:F0}{through.P(99) - direct.P(99),10:F0}{through.P(99.9) - direct.P(99.9),10:F0}");
+        await output.WriteLineAsync($"{"overhead",-16}{through.P(50) - direct.P(50),10:F0}{through.P(90) - direct.P(90),10:F0}{through.P(99) - direct.P(99),10:F0}{through.P(99.9) - direct.P(99.9),10:F0}{"",10}{through.BytesPerRequest - direct.BytesPerRequest,10}");
         Directory.Delete(directory, recursive: true);
     }
 
     private static Task Print(TextWriter output, string name, Latencies l) =>
-        output.WriteLineAsync($"{name,-16}{l.P(50),10:F0}{l.P(90),10:F0}{l.P(99),10:F0}{l.P(99.9),10:F0}{l.Throughput,10:F0}");
+        output.WriteLineAsync($"{name,-16}{l.P(50),10:F0}{l.P(90),10:F0}{l.P(99),10:F0}{l.P(99.9),10:F0}{l.Throughput,10:F0}{l.BytesPerRequest,10}");
 
     private static async Task SendAsync(HttpClient http, Uri uri, CancellationToken cancellationToken)
     {
@@ -67,6 +68,7 @@ internal static class GatewayLoadRun
     {
         var samples = new double[requests];
         var next = -1;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var total = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
         {
@@ -78,8 +80,10 @@ internal static class GatewayLoadRun
                 samples[i] = Stopwatch.GetElapsedTime(started).TotalMicroseconds;
             }
         }));
+        var throughput = requests / total.Elapsed.TotalSeconds;
+        var bytesPerRequest = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / requests;
         Array.Sort(samples);
-        return new Latencies(samples, requests / total.Elapsed.TotalSeconds);
+        return new Latencies(samples, throughput, bytesPerRequest);
     }
 
     private static async Task<WebApplication> StartUpstreamAsync(CancellationToken cancellationToken)
@@ -125,7 +129,7 @@ internal static class GatewayLoadRun
         ],
     };
 
-    private sealed record Latencies(double[] Sorted, double Throughput)
+    private sealed record Latencies(double[] Sorted, double Throughput, long BytesPerRequest)
     {
         public double P(double percentile) => Sorted[Math.Min(Sorted.Length - 1, (int)Math.Ceiling(percentile / 100 * Sorted.Length) - 1)];
     }
