@@ -31,6 +31,7 @@ internal static class OperatorServiceCollectionExtensions
             sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(new ControllerOptions { MaxConcurrentReconciles = options.MaxConcurrentReconciles });
         services.AddSingleton(options.LeaderElection);
+        services.AddSingleton(options.Analysis);
         services.TryAddSingleton(Prometheus.Metrics.DefaultRegistry);
         services.AddSingleton(sp => new ControllerMetrics(sp.GetRequiredService<CollectorRegistry>()));
 

@@ -1,3 +1,4 @@
+using AgentOperator.Operator.Analysis;
 using AgentOperator.Operator.Hosting;
 using AgentOperator.Operator.Provisioning;
 using AgentOperator.Operator.Runtime.Informers;
@@ -25,7 +26,8 @@ internal static class AgentWorkflowRegistration
             sp.GetRequiredService<ControllerOptions>(),
             sp.GetRequiredService<ControllerMetrics>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<ILoggerFactory>(),
+            analysis: sp.GetService<AnalysisOptions>()));
         return runtime;
     }
 
