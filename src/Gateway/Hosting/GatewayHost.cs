@@ -35,7 +35,19 @@ public static class GatewayHost
         var audit = await AuditLog.OpenAsync(options.AuditPath, loggerFactory.CreateLogger<AuditLog>(), cancellationToken);
         var metrics = new GatewayMetrics();
         var policies = new PolicyHolder(audit, timeProvider, loggerFactory.CreateLogger<PolicyHolder>());
-        IHostedService bundleWatcher = await LoadInitialBundleAsync(options, kubernetes, policies, timeProvider, loggerFactory, cancellationToken);
+        IHostedService bundleWatcher;
+        try
+        {
+            bundleWatcher = await LoadInitialBundleAsync(options, kubernetes, policies, timeProvider, loggerFactory, cancellationToken);
+        }
+        catch
+        {
+            // No gateway will own the audit log (nor the logger factory): close them before reporting why.
+            await audit.DisposeAsync();
+            ownedLoggerFactory?.Dispose();
+            throw;
+        }
+
         var @namespace = options.Namespace ?? policies.Current!.Engine.Bundle.Workflow.Namespace;
 
         var upstreamHandler = options.UpstreamHandlerFactory?.Invoke() ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false };

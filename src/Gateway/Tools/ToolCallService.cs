@@ -165,7 +165,7 @@ public sealed class ToolCallService(
                     $"the approval does not satisfy the policy: {decision.Reason}", snapshot: snapshot, policyDecision: decision), false);
             case DecisionKind.Proposal:
                 Count(call, "escalate", decision.RuleId);
-                audit.Append(Record(call, "proposal", decision.RuleId, decision.Reason, StatusCodes.Status202Accepted, executed: false) with { Run = snapshot });
+                audit.Append(Record(call, "proposal", decision.RuleId, decision.Reason, StatusCodes.Status202Accepted, executed: false, snapshot));
                 return (Json(StatusCodes.Status202Accepted, new JsonObject { ["decision"] = "proposal", ["rule"] = decision.RuleId, ["reason"] = decision.Reason }), true);
             default:
                 if (decision.Kind == DecisionKind.BudgetExceeded)
@@ -207,7 +207,7 @@ public sealed class ToolCallService(
         {
             Count(call, "allow", null);
             activity?.SetStatus(ActivityStatusCode.Ok);
-            audit.Append(Record(call, "allow", null, decided.Decision.Reason, StatusCodes.Status200OK, executed: true) with { Run = snapshot });
+            audit.Append(Record(call, "allow", null, decided.Decision.Reason, StatusCodes.Status200OK, executed: true, snapshot));
             var result = outcome.Result is null ? "null"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(outcome.Result);
             return (new ToolCallResponse(StatusCodes.Status200OK, result, "application/json"), true);
         }
@@ -221,7 +221,7 @@ public sealed class ToolCallService(
         };
         Count(call, "error", null);
         activity?.SetStatus(ActivityStatusCode.Error, rule);
-        audit.Append(Record(call, "error", rule, reason, status, executed: reached) with { Run = snapshot });
+        audit.Append(Record(call, "error", rule, reason, status, executed: reached, snapshot));
         var extra = outcome.Result is null ? null : new JsonObject { ["upstream"] = outcome.Result.DeepClone() };
         return (new ToolCallResponse(status, RefusalProblem.Bytes(status, RefusalProblem.Error, rule, reason, extra: extra), RefusalProblem.ContentType), outcome.Failure == UpstreamFailure.Rejected);
     }
@@ -252,7 +252,7 @@ public sealed class ToolCallService(
         _approvalInputs[approvalId] = call.Body;
         metrics.Escalation(call.Run.Labels);
         Count(call, "escalate", decision.RuleId);
-        audit.Append(Record(call, "escalate", decision.RuleId, decision.Reason, StatusCodes.Status202Accepted, executed: false) with { Run = snapshot, ApprovalId = approvalId });
+        audit.Append(Record(call, "escalate", decision.RuleId, decision.Reason, StatusCodes.Status202Accepted, executed: false, snapshot) with { ApprovalId = approvalId });
         return Json(StatusCodes.Status202Accepted, new JsonObject
         {
             ["approvalId"] = approvalId,
@@ -403,7 +403,7 @@ public sealed class ToolCallService(
         var escalation = policyDecision?.Kind is DecisionKind.NeedsApproval;
         Count(call, escalation ? "escalate" : policyDecision?.MetricDecision ?? "deny", rule);
         Activity.Current?.SetTag(GatewayTelemetry.AgentReason, reason);
-        audit.Append(Record(call, decision, rule, reason, status, executed: false) with { Run = snapshot });
+        audit.Append(Record(call, decision, rule, reason, status, executed: false, snapshot));
         return new ToolCallResponse(status, RefusalProblem.Bytes(status, decision, rule, reason, errors), RefusalProblem.ContentType);
     }
 
@@ -439,8 +439,9 @@ public sealed class ToolCallService(
         return new ToolCallResponse(status, RefusalProblem.Bytes(status, decision, rule, reason, errors), RefusalProblem.ContentType);
     }
 
-    private AuditRecord Record(PreparedCall call, string decision, string? rule, string reason, int status, bool executed) => new()
+    private AuditRecord Record(PreparedCall call, string decision, string? rule, string reason, int status, bool executed, JsonNode? snapshot = null) => new()
     {
+        Run = snapshot,
         Time = timeProvider.GetUtcNow(),
         Kind = AuditKinds.ToolCall,
         Workflow = call.Run.Labels.Workflow,
