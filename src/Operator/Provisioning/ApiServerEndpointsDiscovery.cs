@@ -20,6 +20,9 @@ internal sealed partial class ApiServerEndpointsDiscovery : IHostedService, IAsy
     public const string Namespace = "default";
     public const string Name = "kubernetes";
 
+    // List and watch by name, which RBAC with resourceNames allows.
+    private const string NameSelector = "metadata.name=" + Name;
+
     private static readonly ObjectKey Key = new(Namespace, Name);
     private readonly DiscoveredApiServerEndpoints _endpoints;
     private readonly ILogger _logger;
@@ -35,8 +38,8 @@ internal sealed partial class ApiServerEndpointsDiscovery : IHostedService, IAsy
         ArgumentNullException.ThrowIfNull(loggers);
         _endpoints = endpoints;
         _logger = loggers.CreateLogger<ApiServerEndpointsDiscovery>();
-        _slices = new Informer<V1EndpointSlice>(new NamedObjectListWatchClient<V1EndpointSlice>(client, Namespace, Name), options, time, loggers.CreateLogger<Informer<V1EndpointSlice>>());
-        _coreEndpoints = new Informer<V1Endpoints>(new NamedObjectListWatchClient<V1Endpoints>(client, Namespace, Name), options, time, loggers.CreateLogger<Informer<V1Endpoints>>());
+        _slices = new Informer<V1EndpointSlice>(new KubernetesListWatchClient<V1EndpointSlice>(client, Namespace, labelSelector: null, options.ListPageSize, NameSelector), options, time, loggers.CreateLogger<Informer<V1EndpointSlice>>());
+        _coreEndpoints = new Informer<V1Endpoints>(new KubernetesListWatchClient<V1Endpoints>(client, Namespace, labelSelector: null, options.ListPageSize, NameSelector), options, time, loggers.CreateLogger<Informer<V1Endpoints>>());
     }
 
     /// <summary>Longest wait for the first lists before the operator starts without them (default 10 s).</summary>

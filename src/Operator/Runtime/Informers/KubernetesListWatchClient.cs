@@ -9,8 +9,13 @@ namespace AgentOperator.Operator.Runtime.Informers;
 /// List and watch through the client's generic custom-object endpoints, which also serve built-in kinds
 /// (an empty group becomes <c>/api/v1</c>) and, unlike <see cref="GenericClient"/>, take resourceVersion and
 /// allowWatchBookmarks.
+/// <para>
+/// A <paramref name="fieldSelector"/> of <c>metadata.name=NAME</c> narrows it to one named object, so an informer runs
+/// on RBAC that grants list and watch only through <c>resourceNames</c>: the API server authorizes such a request by
+/// that name.
+/// </para>
 /// </summary>
-internal sealed class KubernetesListWatchClient<T>(IKubernetes client, string? @namespace, string? labelSelector, int pageSize) : IListWatchClient<T>
+internal sealed class KubernetesListWatchClient<T>(IKubernetes client, string? @namespace, string? labelSelector, int pageSize, string? fieldSelector = null) : IListWatchClient<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
     public ResourceKind Kind { get; } = ResourceKind.Of<T>();
@@ -19,9 +24,9 @@ internal sealed class KubernetesListWatchClient<T>(IKubernetes client, string? @
     {
         using var response = @namespace is null
             ? await client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<KubernetesList<T>>(
-                Kind.Group, Kind.Version, Kind.Plural, continueParameter: continueToken, labelSelector: labelSelector, limit: pageSize, cancellationToken: cancellationToken)
+                Kind.Group, Kind.Version, Kind.Plural, continueParameter: continueToken, fieldSelector: fieldSelector, labelSelector: labelSelector, limit: pageSize, cancellationToken: cancellationToken)
             : await client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync<KubernetesList<T>>(
-                Kind.Group, Kind.Version, @namespace, Kind.Plural, continueParameter: continueToken, labelSelector: labelSelector, limit: pageSize, cancellationToken: cancellationToken);
+                Kind.Group, Kind.Version, @namespace, Kind.Plural, continueParameter: continueToken, fieldSelector: fieldSelector, labelSelector: labelSelector, limit: pageSize, cancellationToken: cancellationToken);
         var list = response.Body;
         return new ListPage<T>([.. list.Items ?? []], list.Metadata?.ResourceVersion ?? string.Empty, list.Metadata?.ContinueProperty);
     }
@@ -31,10 +36,10 @@ internal sealed class KubernetesListWatchClient<T>(IKubernetes client, string? @
         var timeoutSeconds = (int)Math.Max(1, timeout.TotalSeconds);
         var raw = @namespace is null
             ? client.CustomObjects.WatchListClusterCustomObjectAsync(
-                Kind.Group, Kind.Version, Kind.Plural, allowWatchBookmarks: true, labelSelector: labelSelector, resourceVersion: resourceVersion,
+                Kind.Group, Kind.Version, Kind.Plural, allowWatchBookmarks: true, fieldSelector: fieldSelector, labelSelector: labelSelector, resourceVersion: resourceVersion,
                 timeoutSeconds: timeoutSeconds, onError: onError, cancellationToken: cancellationToken)
             : client.CustomObjects.WatchListNamespacedCustomObjectAsync(
-                Kind.Group, Kind.Version, @namespace, Kind.Plural, allowWatchBookmarks: true, labelSelector: labelSelector, resourceVersion: resourceVersion,
+                Kind.Group, Kind.Version, @namespace, Kind.Plural, allowWatchBookmarks: true, fieldSelector: fieldSelector, labelSelector: labelSelector, resourceVersion: resourceVersion,
                 timeoutSeconds: timeoutSeconds, onError: onError, cancellationToken: cancellationToken);
         return Typed(raw, onError, cancellationToken);
     }
