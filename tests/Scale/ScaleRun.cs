@@ -11,6 +11,7 @@ using AgentOperator.Operator.Runtime.LeaderElection;
 using AgentOperator.Operator.Runtime.Metrics;
 using AgentOperator.Operator.Runtime.Reconciliation;
 using AgentOperator.Operator.Workflows;
+using AgentOperator.TestSupport;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -62,7 +63,7 @@ internal sealed class ScaleRun(int count, int namespaces, int workers)
         await observer.WaitForSyncAsync(ct);
 
         var heapBefore = HeapAfterFullCollection();
-        var requests = new ApiRequestCounter();
+        var requests = new ApiRequestLog();
         var client = new Kubernetes(server.CreateClientConfiguration(), requests);
         var informers = new SharedInformerFactory(client, new InformerOptions(), TimeProvider.System, NullLoggerFactory.Instance);
         var metrics = new ControllerMetrics(Prometheus.Metrics.NewCustomRegistry());
@@ -101,17 +102,17 @@ internal sealed class ScaleRun(int count, int namespaces, int workers)
         var allReady = TimeSpan.FromTicks((long)((ready.Values.Max() - started) * (double)TimeSpan.TicksPerSecond / Stopwatch.Frequency));
         var latencies = applied.Select(p => Stopwatch.GetElapsedTime(p.Value, ready[p.Key]).TotalMilliseconds).Order().ToList();
         var reconcilesToReady = reconciles!.Finished;
-        var requestsToReady = (requests.Reads, requests.Writes);
+        var requestsToReady = (requests.Reads, Writes: requests.Writes.Count);
         Console.WriteLine();
 
         // Steady state: let the last status events settle, then make every workflow reconcile once more (a resync).
         await WaitIdleAsync(reconciles, TimeSpan.FromSeconds(3), ct);
-        requests.Reset();
+        requests.Clear();
         reconciles.Reset();
         controller.EnqueueAll();
         await WaitIdleAsync(reconciles, TimeSpan.FromSeconds(3), ct);
         var steadyReconciles = reconciles.Finished;
-        var steady = (requests.Reads, requests.Writes);
+        var steady = (requests.Reads, Writes: requests.Writes.Count);
 
         await leader.StopAsync(ct);
         await informers.StopAsync();
@@ -122,7 +123,7 @@ internal sealed class ScaleRun(int count, int namespaces, int workers)
         // Memory: a second, fresh operator against the populated cluster (a restart); its heap growth once it has
         // synced and reconciled everything is what the operator holds for these workflows (caches, queue, state).
         var heapBeforeRestart = HeapAfterFullCollection();
-        var restartRequests = new ApiRequestCounter();
+        var restartRequests = new ApiRequestLog();
         using var restartClient = new Kubernetes(server.CreateClientConfiguration(), restartRequests);
         await using var restartInformers = new SharedInformerFactory(restartClient, new InformerOptions(), TimeProvider.System, NullLoggerFactory.Instance);
         ReconcileCounter? restartReconciles = null;
@@ -136,7 +137,7 @@ internal sealed class ScaleRun(int count, int namespaces, int workers)
         await WaitIdleAsync(restartReconciles!, TimeSpan.FromSeconds(3), ct);
         var heapWithOperator = HeapAfterFullCollection();
         var operatorBytes = heapWithOperator - heapBeforeRestart;
-        var restart = (restartReconciles!.Finished, restartRequests.Reads - listRequests, restartRequests.Writes);
+        var restart = (restartReconciles!.Finished, restartRequests.Reads - listRequests, restartRequests.Writes.Count);
         await restartLeader.StopAsync(ct);
 
         Console.WriteLine($"machine:                          {Environment.ProcessorCount} cores; load average (1/5/15 min) {loadAtStart} at start, {LoadAverage()} at the end");

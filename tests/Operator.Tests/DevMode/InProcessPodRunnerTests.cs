@@ -1,52 +1,28 @@
 using System.Globalization;
-using System.Diagnostics.CodeAnalysis;
 using AgentOperator.DevCluster;
 using AgentOperator.Operator.DevMode;
 using AgentOperator.Operator.Provisioning;
+using AgentOperator.Operator.Tests.Fixtures;
 using AgentOperator.Policy.Bundles;
 using AgentOperator.Policy.Compilation;
-using AgentOperator.SampleAgent;
 using k8s;
 using k8s.Models;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentOperator.Operator.Tests.DevMode;
 
-[SuppressMessage("Design", "CA1001", Justification = "xunit releases them through IAsyncLifetime.DisposeAsync.")]
 public sealed class InProcessPodRunnerTests : IAsyncLifetime
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
-    private readonly string _workDirectory = Path.Combine(Path.GetTempPath(), "agentoperator-devmode-tests", Guid.NewGuid().ToString("N"));
-    private FakeModelServer _model = null!;
-    private FakeToolServer _tools = null!;
-    private InProcessPodRunner _runner = null!;
-    private DevClusterServer _cluster = null!;
-    private Kubernetes _admin = null!;
+    private InProcessCluster _cluster = null!;
 
-    public async Task InitializeAsync()
-    {
-        _model = await FakeModelServer.StartAsync(0, CancellationToken.None);
-        _tools = await FakeToolServer.StartAsync(0, 0, CancellationToken.None);
-        _runner = new InProcessPodRunner(
-            new InProcessPodRunnerOptions { WorkDirectory = _workDirectory, UpstreamHandlerFactory = () => new FakeUpstreamRedirectHandler(_model.BaseUrl, _tools.BaseUrl) },
-            NullLoggerFactory.Instance);
-        _cluster = await DevClusterServer.StartAsync(new DevClusterOptions { PodRunner = _runner, PodStartDelay = TimeSpan.FromMilliseconds(20) });
-        _runner.Attach(_cluster);
-        _admin = new Kubernetes(_cluster.CreateClientConfiguration());
-    }
+    private InProcessPodRunner Runner => _cluster.Runner;
 
-    public async Task DisposeAsync()
-    {
-        _admin.Dispose();
-        await _cluster.DisposeAsync();
-        await _runner.DisposeAsync();
-        await _tools.DisposeAsync();
-        await _model.DisposeAsync();
-        if (Directory.Exists(_workDirectory))
-        {
-            Directory.Delete(_workDirectory, recursive: true);
-        }
-    }
+    private Kubernetes Admin => _cluster.Admin;
+
+    public async Task InitializeAsync() =>
+        _cluster = await InProcessCluster.StartAsync("agentoperator-devmode-tests", new DevClusterOptions { PodStartDelay = TimeSpan.FromMilliseconds(20) });
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
     public async Task RunAsync_GatewayAndSampleAgentPod_RealDecisionsOnTheGatewayMetrics()
@@ -54,7 +30,7 @@ public sealed class InProcessPodRunnerTests : IAsyncLifetime
         var (revision, pod) = await ProvisionTriagePodAsync();
 
         var endpoint = await BoundedWait.UntilAsync(
-            () => Task.FromResult(_runner.Gateways.SingleOrDefault(g => g.Pod == pod.Metadata.Name)),
+            () => Task.FromResult(Runner.Gateways.SingleOrDefault(g => g.Pod == pod.Metadata.Name)),
             g => g is not null, Bound, _ => $"no in-process gateway for pod {pod.Metadata.Name}; pod status {PodPhase(pod.Metadata.Name)}");
         Assert.Equal(("support-triage", revision), (endpoint!.Workflow, endpoint.Revision));
 
@@ -67,15 +43,15 @@ public sealed class InProcessPodRunnerTests : IAsyncLifetime
         Assert.True(Sample(metrics, $"agent_tokens_total{{workflow=\"support-triage\",revision=\"{revision}\",role=\"planner\",model=\"claude-sonnet-4-20250514\"}}") > 0, metrics);
 
         // The CRM upstream got the call with a token the API server issued for the CRM's audience, bound to the pod.
-        var crmCall = _tools.Calls.First(c => c.Path == "/tools/read_ticket");
+        var crmCall = _cluster.Tools.Calls.First(c => c.Path == "/tools/read_ticket");
         Assert.StartsWith("Bearer ", crmCall.Authorization, StringComparison.Ordinal);
-        var review = await _admin.AuthenticationV1.CreateTokenReviewAsync(new V1TokenReview
+        var review = await Admin.AuthenticationV1.CreateTokenReviewAsync(new V1TokenReview
         {
             Spec = new V1TokenReviewSpec { Token = crmCall.Authorization!["Bearer ".Length..], Audiences = ["crm.support.svc"] },
         });
         Assert.True(review.Status.Authenticated, review.Status.Error);
         Assert.Equal($"system:serviceaccount:support:{pod.Spec.ServiceAccountName}", review.Status.User.Username);
-        Assert.True(_model.Calls > 0);
+        Assert.True(_cluster.Model.Calls > 0);
     }
 
     [Fact]
@@ -83,14 +59,14 @@ public sealed class InProcessPodRunnerTests : IAsyncLifetime
     {
         var (_, pod) = await ProvisionTriagePodAsync();
         var endpoint = await BoundedWait.UntilAsync(
-            () => Task.FromResult(_runner.Gateways.SingleOrDefault(g => g.Pod == pod.Metadata.Name)),
+            () => Task.FromResult(Runner.Gateways.SingleOrDefault(g => g.Pod == pod.Metadata.Name)),
             g => g is not null, Bound, _ => $"no in-process gateway for pod {pod.Metadata.Name}");
-        Assert.Single(Directory.GetDirectories(_workDirectory));
+        Assert.Single(Directory.GetDirectories(_cluster.WorkDirectory));
 
-        await _admin.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, "support");
+        await Admin.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, "support");
 
         await BoundedWait.UntilAsync(
-            () => Task.FromResult((_runner.RunningPods, Directory.GetDirectories(_workDirectory).Length)),
+            () => Task.FromResult((Runner.RunningPods, Directory.GetDirectories(_cluster.WorkDirectory).Length)),
             seen => seen == (0, 0), Bound, seen => $"after deleting the pod: {seen.RunningPods} pods still run, {seen.Item2} pod folders left");
         using var http = new HttpClient();
         await Assert.ThrowsAsync<HttpRequestException>(() => http.GetStringAsync(new Uri(endpoint!.MetricsAddress, "/healthz")));
@@ -99,8 +75,8 @@ public sealed class InProcessPodRunnerTests : IAsyncLifetime
     [Fact]
     public async Task RunAsync_EvalJobPod_SucceedsWithTheTerminationMessage()
     {
-        await _admin.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new() { Name = "evals" } });
-        await _admin.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        await Admin.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new() { Name = "evals" } });
+        await Admin.CoreV1.CreateNamespacedPodAsync(new V1Pod
         {
             Metadata = new() { Name = "eval-1" },
             Spec = new()
@@ -119,7 +95,7 @@ public sealed class InProcessPodRunnerTests : IAsyncLifetime
         }, "evals");
 
         var pod = await BoundedWait.UntilAsync(
-            () => _admin.CoreV1.ReadNamespacedPodAsync("eval-1", "evals"),
+            () => Admin.CoreV1.ReadNamespacedPodAsync("eval-1", "evals"),
             p => p.Status?.Phase is "Succeeded" or "Failed", Bound, p => $"eval pod still {p.Status?.Phase}");
         Assert.Equal("Succeeded", pod.Status.Phase);
         Assert.Equal("0.85", pod.Status.ContainerStatuses.Single().State.Terminated.Message);
@@ -130,7 +106,7 @@ public sealed class InProcessPodRunnerTests : IAsyncLifetime
     {
         var (_, pod) = await ProvisionTriagePodAsync(createSecrets: false);
         var failed = await BoundedWait.UntilAsync(
-            () => _admin.CoreV1.ReadNamespacedPodAsync(pod.Metadata.Name, "support"),
+            () => Admin.CoreV1.ReadNamespacedPodAsync(pod.Metadata.Name, "support"),
             p => p.Status?.Phase is "Failed", Bound, p => $"pod without its Secrets is {p.Status?.Phase}");
         Assert.Contains("secret \"anthropic-api-key\" not found", failed.Status.ContainerStatuses[0].State.Terminated.Message, StringComparison.Ordinal);
     }
@@ -138,16 +114,16 @@ public sealed class InProcessPodRunnerTests : IAsyncLifetime
     [Fact]
     public async Task RunAsync_OtherImage_OnlyMarkedRunning()
     {
-        await _admin.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new() { Name = "web" } });
-        await _admin.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        await Admin.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new() { Name = "web" } });
+        await Admin.CoreV1.CreateNamespacedPodAsync(new V1Pod
         {
             Metadata = new() { Name = "nginx" },
             Spec = new() { Containers = [new() { Name = "nginx", Image = "nginx:1.27" }] },
         }, "web");
-        var pod = await BoundedWait.UntilAsync(() => _admin.CoreV1.ReadNamespacedPodAsync("nginx", "web"), p => p.Status?.Phase == "Running", Bound, p => $"nginx pod is {p.Status?.Phase}");
+        var pod = await BoundedWait.UntilAsync(() => Admin.CoreV1.ReadNamespacedPodAsync("nginx", "web"), p => p.Status?.Phase == "Running", Bound, p => $"nginx pod is {p.Status?.Phase}");
         Assert.Equal("Running", pod.Status.Phase);
-        Assert.Equal(0, _runner.RunningPods);
-        Assert.Empty(_runner.Gateways);
+        Assert.Equal(0, Runner.RunningPods);
+        Assert.Empty(Runner.Gateways);
     }
 
     // What the reconciler would create for the triage example's revision, with the Deployment's pod template as a bare pod.
@@ -161,21 +137,21 @@ public sealed class InProcessPodRunnerTests : IAsyncLifetime
         var revision = RevisionHash.Compute(workflow.Spec, tools.Select(t => t.Spec));
         var children = RevisionChildrenBuilder.Build(new RevisionInputs(workflow, revision, PolicyBundleJson.Serialize(compiled.Bundle), tools, 1), new ProvisioningOptions());
 
-        await _admin.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new() { Name = "support" } });
+        await Admin.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new() { Name = "support" } });
         if (createSecrets)
         {
             foreach (var name in (string[])["openai-api-key", "anthropic-api-key"])
             {
-                await _admin.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new() { Name = name }, Data = new Dictionary<string, byte[]> { ["api-key"] = "test-only"u8.ToArray() } }, "support");
+                await Admin.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new() { Name = name }, Data = new Dictionary<string, byte[]> { ["api-key"] = "test-only"u8.ToArray() } }, "support");
             }
         }
 
-        await _admin.CoreV1.CreateNamespacedServiceAccountAsync(children.ServiceAccount, "support");
-        await _admin.RbacAuthorizationV1.CreateNamespacedRoleAsync(children.Role, "support");
-        await _admin.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(children.RoleBinding, "support");
-        await _admin.CoreV1.CreateNamespacedConfigMapAsync(children.BundleConfigMap, "support");
+        await Admin.CoreV1.CreateNamespacedServiceAccountAsync(children.ServiceAccount, "support");
+        await Admin.RbacAuthorizationV1.CreateNamespacedRoleAsync(children.Role, "support");
+        await Admin.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(children.RoleBinding, "support");
+        await Admin.CoreV1.CreateNamespacedConfigMapAsync(children.BundleConfigMap, "support");
         var template = children.Deployment.Spec.Template;
-        var pod = await _admin.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        var pod = await Admin.CoreV1.CreateNamespacedPodAsync(new V1Pod
         {
             Metadata = new() { Name = "support-triage-" + revision[..Math.Min(8, revision.Length)] + "-pod", Labels = template.Metadata.Labels, Annotations = template.Metadata.Annotations },
             Spec = template.Spec,
@@ -185,7 +161,7 @@ public sealed class InProcessPodRunnerTests : IAsyncLifetime
 
     private string PodPhase(string name)
     {
-        var pod = _admin.CoreV1.ReadNamespacedPod(name, "support");
+        var pod = Admin.CoreV1.ReadNamespacedPod(name, "support");
         return $"{pod.Status?.Phase} {pod.Status?.ContainerStatuses?.FirstOrDefault()?.State?.Terminated?.Message}";
     }
 

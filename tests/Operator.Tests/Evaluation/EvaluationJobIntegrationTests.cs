@@ -1,16 +1,14 @@
-using System.Diagnostics.CodeAnalysis;
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.DevCluster;
 using AgentOperator.Operator.DevMode;
 using AgentOperator.Operator.Evaluation;
 using AgentOperator.Operator.Provisioning;
 using AgentOperator.Operator.Tests.DevMode;
+using AgentOperator.Operator.Tests.Fixtures;
 using AgentOperator.Policy.Bundles;
 using AgentOperator.Policy.Compilation;
-using AgentOperator.SampleAgent;
 using k8s;
 using k8s.Models;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentOperator.Operator.Tests.Evaluation;
 
@@ -19,42 +17,20 @@ namespace AgentOperator.Operator.Tests.Evaluation;
 /// with the in-process pod runner: the sample agent evaluates through the canary's real gateway, running as a native
 /// sidecar, and the Job's verdict is read back the way the reconciler reads it.
 /// </summary>
-[SuppressMessage("Design", "CA1001", Justification = "xunit releases them through IAsyncLifetime.DisposeAsync.")]
 public sealed class EvaluationJobIntegrationTests : IAsyncLifetime
 {
     private const string Namespace = "support";
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
-    private readonly string _workDirectory = Path.Combine(Path.GetTempPath(), "agentoperator-eval-tests", Guid.NewGuid().ToString("N"));
-    private FakeModelServer _model = null!;
-    private FakeToolServer _tools = null!;
-    private InProcessPodRunner _runner = null!;
-    private DevClusterServer _cluster = null!;
-    private Kubernetes _admin = null!;
+    private InProcessCluster _cluster = null!;
 
-    public async Task InitializeAsync()
-    {
-        _model = await FakeModelServer.StartAsync(0, CancellationToken.None);
-        _tools = await FakeToolServer.StartAsync(0, 0, CancellationToken.None);
-        _runner = new InProcessPodRunner(
-            new InProcessPodRunnerOptions { WorkDirectory = _workDirectory, UpstreamHandlerFactory = () => new FakeUpstreamRedirectHandler(_model.BaseUrl, _tools.BaseUrl) },
-            NullLoggerFactory.Instance);
-        _cluster = await DevClusterServer.StartAsync(new DevClusterOptions { PodRunner = _runner, PodStartDelay = TimeSpan.FromMilliseconds(20) });
-        _runner.Attach(_cluster);
-        _admin = new Kubernetes(_cluster.CreateClientConfiguration());
-    }
+    private InProcessPodRunner Runner => _cluster.Runner;
 
-    public async Task DisposeAsync()
-    {
-        _admin.Dispose();
-        await _cluster.DisposeAsync();
-        await _runner.DisposeAsync();
-        await _tools.DisposeAsync();
-        await _model.DisposeAsync();
-        if (Directory.Exists(_workDirectory))
-        {
-            Directory.Delete(_workDirectory, recursive: true);
-        }
-    }
+    private Kubernetes Admin => _cluster.Admin;
+
+    public async Task InitializeAsync() =>
+        _cluster = await InProcessCluster.StartAsync("agentoperator-eval-tests", new DevClusterOptions { PodStartDelay = TimeSpan.FromMilliseconds(20) });
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Theory]
     [InlineData("1", EvaluationPhase.Passed, "eval pass rate 1 reached minPassRate 0.9")]
@@ -67,7 +43,7 @@ public sealed class EvaluationJobIntegrationTests : IAsyncLifetime
         var series = $"agent_eval_pass_ratio{{workflow=\"support-triage\",revision=\"{canary.Revision}\"}}";
         using var http = new HttpClient();
         var metrics = await BoundedWait.UntilAsync(
-            async () => _runner.Gateways.FirstOrDefault(g => g.Pod.StartsWith(job.Metadata.Name, StringComparison.Ordinal)) is { } gateway
+            async () => Runner.Gateways.FirstOrDefault(g => g.Pod.StartsWith(job.Metadata.Name, StringComparison.Ordinal)) is { } gateway
                 ? await TryGetAsync(http, new Uri(gateway.MetricsAddress, "/metrics"))
                 : "",
             text => text.Contains(series, StringComparison.Ordinal), Bound,
@@ -75,10 +51,10 @@ public sealed class EvaluationJobIntegrationTests : IAsyncLifetime
         Assert.Contains(series, metrics, StringComparison.Ordinal);
 
         var finished = await BoundedWait.UntilAsync(
-            () => _admin.BatchV1.ReadNamespacedJobAsync(job.Metadata.Name, Namespace),
+            () => Admin.BatchV1.ReadNamespacedJobAsync(job.Metadata.Name, Namespace),
             j => j.Status?.Conditions?.Any(c => c.Type is "Complete" or "Failed" && c.Status == "True") == true, Bound,
             j => $"eval Job not finished: {JobState(j.Metadata.Name)}");
-        var pods = await _admin.CoreV1.ListNamespacedPodAsync(Namespace, labelSelector: $"{EvaluationResult.JobNameLabel}={job.Metadata.Name}");
+        var pods = await Admin.CoreV1.ListNamespacedPodAsync(Namespace, labelSelector: $"{EvaluationResult.JobNameLabel}={job.Metadata.Name}");
 
         var result = EvaluationResult.Read(finished, pods.Items, minPassRate: 0.9);
 
@@ -89,7 +65,7 @@ public sealed class EvaluationJobIntegrationTests : IAsyncLifetime
         Assert.Equal(passRate, pod.Status.ContainerStatuses.Single(c => c.Name == "eval").State.Terminated.Message);
         var sidecar = Assert.Single(pod.Status.InitContainerStatuses);
         Assert.Equal(("gateway", 0, "Completed"), (sidecar.Name, sidecar.State.Terminated.ExitCode, sidecar.State.Terminated.Reason));
-        Assert.Empty(_runner.Gateways);
+        Assert.Empty(Runner.Gateways);
     }
 
     private static async Task<string> TryGetAsync(HttpClient http, Uri uri)
@@ -123,24 +99,24 @@ public sealed class EvaluationJobIntegrationTests : IAsyncLifetime
         var options = new ProvisioningOptions();
         var children = RevisionChildrenBuilder.Build(canary, options);
 
-        await _admin.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new() { Name = Namespace } });
+        await Admin.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new() { Name = Namespace } });
         foreach (var name in (string[])["openai-api-key", "anthropic-api-key"])
         {
-            await _admin.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new() { Name = name }, Data = new Dictionary<string, byte[]> { ["api-key"] = "test-only"u8.ToArray() } }, Namespace);
+            await Admin.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new() { Name = name }, Data = new Dictionary<string, byte[]> { ["api-key"] = "test-only"u8.ToArray() } }, Namespace);
         }
 
-        await _admin.CoreV1.CreateNamespacedServiceAccountAsync(children.ServiceAccount, Namespace);
-        await _admin.RbacAuthorizationV1.CreateNamespacedRoleAsync(children.Role, Namespace);
-        await _admin.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(children.RoleBinding, Namespace);
-        await _admin.CoreV1.CreateNamespacedConfigMapAsync(children.BundleConfigMap, Namespace);
-        var job = await _admin.BatchV1.CreateNamespacedJobAsync(EvaluationJobBuilder.Build(canary, options), Namespace);
+        await Admin.CoreV1.CreateNamespacedServiceAccountAsync(children.ServiceAccount, Namespace);
+        await Admin.RbacAuthorizationV1.CreateNamespacedRoleAsync(children.Role, Namespace);
+        await Admin.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(children.RoleBinding, Namespace);
+        await Admin.CoreV1.CreateNamespacedConfigMapAsync(children.BundleConfigMap, Namespace);
+        var job = await Admin.BatchV1.CreateNamespacedJobAsync(EvaluationJobBuilder.Build(canary, options), Namespace);
         return (canary, job);
     }
 
     private string JobState(string name)
     {
-        var job = _admin.BatchV1.ReadNamespacedJob(name, Namespace);
-        var pods = _admin.CoreV1.ListNamespacedPod(Namespace, labelSelector: $"{EvaluationResult.JobNameLabel}={name}");
+        var job = Admin.BatchV1.ReadNamespacedJob(name, Namespace);
+        var pods = Admin.CoreV1.ListNamespacedPod(Namespace, labelSelector: $"{EvaluationResult.JobNameLabel}={name}");
         return $"conditions [{string.Join(", ", job.Status?.Conditions?.Select(c => $"{c.Type}={c.Status} {c.Reason}") ?? [])}], pods [{string.Join(", ", pods.Items.Select(p => $"{p.Metadata.Name} {p.Status?.Phase} {string.Join(";", p.Status?.ContainerStatuses?.Select(c => c.State?.Terminated?.Message) ?? [])}"))}]";
     }
 }

@@ -2,7 +2,7 @@ using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.Operator.Runtime;
 using AgentOperator.Operator.Runtime.Reconciliation;
 
-namespace AgentOperator.Operator.Tests.Workflows;
+namespace AgentOperator.Operator.Tests.Fixtures;
 
 /// <summary>Counts finished reconciles and remembers the last result per key, around the real reconciler.</summary>
 internal sealed class CountingReconciler(IReconciler<AgentWorkflow> inner) : IReconciler<AgentWorkflow>

@@ -1,18 +1,23 @@
+using System.Globalization;
+using System.Text;
+using AgentOperator.Operator.Analysis;
 using AgentOperator.Operator.Provisioning;
 using AgentOperator.Operator.Runtime.Informers;
 using AgentOperator.Operator.Runtime.LeaderElection;
 using AgentOperator.Operator.Runtime.Metrics;
 using AgentOperator.Operator.Runtime.Reconciliation;
 using AgentOperator.Operator.Workflows;
+using AgentOperator.TestSupport;
 using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
+using Prometheus;
 
-namespace AgentOperator.Operator.Tests.Workflows;
+namespace AgentOperator.Operator.Tests.Fixtures;
 
 /// <summary>
-/// One operator replica in-process: its own client (with a <see cref="RequestLog"/>), shared informers, the
+/// One operator replica in-process: its own client (with an <see cref="ApiRequestLog"/>), shared informers, the
 /// AgentWorkflow controller and the runtime's leader election service, wired as the host wires them. Disposing it is
-/// an operator shutdown.
+/// an operator shutdown the way a killed pod stops: nothing is flushed, the next operator starts from status alone.
 /// </summary>
 internal sealed class OperatorInstance : IAsyncDisposable
 {
@@ -21,7 +26,9 @@ internal sealed class OperatorInstance : IAsyncDisposable
     private readonly Controller<Crds.V1Alpha1.AgentWorkflow> _controller;
     private readonly LeaderElectionService _leader;
 
-    private OperatorInstance(Kubernetes client, SharedInformerFactory informers, Controller<Crds.V1Alpha1.AgentWorkflow> controller, LeaderElectionService leader, RequestLog requests, CountingReconciler reconciles)
+    private OperatorInstance(
+        Kubernetes client, SharedInformerFactory informers, Controller<Crds.V1Alpha1.AgentWorkflow> controller, LeaderElectionService leader,
+        ApiRequestLog requests, CountingReconciler reconciles, CollectorRegistry registry)
     {
         _client = client;
         _informers = informers;
@@ -29,37 +36,57 @@ internal sealed class OperatorInstance : IAsyncDisposable
         _leader = leader;
         Requests = requests;
         Reconciles = reconciles;
+        Registry = registry;
     }
 
-    public RequestLog Requests { get; }
+    public ApiRequestLog Requests { get; }
 
     public CountingReconciler Reconciles { get; }
+
+    /// <summary>The operator's own metrics registry (agentoperator_*).</summary>
+    public CollectorRegistry Registry { get; }
 
     public bool IsLeading => _leader.IsLeading;
 
     public int QueueLength => _controller.Queue.Depth + _controller.Queue.ProcessingCount;
 
-    public static async Task<OperatorInstance> StartAsync(KubernetesClientConfiguration configuration, LeaderElectionOptions? leaderElection = null, ProvisioningOptions? provisioning = null)
+    /// <summary>
+    /// Starts an operator on <paramref name="configuration"/>; <paramref name="analysis"/> is the host's canary analysis
+    /// options (null: the defaults), e.g. a Prometheus address override for a Prometheus outside the cluster.
+    /// </summary>
+    public static async Task<OperatorInstance> StartAsync(
+        KubernetesClientConfiguration configuration, LeaderElectionOptions? leaderElection = null, ProvisioningOptions? provisioning = null, AnalysisOptions? analysis = null)
     {
-        var requests = new RequestLog();
+        var requests = new ApiRequestLog();
         var client = new Kubernetes(configuration, requests);
         var loggers = NullLoggerFactory.Instance;
         var informers = new SharedInformerFactory(client, new InformerOptions { ReconnectBaseDelay = TimeSpan.FromMilliseconds(50), ReconnectMaxDelay = TimeSpan.FromSeconds(1) }, TimeProvider.System, loggers);
-        var metrics = new ControllerMetrics(Prometheus.Metrics.NewCustomRegistry());
+        var registry = Metrics.NewCustomRegistry();
+        var metrics = new ControllerMetrics(registry);
         CountingReconciler? counting = null;
         var controller = AgentWorkflowController.Create(
             informers, client, provisioning ?? new ProvisioningOptions(), new ControllerOptions { MaxConcurrentReconciles = 4, BackoffMax = TimeSpan.FromSeconds(2) },
-            metrics, TimeProvider.System, loggers, inner => counting = new CountingReconciler(inner));
+            metrics, TimeProvider.System, loggers, inner => counting = new CountingReconciler(inner), analysis);
         var leader = new LeaderElectionService([controller], informers, client, leaderElection ?? new LeaderElectionOptions(), metrics, NullLogger<LeaderElectionService>.Instance);
         informers.Start();
         await leader.StartAsync(CancellationToken.None);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await informers.WaitForSyncAsync(timeout.Token);
-        return new OperatorInstance(client, informers, controller, leader, requests, counting!);
+        return new OperatorInstance(client, informers, controller, leader, requests, counting!, registry);
     }
 
     /// <summary>Puts every cached workflow in the queue, as a resync or a new leadership term does.</summary>
     public void EnqueueAll() => _controller.EnqueueAll();
+
+    /// <summary>The value of one operator metric series, from the registry's text exposition (0 when absent).</summary>
+    public async Task<double> MetricAsync(string series)
+    {
+        using var stream = new MemoryStream();
+        await Registry.CollectAndExportAsTextAsync(stream);
+        var text = Encoding.UTF8.GetString(stream.ToArray());
+        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line[(series.Length + 1)..], CultureInfo.InvariantCulture);
+    }
 
     /// <summary>Waits until the queue is empty and no reconcile has finished for <paramref name="quiet"/>.</summary>
     public async Task WaitForIdleAsync(TimeSpan quiet, TimeSpan? timeout = null)

@@ -9,7 +9,7 @@ public sealed class CanaryPrometheusOutageTests(RolloutEnvironment environment) 
     [Fact]
     public async Task Prometheus_stopped_mid_analysis_is_inconclusive_with_no_promotion_and_no_rollback()
     {
-        await using var op = await RolloutOperator.StartAsync(environment);
+        await using var op = await environment.StartOperatorAsync();
         var scenario = await RolloutScenario.CreateAsync(environment);
         var first = await scenario.StartStableAsync(Behaviour.Good(1), RolloutScenario.Rollout(inconclusiveLimit: 1));
         await scenario.ApplyAsync(scenario.Yaml(Behaviour.Good(2), RolloutScenario.Rollout(inconclusiveLimit: 1)));

@@ -21,7 +21,7 @@ public sealed class CanaryRolloutTests(RolloutEnvironment environment, ITestOutp
     [Fact]
     public async Task Good_canary_is_promoted_through_every_step()
     {
-        await using var op = await RolloutOperator.StartAsync(environment);
+        await using var op = await environment.StartOperatorAsync();
         var scenario = await RolloutScenario.CreateAsync(environment);
         var first = await scenario.StartStableAsync(Behaviour.Good(1), RolloutScenario.Rollout());
 
@@ -49,7 +49,7 @@ public sealed class CanaryRolloutTests(RolloutEnvironment environment, ITestOutp
     [Fact]
     public async Task Canary_rolls_back_when_escalation_rate_breaches()
     {
-        await using var op = await RolloutOperator.StartAsync(environment);
+        await using var op = await environment.StartOperatorAsync();
         var scenario = await RolloutScenario.CreateAsync(environment);
         var first = await scenario.StartStableAsync(Behaviour.Good(1), RolloutScenario.Rollout());
 
@@ -96,7 +96,7 @@ public sealed class CanaryRolloutTests(RolloutEnvironment environment, ITestOutp
     [Fact]
     public async Task Canary_whose_eval_job_fails_never_gets_traffic()
     {
-        await using var op = await RolloutOperator.StartAsync(environment);
+        await using var op = await environment.StartOperatorAsync();
         var scenario = await RolloutScenario.CreateAsync(environment);
         const string evaluation = "{image: 'ghcr.io/agentoperator/sample-agent:0.1.0', args: [eval, --cases=10], minPassRate: 0.9, timeoutSeconds: 60}";
         var first = await scenario.StartStableAsync(Behaviour.Good(1), RolloutScenario.Rollout(evaluation: evaluation));
@@ -129,7 +129,7 @@ public sealed class CanaryRolloutTests(RolloutEnvironment environment, ITestOutp
     [Fact]
     public async Task Operator_restarted_mid_rollout_continues_the_same_step_to_the_same_outcome()
     {
-        var op = await RolloutOperator.StartAsync(environment);
+        var op = await environment.StartOperatorAsync();
         var scenario = await RolloutScenario.CreateAsync(environment);
         var first = await scenario.StartStableAsync(Behaviour.Good(1), RolloutScenario.Rollout());
         await scenario.ApplyAsync(scenario.Yaml(Behaviour.Good(5), RolloutScenario.Rollout()));
@@ -141,7 +141,7 @@ public sealed class CanaryRolloutTests(RolloutEnvironment environment, ITestOutp
         await Task.Delay(TimeSpan.FromSeconds(2));
         var whileDown = await scenario.GetAsync();
         Assert.Equal(1, whileDown.Status!.CurrentStep);
-        await using var restarted = await RolloutOperator.StartAsync(environment);
+        await using var restarted = await environment.StartOperatorAsync();
 
         var promoted = await scenario.WaitAsync(w => w.Status?.StableRevision != first && w.Status?.Phase == "Ready", RolloutBound,
             "the restarted operator promotes the canary", w => RecordStep(steps, w));
@@ -156,7 +156,7 @@ public sealed class CanaryRolloutTests(RolloutEnvironment environment, ITestOutp
     [Fact]
     public async Task Gateway_API_weights_follow_the_steps()
     {
-        await using var op = await RolloutOperator.StartAsync(environment);
+        await using var op = await environment.StartOperatorAsync();
         var scenario = await RolloutScenario.CreateAsync(environment, "triage-helper");
         await CreateHttpRouteAsync(scenario, "triage-route");
         var rollout = RolloutScenario.Rollout(trafficRouting: "{provider: gatewayAPI, gatewayAPI: {httpRoute: triage-route, port: 80}}");

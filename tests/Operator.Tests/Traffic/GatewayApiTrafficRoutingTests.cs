@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using AgentOperator.Operator.Provisioning;
-using AgentOperator.Operator.Tests.Workflows;
 using AgentOperator.Operator.Traffic;
+using AgentOperator.TestSupport;
 using k8s;
 using k8s.Models;
 
@@ -145,9 +145,9 @@ public sealed class GatewayApiTrafficRoutingTests(GatewayApiClusterFixture clust
         }
     }
 
-    private (GatewayApiTrafficRouting Provider, RequestLog Log) Provider()
+    private (GatewayApiTrafficRouting Provider, ApiRequestLog Log) Provider()
     {
-        var log = new RequestLog();
+        var log = new ApiRequestLog();
         return (new GatewayApiTrafficRouting(cluster.CreateClient(log)), log);
     }
 

@@ -1,4 +1,5 @@
 using AgentOperator.Operator.Provisioning;
+using AgentOperator.Operator.Tests.Fixtures;
 
 namespace AgentOperator.Operator.Tests.Workflows;
 

@@ -1,4 +1,5 @@
 using AgentOperator.Operator.Runtime.LeaderElection;
+using AgentOperator.Operator.Tests.Fixtures;
 
 namespace AgentOperator.Operator.Tests.Workflows;
 

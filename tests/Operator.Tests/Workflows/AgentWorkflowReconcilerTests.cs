@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using AgentOperator.Operator.Provisioning;
+using AgentOperator.Operator.Tests.Fixtures;
 using AgentOperator.Operator.Workflows;
 using k8s;
 using k8s.Models;

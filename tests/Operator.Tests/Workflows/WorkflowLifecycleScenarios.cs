@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.Operator.Provisioning;
+using AgentOperator.Operator.Tests.Fixtures;
 using AgentOperator.Operator.Workflows;
 using k8s;
 

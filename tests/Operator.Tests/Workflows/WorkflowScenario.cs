@@ -1,4 +1,5 @@
 using AgentOperator.Crds.V1Alpha1;
+using AgentOperator.TestSupport;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -40,6 +41,6 @@ internal static class WorkflowScenario
     }
 
     /// <summary>The writes of <paramref name="requests"/> that touched <paramref name="ns"/> (other tests' namespaces excluded).</summary>
-    public static IReadOnlyList<string> WritesIn(RequestLog requests, string ns) =>
+    public static IReadOnlyList<string> WritesIn(ApiRequestLog requests, string ns) =>
         [.. requests.Writes.Where(w => w.Contains($"/namespaces/{ns}/", StringComparison.Ordinal))];
 }
