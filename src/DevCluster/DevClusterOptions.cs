@@ -32,6 +32,13 @@ public sealed record DevClusterOptions
     /// <summary>Runs the workload simulation (Deployments → ReplicaSets → pods, Jobs) (default true).</summary>
     public bool SimulateWorkloads { get; init; } = true;
 
+    /// <summary>
+    /// Publishes the <c>kube-root-ca.crt</c> ConfigMap (the server's CA as <c>ca.crt</c>) into every namespace, as
+    /// kube-controller-manager's root-ca-cert-publisher does (default false for now: some suites still expect a new
+    /// namespace to hold no ConfigMaps; a real cluster has this one in each).
+    /// </summary>
+    public bool PublishRootCaConfigMap { get; init; }
+
     /// <summary>Decides what a pod does; null (default) uses <see cref="ReadyPodRunner"/>, which marks every pod Running and Ready.</summary>
     public IPodRunner? PodRunner { get; init; }
 

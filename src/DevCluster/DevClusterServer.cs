@@ -108,6 +108,11 @@ public sealed class DevClusterServer : IAsyncDisposable
             new GarbageCollector(ops, loggerFactory.CreateLogger<GarbageCollector>()),
             crds,
         };
+        if (options.PublishRootCaConfigMap)
+        {
+            controllers.Add(new RootCaPublisher(ops, certificate.ExportCertificatePem(), loggerFactory.CreateLogger<RootCaPublisher>()));
+        }
+
         if (options.SimulateWorkloads)
         {
             var runner = options.PodRunner ?? new ReadyPodRunner();

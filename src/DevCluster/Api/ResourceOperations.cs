@@ -132,6 +132,7 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceRegistry reg
             obj.Remove("status");
         }
 
+        SecretStringData.MergeIntoData(type, obj);
         BuiltInDefaults.OnCreate(type, obj);
         ApplySchema(type, obj, null, name, options);
         if (!fieldsAlreadyManaged)
@@ -263,6 +264,7 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceRegistry reg
                 throw ApiErrors.Invalid(type.Group, type.Kind, name, [new FieldError("FieldValueForbidden", "metadata.finalizers", "Forbidden: no new finalizers can be added if the object is being deleted")]);
             }
 
+            SecretStringData.MergeIntoData(type, result);
             if (type.TracksGeneration && SpecChanged(type, current, result))
             {
                 meta["generation"] = (current.Long("metadata", "generation") ?? 0) + 1;

@@ -25,7 +25,7 @@ public class ClusterFixture : IAsyncLifetime
     public Kubectl Kubectl { get; private set; } = null!;
 
     /// <summary>Options for this fixture's server; test classes needing others derive from the fixture.</summary>
-    protected virtual DevClusterOptions Options => new() { WatchBookmarkInterval = TimeSpan.FromMilliseconds(300), PodStartDelay = TimeSpan.FromMilliseconds(50) };
+    protected virtual DevClusterOptions Options => new() { WatchBookmarkInterval = TimeSpan.FromMilliseconds(300), PodStartDelay = TimeSpan.FromMilliseconds(50), PublishRootCaConfigMap = true };
 
     public virtual async Task InitializeAsync()
     {
@@ -54,11 +54,19 @@ public class ClusterFixture : IAsyncLifetime
         return http;
     }
 
-    /// <summary>A fresh namespace, so tests sharing a cluster do not see each other's objects.</summary>
+    /// <summary>
+    /// A fresh namespace, so tests sharing a cluster do not see each other's objects; returned once its
+    /// <c>kube-root-ca.crt</c> ConfigMap is published (as Kubernetes' e2e framework waits for it), so every test
+    /// starts from the same content.
+    /// </summary>
     public async Task<string> CreateNamespaceAsync(string prefix = "t")
     {
         var name = $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}";
         await Client.CoreV1.CreateNamespaceAsync(new k8s.Models.V1Namespace { Metadata = new k8s.Models.V1ObjectMeta { Name = name } });
+        await Eventually.MatchAsync(
+            async () => (await Client.CoreV1.ListNamespacedConfigMapAsync(name, fieldSelector: "metadata.name=kube-root-ca.crt")).Items.Count,
+            count => count == 1,
+            $"kube-root-ca.crt in {name}");
         return name;
     }
 

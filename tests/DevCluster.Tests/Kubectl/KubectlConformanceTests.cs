@@ -208,4 +208,35 @@ public sealed class KubectlConformanceTests(ClusterFixture cluster) : IClassFixt
         var asBot = await cluster.Kubectl.RunAsync($"auth can-i delete pods -n {ns} --as system:serviceaccount:{ns}:bot");
         Assert.Equal("no", asBot.Stdout.Trim());
     }
+
+    [Fact]
+    public async Task Secrets_from_literals_and_from_applied_stringData_are_stored_as_base64_data()
+    {
+        var ns = await cluster.CreateNamespaceAsync();
+        await cluster.Kubectl.SucceedAsync($"create secret generic lit -n {ns} --from-literal=password=s3cr3t");
+        Assert.Equal("s3cr3t", FromBase64((await cluster.Kubectl.SucceedAsync($"get secret lit -n {ns} -o jsonpath={{.data.password}}")).Trim()));
+
+        const string secretYaml = """
+            apiVersion: v1
+            kind: Secret
+            metadata:
+              name: applied
+            stringData:
+              user: alice
+              password: one
+            """;
+        Assert.Contains("secret/applied created", await cluster.Kubectl.SucceedAsync($"apply -n {ns} -f -", secretYaml));
+        await cluster.Kubectl.SucceedAsync($"apply -n {ns} -f -", secretYaml.Replace("password: one", "password: two", StringComparison.Ordinal));
+
+        var json = JsonNode.Parse(await cluster.Kubectl.SucceedAsync($"get secret applied -n {ns} -o json"))!;
+        Assert.Null(json["stringData"]);
+        Assert.Equal("alice", FromBase64((string?)json["data"]!["user"]));
+        Assert.Equal("two", FromBase64((string?)json["data"]!["password"]));
+
+        var serverSide = await cluster.Kubectl.SucceedAsync($"apply --server-side -n {ns} -f -", secretYaml.Replace("name: applied", "name: ssa", StringComparison.Ordinal));
+        Assert.Contains("secret/ssa serverside-applied", serverSide);
+        Assert.Equal("one", FromBase64((await cluster.Kubectl.SucceedAsync($"get secret ssa -n {ns} -o jsonpath={{.data.password}}")).Trim()));
+    }
+
+    private static string FromBase64(string? base64) => System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(base64 ?? ""));
 }
