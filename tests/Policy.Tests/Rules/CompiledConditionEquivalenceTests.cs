@@ -209,6 +209,7 @@ public class CompiledConditionEquivalenceTests
     [InlineData("input.items.all(i, i.qty > 0)", "the function 'all'")]
     [InlineData("int(input.amount_usd) < 50", "the function 'int'")]
     [InlineData("input.tags == ['vip']", "'['vip']'")]
+    [InlineData("input.body.matches('[unclosed')", "the pattern '[unclosed'")]
     public void Conditions_outside_the_subset_stay_on_the_interpreter(string condition, string construct)
     {
         var program = Compile(condition);

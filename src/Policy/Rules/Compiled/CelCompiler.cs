@@ -220,7 +220,7 @@ internal static class CelCompiler
                 case ("contains", 1):
                     return StringTest(target, Expression(arguments[0]), static (s, p) => s.Contains(p, StringComparison.Ordinal));
                 case ("matches", 1) when Unwrap(arguments[0]) is CelParser.ConstantLiteralContext { } pattern && Literal(pattern.literal()) is { Kind: CelKind.String } text:
-                    var regex = new Regex(text.AsString, RegexOptions.None);
+                    var regex = Regex(text.AsString);
                     return (in RuleActivation a) => target(a) is { Kind: CelKind.String } value ? CelValue.Bool(regex.IsMatch(value.AsString)) : CelDeferral.Throw<CelValue>();
                 default:
                     throw new NotSupportedException($"the function '{call.id.Text}' with {arguments.Length} argument(s)");
@@ -288,6 +288,19 @@ internal static class CelCompiler
             }
         }
 
+        /// <summary>The pattern as the package matches it; one it cannot build stays with the interpreter, which fails the rule closed per call.</summary>
+        private static Regex Regex(string pattern)
+        {
+            try
+            {
+                return new Regex(pattern, RegexOptions.None);
+            }
+            catch (ArgumentException)
+            {
+                throw new NotSupportedException($"the pattern '{pattern}'");
+            }
+        }
+
         private CelValue Literal(CelParser.LiteralContext context)
         {
             if (context is CelParser.BytesContext or CelParser.UintContext)
@@ -295,7 +308,19 @@ internal static class CelCompiler
                 throw new NotSupportedException($"the literal {context.GetText()}");
             }
 
-            return environment.Program(context.GetText(), NoVariables) switch
+            object? value;
+            try
+            {
+                value = environment.Program(context.GetText(), NoVariables);
+            }
+#pragma warning disable CA1031 // whatever the package reports about a literal, the interpreter keeps the rule
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                throw new NotSupportedException($"the literal {context.GetText()} ({exception.Message})");
+            }
+
+            return value switch
             {
                 null => CelValue.Null,
                 bool b => CelValue.Bool(b),
