@@ -17,7 +17,9 @@ namespace AgentOperator.Crds.V1Alpha1;
 [PrinterColumn("Tool", "string", ".spec.tool")]
 [PrinterColumn("Tier", "integer", ".spec.riskTier")]
 [PrinterColumn("Decision", "string", ".status.decision")]
-[PrinterColumn("Expires", "date", ".spec.expiresAt")]
+// A "date" column prints the age of its value (apimachinery's HumanDuration), which is "<invalid>" for any time
+// still ahead, so a pending approval's expiry is shown as its timestamp instead.
+[PrinterColumn("Expires", "string", ".spec.expiresAt", Description = "When the approval lapses if nobody decides (RFC 3339).")]
 [PrinterColumn("Age", "date", ".metadata.creationTimestamp")]
 public sealed class AgentApproval : IKubernetesObject<V1ObjectMeta>, ISpec<AgentApprovalSpec>, IStatus<AgentApprovalStatus?>
 {

@@ -127,6 +127,26 @@ public sealed class CustomResourceTests(CustomResourceTests.Fixture cluster) : I
     }
 
     [Fact]
+    public async Task A_date_column_prints_the_age_of_a_past_time_and_invalid_for_a_future_one_like_kube_apiserver()
+    {
+        // apiextensions-apiserver renders a date cell with HumanDuration(time.Since(t)), which is "<invalid>"
+        // for anything more than a second ahead.
+        var ns = await cluster.CreateNamespaceAsync();
+        var now = DateTimeOffset.UtcNow;
+        foreach (var (name, due) in new[] { ("past", now.AddMinutes(-42).AddSeconds(-20)), ("future", now.AddMinutes(9)) })
+        {
+            await cluster.Kubectl.SucceedAsync($"apply -n {ns} -f -",
+                $"apiVersion: example.com/v1\nkind: Widget\nmetadata: {{name: {name}}}\nspec: {{due: \"{due.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}\"}}\n");
+        }
+
+        var lines = (await cluster.Kubectl.SucceedAsync($"get widgets -n {ns} -o wide")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("DUE", lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1]);
+        var dueColumn = lines[1..].ToDictionary(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1]);
+        Assert.Equal("42m", dueColumn["past"]);
+        Assert.Equal("<invalid>", dueColumn["future"]);
+    }
+
+    [Fact]
     public async Task Kubectl_scale_and_describe_work_through_the_scale_subresource()
     {
         var ns = await cluster.CreateNamespaceAsync();

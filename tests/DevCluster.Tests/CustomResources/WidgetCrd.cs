@@ -23,6 +23,7 @@ internal static class WidgetCrd
             - {name: Size, type: integer, jsonPath: .spec.size}
             - {name: Phase, type: string, jsonPath: .status.phase}
             - {name: Age, type: date, jsonPath: .metadata.creationTimestamp}
+            - {name: Due, type: date, jsonPath: .spec.due, priority: 1}
             schema:
               openAPIV3Schema:
                 type: object
@@ -35,6 +36,7 @@ internal static class WidgetCrd
                       size: {type: integer, minimum: 1, default: 3, description: How big the widget is.}
                       replicas: {type: integer}
                       color: {type: string, enum: [red, blue]}
+                      due: {type: string, format: date-time}
                     x-kubernetes-validations:
                     - rule: "self.size <= 10"
                       message: size must be at most 10
