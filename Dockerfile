@@ -3,6 +3,7 @@
 # AgentOperator images, built from the repository root:
 #   docker build -t ghcr.io/agentoperator/operator:0.1.0 --build-arg VERSION=0.1.0 .
 #   docker build -t ghcr.io/agentoperator/gateway:0.1.0 --build-arg VERSION=0.1.0 --target gateway .
+#   docker build -t ghcr.io/agentoperator/sample-agent:0.1.0 --build-arg VERSION=0.1.0 --target sample-agent .
 # Multi-arch: docker buildx build --platform linux/amd64,linux/arm64 ... (the SDK stage runs on the
 # build platform and cross-publishes, so no emulation is needed).
 #
@@ -25,7 +26,7 @@ COPY src/Gateway/Gateway.csproj src/Gateway/
 COPY src/DevCluster/DevCluster.csproj src/DevCluster/
 COPY src/SampleAgent/SampleAgent.csproj src/SampleAgent/
 COPY src/Operator/Operator.csproj src/Operator/
-# The operator references every other src project, so this one restore covers both images.
+# The operator references every other src project, so this one restore covers every image.
 RUN dotnet restore src/Operator/Operator.csproj -a $TARGETARCH
 COPY src/ src/
 
@@ -42,6 +43,12 @@ ARG VERSION=0.1.0
 RUN dotnet publish src/Gateway/Gateway.csproj -c Release -a $TARGETARCH --no-restore \
       -o /app -p:UseAppHost=false -p:Version=$VERSION
 
+FROM build AS publish-sample-agent
+ARG TARGETARCH
+ARG VERSION=0.1.0
+RUN dotnet publish src/SampleAgent/SampleAgent.csproj -c Release -a $TARGETARCH --no-restore \
+      -o /app -p:UseAppHost=false -p:Version=$VERSION
+
 # ---- runtime images: chiseled ASP.NET Core (no shell, no package manager, no SDK) ----
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION}-noble-chiseled AS gateway
 ARG VERSION=0.1.0
@@ -56,6 +63,19 @@ ENV ASPNETCORE_HTTP_PORTS=""
 # Numeric non-root user, the same UID the pod's securityContext sets (runAsNonRoot can verify it).
 USER 65532:65532
 ENTRYPOINT ["dotnet", "AgentOperator.Gateway.dll"]
+
+# The deterministic simulated agent the examples run (and, with `eval`, their evaluation Job).
+FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION}-noble-chiseled AS sample-agent
+ARG VERSION=0.1.0
+LABEL org.opencontainers.image.title="agentoperator-sample-agent" \
+      org.opencontainers.image.description="AgentOperator sample agent: simulated runs through the gateway, eval runs, fake model and tool upstreams" \
+      org.opencontainers.image.version="${VERSION}"
+WORKDIR /app
+COPY --from=publish-sample-agent /app ./
+# The agent is a client of its gateway; its fake model and tool servers bind 127.0.0.1 themselves.
+ENV ASPNETCORE_HTTP_PORTS=""
+USER 65532:65532
+ENTRYPOINT ["dotnet", "AgentOperator.SampleAgent.dll"]
 
 # The default target (last stage): the operator.
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION}-noble-chiseled AS operator

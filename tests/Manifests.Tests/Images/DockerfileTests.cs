@@ -31,6 +31,29 @@ public sealed partial class DockerfileTests
     }
 
     [Fact]
+    public void Sample_agent_target_runs_the_sample_agent_from_its_own_publish_stage()
+    {
+        var sampleAgent = Assert.Single(Stages, s => s.Name == "sample-agent");
+        Assert.StartsWith("mcr.microsoft.com/dotnet/aspnet:10.0", sampleAgent.From, StringComparison.Ordinal);
+        Assert.Equal("""["dotnet", "AgentOperator.SampleAgent.dll"]""", sampleAgent.Last("ENTRYPOINT"));
+        Assert.Contains("--from=publish-sample-agent ", sampleAgent.Last("COPY"), StringComparison.Ordinal);
+        var publish = Assert.Single(Stages, s => s.Name == "publish-sample-agent");
+        Assert.Contains("dotnet publish src/SampleAgent/SampleAgent.csproj", publish.Last("RUN"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_agentoperator_image_the_examples_and_install_use_has_a_target_of_its_name()
+    {
+        var images = Directory.EnumerateFiles(Repository.PathOf("examples"), "*.yaml", SearchOption.AllDirectories)
+            .Concat(Directory.EnumerateFiles(Repository.PathOf("config"), "*.yaml", SearchOption.AllDirectories))
+            .SelectMany(f => AgentOperatorImage().Matches(File.ReadAllText(f)).Select(m => m.Groups["name"].Value))
+            .ToHashSet(StringComparer.Ordinal);
+
+        Assert.Contains("sample-agent", images);
+        Assert.All(images, name => Assert.Contains(Stages, s => s.Name == name && s.Instructions.Any(i => i.Keyword == "ENTRYPOINT")));
+    }
+
+    [Fact]
     public void Runtime_images_never_derive_from_the_sdk_or_a_build_stage()
     {
         var stageNames = Stages.Select(s => s.Name).OfType<string>().ToHashSet(StringComparer.Ordinal);
@@ -75,7 +98,7 @@ public sealed partial class DockerfileTests
     public void Publish_builds_release()
     {
         var publishes = Stages.SelectMany(s => s.Instructions).Where(i => i.Keyword == "RUN" && i.Arguments.Contains("dotnet publish", StringComparison.Ordinal)).ToList();
-        Assert.Equal(2, publishes.Count);
+        Assert.Equal(RuntimeStages.Count(), publishes.Count);
         Assert.All(publishes, p => Assert.Contains("-c Release", p.Arguments, StringComparison.Ordinal));
     }
 
@@ -84,7 +107,7 @@ public sealed partial class DockerfileTests
     {
         var copied = Stages.SelectMany(s => s.Instructions).Where(i => i.Keyword == "COPY" && i.Arguments.Contains(".csproj", StringComparison.Ordinal))
             .Select(i => i.Arguments.Split(' ')[0]).ToHashSet(StringComparer.Ordinal);
-        var needed = ProjectClosure("src/Operator/Operator.csproj").Append("src/Gateway/Gateway.csproj").ToHashSet(StringComparer.Ordinal);
+        var needed = ProjectClosure("src/Operator/Operator.csproj").Concat(ProjectClosure("src/Gateway/Gateway.csproj")).Concat(ProjectClosure("src/SampleAgent/SampleAgent.csproj")).ToHashSet(StringComparer.Ordinal);
         Assert.Subset(copied, needed);
     }
 
@@ -122,6 +145,9 @@ public sealed partial class DockerfileTests
 
         return seen;
     }
+
+    [GeneratedRegex(@"ghcr\.io/agentoperator/(?<name>[a-z0-9-]+):")]
+    private static partial Regex AgentOperatorImage();
 
     [GeneratedRegex("^[0-9]+$")]
     private static partial Regex Numeric();
