@@ -59,6 +59,12 @@ internal sealed partial class AgentWorkflowReconciler
             : stable == target ? ctx.TargetDeployment
             : ctx.StableDeployment ?? (caches.Deployments.TryGet(new(ctx.Namespace, ctx.RevisionObjectName(stable)), out var cached) ? cached : null);
         var serving = stable is null ? null : DeploymentAvailability.Of(stableDeployment);
+        if (serving is { Available: false, Serving: true } && ctx.Canary is not null)
+        {
+            // The canary's traffic split rescales the stable revision; it keeps serving while the controller catches up.
+            serving = serving with { Available = true };
+        }
+
         var rolling = target is not null && target != stable ? DeploymentAvailability.Of(ctx.TargetDeployment) : null;
 
         if (serving is { Available: true })

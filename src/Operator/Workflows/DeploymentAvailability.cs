@@ -7,7 +7,8 @@ namespace AgentOperator.Operator.Workflows;
 /// <param name="Available">The controller has seen the current spec and every desired replica is updated and available.</param>
 /// <param name="DeadlineExceeded">The Deployment's Progressing condition reports ProgressDeadlineExceeded.</param>
 /// <param name="Summary">For condition messages, e.g. "2/3 replicas available".</param>
-internal sealed record DeploymentAvailability(bool Available, bool DeadlineExceeded, string Summary)
+/// <param name="Serving">Some replica is available and the Deployment reports Available, whatever its scaling is doing.</param>
+internal sealed record DeploymentAvailability(bool Available, bool DeadlineExceeded, string Summary, bool Serving = false)
 {
     public static DeploymentAvailability Of(V1Deployment? deployment)
     {
@@ -24,13 +25,14 @@ internal sealed record DeploymentAvailability(bool Available, bool DeadlineExcee
         var conditions = status?.Conditions ?? [];
         var deadline = conditions.Any(c => c.Type == "Progressing" && c.Status == "False" && c.Reason == "ProgressDeadlineExceeded");
         var summary = string.Create(CultureInfo.InvariantCulture, $"{available}/{desired} replicas available");
+        var reportsAvailable = conditions.Any(c => c.Type == "Available" && c.Status == "True");
+        var serving = (available > 0 && reportsAvailable) || desired == 0;
         if (observed < (deployment.Metadata.Generation ?? 0))
         {
-            return new(false, deadline, summary + " (the Deployment controller has not seen the latest spec yet)");
+            return new(false, deadline, summary + " (the Deployment controller has not seen the latest spec yet)", serving);
         }
 
-        var ok = available >= desired && updated >= desired
-            && (desired == 0 || conditions.Any(c => c.Type == "Available" && c.Status == "True"));
-        return new(ok, deadline, summary);
+        var ok = available >= desired && updated >= desired && (desired == 0 || reportsAvailable);
+        return new(ok, deadline, summary, serving || ok);
     }
 }
