@@ -5,8 +5,9 @@ namespace AgentOperator.Operator.DevMode;
 /// <summary>
 /// Where dev mode's canary analysis reads the gateways' metrics, since the examples' Prometheus address does not exist
 /// here: a <see cref="LocalPrometheus"/> scraping every in-process gateway (targets kept current as pods come and go)
-/// when Prometheus is installed, else a <see cref="GatewayAggregatesServer"/> summing the gateways' own aggregates for
-/// the web provider. <see cref="Options"/> is what the operator is given.
+/// when Prometheus is installed, else (not installed, did not start, or <c>--no-prometheus</c>) a
+/// <see cref="GatewayAggregatesServer"/> summing the gateways' own aggregates for the web provider. <see cref="Options"/>
+/// is what the operator is given.
 /// </summary>
 internal sealed class DevModeAnalysis : IAsyncDisposable
 {
@@ -31,43 +32,57 @@ internal sealed class DevModeAnalysis : IAsyncDisposable
     /// <summary>The overrides for the operator's analysis.</summary>
     public AnalysisOptions Options { get; }
 
-    /// <summary>Starts the analysis source and says on <paramref name="log"/> which one, and why.</summary>
-    public static async Task<DevModeAnalysis> StartAsync(InProcessPodRunner runner, HttpClient http, PlainProgressLog log, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the analysis source and says on <paramref name="log"/> which one, and why: a <see cref="LocalPrometheus"/>
+    /// run with <paramref name="prometheus"/> when its binary is there and it starts, else (and always when
+    /// <paramref name="prometheus"/> is null, <c>--no-prometheus</c>) the aggregates of <paramref name="gateways"/>.
+    /// </summary>
+    public static async Task<DevModeAnalysis> StartAsync(
+        Func<IReadOnlyCollection<PodGatewayEndpoint>> gateways, LocalPrometheusOptions? prometheus, HttpClient http, PlainProgressLog log, TimeProvider time, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(runner);
-        if (LocalPrometheus.IsInstalled)
+        ArgumentNullException.ThrowIfNull(gateways);
+        ArgumentNullException.ThrowIfNull(log);
+        if (prometheus is null)
+        {
+            await log.WriteAsync("analysis: Prometheus is not used (--no-prometheus), so canary analysis uses the gateways' own aggregates (cumulative, not windowed)");
+        }
+        else if (!IsInstalled(prometheus))
+        {
+            await log.WriteAsync($"analysis: Prometheus is not installed ({prometheus.BinaryPath ?? "apt-get install -y prometheus"}), so canary analysis uses the gateways' own aggregates (cumulative, not windowed)");
+        }
+        else
         {
             try
             {
-                var prometheus = await LocalPrometheus.StartAsync(time: time, cancellationToken: cancellationToken);
-                await log.WriteAsync($"analysis: Prometheus at {prometheus.Address} scrapes every in-process gateway; canary analysis queries it instead of the examples' in-cluster address");
+                var local = await LocalPrometheus.StartAsync(prometheus, time, cancellationToken);
+                await log.WriteAsync($"analysis: Prometheus at {local.Address} scrapes every in-process gateway; canary analysis queries it instead of the examples' in-cluster address");
                 return new DevModeAnalysis(
-                    new AnalysisOptions { PrometheusAddressOverride = prometheus.Address },
-                    prometheus,
+                    new AnalysisOptions { PrometheusAddressOverride = local.Address },
+                    local,
                     aggregates: null,
-                    ct => KeepTargetsCurrentAsync(runner, prometheus, log, time, ct));
+                    ct => KeepTargetsCurrentAsync(gateways, local, log, time, ct));
             }
             catch (InvalidOperationException exception)
             {
                 await log.WriteAsync($"analysis: Prometheus is installed but did not start ({exception.Message.Split('\n')[0]}); falling back to the gateways' own aggregates");
             }
         }
-        else
-        {
-            await log.WriteAsync("analysis: Prometheus is not installed (apt-get install -y prometheus), so canary analysis uses the gateways' own aggregates (cumulative, not windowed)");
-        }
 
-        var aggregates = await GatewayAggregatesServer.StartAsync(() => runner.Gateways, http, cancellationToken);
-        await log.WriteAsync($"analysis: every workflow is analysed through {aggregates.Url} (the web provider over all in-process gateways)");
-        return new DevModeAnalysis(new AnalysisOptions { WebUrlOverride = aggregates.Url }, prometheus: null, aggregates, targetSync: null);
+        var aggregates = await GatewayAggregatesServer.StartAsync(gateways, http, time, cancellationToken);
+        await log.WriteAsync($"analysis: every workflow is analysed through {aggregates.Url} (the web provider over the in-process gateways of its namespace)");
+        return new DevModeAnalysis(new AnalysisOptions { WebUrlOverride = aggregates.AnalysisUrl }, prometheus: null, aggregates, targetSync: null);
     }
 
-    private static async Task KeepTargetsCurrentAsync(InProcessPodRunner runner, LocalPrometheus prometheus, PlainProgressLog log, TimeProvider time, CancellationToken ct)
+    // A binary named in the options must exist; otherwise LocalPrometheus looks on PATH.
+    private static bool IsInstalled(LocalPrometheusOptions prometheus) =>
+        prometheus.BinaryPath is { } binary ? File.Exists(binary) : LocalPrometheus.IsInstalled;
+
+    private static async Task KeepTargetsCurrentAsync(Func<IReadOnlyCollection<PodGatewayEndpoint>> gateways, LocalPrometheus prometheus, PlainProgressLog log, TimeProvider time, CancellationToken ct)
     {
         var current = new HashSet<Uri>();
         while (!ct.IsCancellationRequested)
         {
-            var targets = runner.Gateways.Select(g => g.MetricsAddress).ToHashSet();
+            var targets = gateways().Select(g => g.MetricsAddress).ToHashSet();
             if (!targets.SetEquals(current))
             {
                 try

@@ -84,7 +84,7 @@ internal static class DevModeCommand
             await log.WriteAsync($"installed {crds.Count} CRDs from {options.Repository.CrdDirectory}: {string.Join(", ", crds.Select(c => c.Name))}");
 
             // The examples' Prometheus address does not exist here: analysis reads the in-process gateways instead.
-            analysis = await DevModeAnalysis.StartAsync(runner, http, log, time, ct);
+            analysis = await DevModeAnalysis.StartAsync(() => runner.Gateways, options.UsePrometheus ? new LocalPrometheusOptions() : null, http, log, time, ct);
             var operatorOptions = new OperatorOptions
             {
                 Kubeconfig = options.Kubeconfig,

@@ -13,6 +13,7 @@ internal static class DevModeCommandLine
           --no-ui                plain log lines instead of the live view (the default when output is redirected)
           --exit-after SECONDS   stop after this many seconds (default: run until Ctrl-C or SIGTERM)
           --no-examples          do not apply examples/
+          --no-prometheus        analyse canaries through the gateways' own aggregates, even when Prometheus is installed
           -h, --help             show this help
         """;
 
@@ -38,6 +39,9 @@ internal static class DevModeCommandLine
                     break;
                 case "--no-examples":
                     options = options with { ApplyExamples = false };
+                    break;
+                case "--no-prometheus":
+                    options = options with { UsePrometheus = false };
                     break;
                 case "--kubeconfig":
                     if (Value() is not { Length: > 0 } path)

@@ -21,6 +21,12 @@ internal sealed record DevModeOptions
     /// <summary>Apply <c>examples/</c> (default true; <c>--no-examples</c> starts an empty cluster with the CRDs and the operator).</summary>
     public bool ApplyExamples { get; init; } = true;
 
+    /// <summary>
+    /// Analyse canaries through a Prometheus dev mode starts itself when one is installed (default true);
+    /// <c>--no-prometheus</c> uses the gateways' own aggregates instead, as on a machine without Prometheus.
+    /// </summary>
+    public bool UsePrometheus { get; init; } = true;
+
     /// <summary>How often the view refreshes. Default 1 s.</summary>
     public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromSeconds(1);
 }

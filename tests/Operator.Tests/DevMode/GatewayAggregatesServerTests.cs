@@ -1,13 +1,6 @@
-using System.Net;
 using System.Text.Json.Nodes;
 using AgentOperator.Operator.DevMode;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentOperator.Operator.Tests.DevMode;
 
@@ -18,9 +11,9 @@ public sealed class GatewayAggregatesServerTests
     {
         await using var first = await AggregatesStub.StartAsync("""{"revisions":[{"workflow":"support-refund","revision":"r1","runsByOutcome":{"success":3}}]}""");
         await using var second = await AggregatesStub.StartAsync("""{"revisions":[{"workflow":"support-refund","revision":"r2","evalPassRatio":0.95}]}""");
-        List<PodGatewayEndpoint> gateways = [Endpoint("web-1", first.Address), Endpoint("eval-1", second.Address)];
+        List<PodGatewayEndpoint> gateways = [Endpoint("support", "web-1", first.Address), Endpoint("support", "eval-1", second.Address)];
         using var http = new HttpClient();
-        await using var server = await GatewayAggregatesServer.StartAsync(() => gateways, http, CancellationToken.None);
+        await using var server = await GatewayAggregatesServer.StartAsync(() => gateways, http, TimeProvider.System, CancellationToken.None);
 
         var both = await RevisionsAsync(http, server.Url);
         gateways.RemoveAt(1);
@@ -32,45 +25,49 @@ public sealed class GatewayAggregatesServerTests
         Assert.True(server.Url.IsLoopback);
     }
 
-    private static PodGatewayEndpoint Endpoint(string pod, Uri metrics) => new("support", pod, "support-refund", null, metrics, metrics);
+    [Fact]
+    public async Task Aggregates_ForANamespace_OnlyItsGateways_SinceEntriesNameNoNamespace()
+    {
+        await using var support = await AggregatesStub.StartAsync("""{"revisions":[{"workflow":"refund-helper","revision":"r1","runsByOutcome":{"success":3}}]}""");
+        await using var staging = await AggregatesStub.StartAsync("""{"revisions":[{"workflow":"refund-helper","revision":"r1","runsByOutcome":{"escalated":9}}]}""");
+        List<PodGatewayEndpoint> gateways = [Endpoint("support", "web-1", support.Address), Endpoint("staging", "web-1", staging.Address)];
+        using var http = new HttpClient();
+        await using var server = await GatewayAggregatesServer.StartAsync(() => gateways, http, TimeProvider.System, CancellationToken.None);
+
+        var url = server.AnalysisUrl.OriginalString.Replace("{{namespace}}", "support", StringComparison.Ordinal);
+        var entries = (JsonNode.Parse(await http.GetStringAsync(new Uri(url)))!["revisions"] as JsonArray)!;
+
+        var entry = Assert.Single(entries);
+        Assert.Equal(3, entry!["runsByOutcome"]!["success"]!.GetValue<long>());
+        Assert.Contains("{{namespace}}", server.AnalysisUrl.OriginalString, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Aggregates_AnEndedGatewaysTotals_AreForgottenAfterTheRetention_SoALongSessionDoesNotGrow()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2025-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        await using var web = await AggregatesStub.StartAsync("""{"revisions":[{"workflow":"support-refund","revision":"r1","runsByOutcome":{"success":3}}]}""");
+        await using var eval = await AggregatesStub.StartAsync("""{"revisions":[{"workflow":"support-refund","revision":"r2","evalPassRatio":0.95}]}""");
+        List<PodGatewayEndpoint> gateways = [Endpoint("support", "web-1", web.Address), Endpoint("support", "eval-1", eval.Address)];
+        using var http = new HttpClient();
+        await using var server = await GatewayAggregatesServer.StartAsync(() => gateways, http, time, CancellationToken.None);
+        await RevisionsAsync(http, server.Url);
+
+        gateways.RemoveAt(1);
+        await eval.DisposeAsync();
+        var atEnd = await RevisionsAsync(http, server.Url);
+        time.Advance(GatewayAggregatesServer.EndedGatewayRetention - TimeSpan.FromSeconds(1));
+        var justBefore = await RevisionsAsync(http, server.Url);
+        time.Advance(TimeSpan.FromSeconds(1));
+        var after = await RevisionsAsync(http, server.Url);
+
+        Assert.Equal(["r2", "r1"], atEnd);
+        Assert.Equal(["r2", "r1"], justBefore);
+        Assert.Equal(["r1"], after);
+    }
+
+    private static PodGatewayEndpoint Endpoint(string @namespace, string pod, Uri metrics) => new(@namespace, pod, "support-refund", null, metrics, metrics);
 
     private static async Task<List<string?>> RevisionsAsync(HttpClient http, Uri url) =>
         [.. (JsonNode.Parse(await http.GetStringAsync(url))!["revisions"] as JsonArray)!.Select(e => e?["revision"]?.GetValue<string>())];
-
-    private sealed class AggregatesStub : IAsyncDisposable
-    {
-        private readonly WebApplication _app;
-        private bool _disposed;
-
-        private AggregatesStub(WebApplication app, Uri address)
-        {
-            _app = app;
-            Address = address;
-        }
-
-        public Uri Address { get; }
-
-        public static async Task<AggregatesStub> StartAsync(string json)
-        {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
-            builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-            var app = builder.Build();
-            app.MapGet("/v1/aggregates", () => Results.Text(json, "application/json"));
-            await app.StartAsync();
-            return new AggregatesStub(app, new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()));
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-    }
 }
