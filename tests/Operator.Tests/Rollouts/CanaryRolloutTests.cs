@@ -127,6 +127,29 @@ public sealed class CanaryRolloutTests(RolloutEnvironment environment, ITestOutp
     }
 
     [Fact]
+    public async Task Canary_whose_pods_never_become_ready_is_rolled_back_at_the_progress_deadline()
+    {
+        await using var op = await environment.StartOperatorAsync();
+        var scenario = await RolloutScenario.CreateAsync(environment);
+        var rollout = RolloutScenario.Rollout(progressDeadlineSeconds: 30);
+        var first = await scenario.StartStableAsync(Behaviour.Good(1), rollout);
+
+        // An escalation rate the sample agent cannot parse: its container exits at start, so no canary pod is ever ready.
+        var broken = scenario.Yaml(Behaviour.Good(7), rollout).Replace("value: \"0.05\"", "value: \"often\"", StringComparison.Ordinal);
+        await scenario.ApplyAsync(broken);
+        var rolledBack = await scenario.WaitAsync(w => w.Status?.FailedRevision is not null, RolloutBound, "the canary is rolled back at its progress deadline");
+
+        var status = rolledBack.Status!;
+        Assert.Equal(first, status.StableRevision);
+        var condition = Assert.Single(status.Conditions!, c => c.Type == ConditionTypes.RolledBack);
+        Assert.Equal(WorkflowReasons.ProgressDeadlineExceeded, condition.Reason);
+        Assert.Contains("30 s", condition.Message, StringComparison.Ordinal);
+        Assert.Equal(0, (await scenario.DeploymentAsync(status.FailedRevision!))!.Spec.Replicas);
+        Assert.Equal("Ready", (await scenario.WaitAsync(w => w.Status?.Conditions?.Any(c => c.Type == ConditionTypes.Ready && c.Status == ConditionStatus.True) == true,
+            TimeSpan.FromSeconds(10), "the stable revision still serves")).Status!.Conditions!.Single(c => c.Type == ConditionTypes.Ready).Type);
+    }
+
+    [Fact]
     public async Task Operator_restarted_mid_rollout_continues_the_same_step_to_the_same_outcome()
     {
         var op = await environment.StartOperatorAsync();

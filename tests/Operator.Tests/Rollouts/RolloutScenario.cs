@@ -83,7 +83,7 @@ internal sealed class RolloutScenario(RolloutEnvironment environment, string @na
     /// The default rollout: 25 % then 50 %, 6 s each, escalation rate at most 0.3, analysis every 5 s.
     /// <paramref name="trafficRouting"/> and <paramref name="evaluation"/> are YAML flow mappings.
     /// </summary>
-    public static string Rollout(string trafficRouting = "{provider: replicas}", string? evaluation = null, int inconclusiveLimit = 2) => $$"""
+    public static string Rollout(string trafficRouting = "{provider: replicas}", string? evaluation = null, int inconclusiveLimit = 2, int progressDeadlineSeconds = 120) => $$"""
             steps:
               - weight: 25
                 pauseSeconds: 6
@@ -101,7 +101,7 @@ internal sealed class RolloutScenario(RolloutEnvironment environment, string @na
                 maxEscalationRate: {{MaxEscalationRate.ToString(CultureInfo.InvariantCulture)}}
               failureLimit: 0
               inconclusiveLimit: {{inconclusiveLimit}}
-            progressDeadlineSeconds: 120
+            progressDeadlineSeconds: {{progressDeadlineSeconds}}
         """ + (evaluation is null ? "" : $"\n    evaluation: {evaluation}");
 
     /// <summary>Creates or replaces the workflow's spec with <paramref name="yaml"/>.</summary>
