@@ -18,7 +18,7 @@ internal static class GatewayLoadRun
 {
     private const string Input = """{"order_id":"A-12345","amount_usd":20.5,"reason":"Refund for late delivery"}""";
 
-    public static async Task RunAsync(int requests, int concurrency, TextWriter output, CancellationToken cancellationToken)
+    public static async Task RunAsync(int requests, int concurrency, bool sampleAllocations, TextWriter output, CancellationToken cancellationToken)
     {
         var directory = Directory.CreateTempSubdirectory("gateway-bench").FullName;
         await using var upstream = await StartUpstreamAsync(cancellationToken);
@@ -40,13 +40,26 @@ internal static class GatewayLoadRun
         await MeasureAsync(Direct, Math.Min(2000, requests), concurrency);
         await MeasureAsync(ThroughGateway, Math.Min(2000, requests), concurrency);
         var direct = await MeasureAsync(Direct, requests, concurrency);
+        using var sampler = sampleAllocations ? new AllocationSampler() : null;
+        sampler?.Start();
         var through = await MeasureAsync(ThroughGateway, requests, concurrency);
+        sampler?.Stop();
 
         await output.WriteLineAsync($"{requests} requests, concurrency {concurrency}, loopback, {Environment.ProcessorCount} cores");
         await output.WriteLineAsync($"{"",-16}{"p50 µs",10}{"p90 µs",10}{"p99 µs",10}{"p99.9 µs",10}{"req/s",10}{"B/req",10}");
         await Print(output, "direct", direct);
         await Print(output, "via gateway", through);
         await output.WriteLineAsync($"{"overhead",-16}{through.P(50) - direct.P(50),10:F0}{through.P(90) - direct.P(90),10:F0}{through.P(99) - direct.P(99),10:F0}{through.P(99.9) - direct.P(99.9),10:F0}{"",10}{through.BytesPerRequest - direct.BytesPerRequest,10}");
+        if (sampler is not null)
+        {
+            // Client and upstream share the process: their types show up here too (compare with the direct row).
+            await output.WriteLineAsync($"sampled allocations through the gateway, B/req by type:");
+            foreach (var (type, bytes) in sampler.Top(40))
+            {
+                await output.WriteLineAsync($"{bytes / requests,10}  {type}");
+            }
+        }
+
         Directory.Delete(directory, recursive: true);
     }
 

@@ -19,7 +19,8 @@ public static class AuditChain
     /// <summary>SHA-256 (hex) of <see cref="Genesis"/>.</summary>
     public static readonly string GenesisSha256 = Hex(SHA256.HashData(Encoding.UTF8.GetBytes(Genesis)));
 
-    private const string HashMemberPrefix = ",\"sha256\":\"";
+    /// <summary>What comes between a line's body (without its closing brace) and the hash.</summary>
+    internal const string HashMemberPrefix = ",\"sha256\":\"";
 
     /// <summary>How records are serialized: camelCase, nulls omitted, no indentation.</summary>
     public static readonly JsonSerializerOptions SerializerOptions = new(JsonSerializerDefaults.Web)
@@ -27,15 +28,6 @@ public static class AuditChain
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         WriteIndented = false,
     };
-
-    /// <summary>Serializes a record (with its sequence and prev already set) into a line and its hash.</summary>
-    public static (string Line, string Sha256) Seal(AuditRecord record)
-    {
-        var body = JsonSerializer.SerializeToUtf8Bytes(record, SerializerOptions);
-        var sha = Hex(SHA256.HashData(body));
-        var line = string.Concat(Encoding.UTF8.GetString(body.AsSpan(0, body.Length - 1)), HashMemberPrefix, sha, "\"}");
-        return (line, sha);
-    }
 
     /// <summary>
     /// Splits a line into its body and recorded hash; false when the line does not end with a sha256 member.

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 
@@ -28,6 +27,7 @@ public sealed partial class AuditLog : IAsyncDisposable
     private readonly FileStream _file;
     private readonly Task _writer;
     private readonly ILogger _logger;
+    private readonly AuditSealer _sealer = new();
     private long _sequence;
     private string _previousSha256;
 
@@ -159,8 +159,7 @@ public sealed partial class AuditLog : IAsyncDisposable
     private async Task WriteOneAsync(AuditRecord record)
     {
         var sealedRecord = record with { Sequence = ++_sequence, PreviousSha256 = _previousSha256 };
-        var (line, sha) = AuditChain.Seal(sealedRecord);
-        await _file.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"));
+        await _file.WriteAsync(_sealer.Seal(sealedRecord, out var sha));
         _previousSha256 = sha;
     }
 
@@ -201,6 +200,7 @@ public sealed partial class AuditLog : IAsyncDisposable
         _queue.Writer.TryComplete();
         await _writer;
         await _file.DisposeAsync();
+        _sealer.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Writing the audit log {Path} failed")]

@@ -1,5 +1,6 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using AgentOperator.Policy.RunBudgets;
 
 namespace AgentOperator.Gateway.Audit;
 
@@ -44,7 +45,7 @@ public sealed record AuditRecord
     public int? Status { get; init; }
 
     /// <summary>The tool input, redacted. Absent when the body was not JSON or too large.</summary>
-    public JsonNode? Input { get; init; }
+    public JsonElement? Input { get; init; }
 
     /// <summary>SHA-256 of the exact bytes the agent sent.</summary>
     public string? InputSha256 { get; init; }
@@ -53,7 +54,7 @@ public sealed record AuditRecord
     public long? InputBytes { get; init; }
 
     /// <summary>The run's counters the decision was made on (what CEL saw as <c>run</c>); replay re-decides on them.</summary>
-    public JsonNode? Run { get; init; }
+    public RunSnapshot? Run { get; init; }
 
     /// <summary>Users whose approval the decision took into account.</summary>
     public IReadOnlyList<string>? Approvers { get; init; }

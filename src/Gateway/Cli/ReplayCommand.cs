@@ -5,7 +5,6 @@ using AgentOperator.Policy.Bundles;
 using AgentOperator.Policy.Compilation;
 using AgentOperator.Policy.Decisions;
 using AgentOperator.Policy.Replay;
-using AgentOperator.Policy.RunBudgets;
 
 namespace AgentOperator.Gateway.Cli;
 
@@ -76,8 +75,7 @@ public static class ReplayCommand
             return null;
         }
 
-        var input = record.Input is null ? JsonDocument.Parse("{}").RootElement.Clone() : JsonSerializer.SerializeToElement(record.Input);
-        var snapshot = run.Deserialize<RunSnapshot>(AuditChain.SerializerOptions)!;
-        return new RecordedToolCall(tool, action.Value, input, snapshot, kind, record.Rule) { Approvers = record.Approvers ?? [] };
+        var input = record.Input ?? JsonDocument.Parse("{}").RootElement.Clone();
+        return new RecordedToolCall(tool, action.Value, input, run, kind, record.Rule) { Approvers = record.Approvers ?? [] };
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Prometheus;
 
 namespace AgentOperator.Gateway.Telemetry;
@@ -23,6 +24,10 @@ public sealed class GatewayMetrics
     private readonly Gauge _evalPassRatio;
     private readonly Lock _evalLock = new();
     private readonly Dictionary<(string, string), (long Passed, long Total)> _evals = [];
+
+    // The labelled children of the per-call metrics, looked up without building label arrays on every call.
+    private readonly ConcurrentDictionary<(MetricLabels Labels, string Tool, string Decision), (Counter.Child Calls, Histogram.Child Duration)> _toolCallChildren = new();
+    private readonly ConcurrentDictionary<(MetricLabels Labels, string Rule), Counter.Child> _violationChildren = new();
 
     public GatewayMetrics()
     {
@@ -59,11 +64,15 @@ public sealed class GatewayMetrics
     /// <summary>Counts a tool call; <paramref name="decision"/> is allow, deny, escalate or error.</summary>
     public void ToolCall(MetricLabels labels, string tool, string decision, TimeSpan duration)
     {
-        _toolCalls.WithLabels(labels.Workflow, labels.Revision, tool, decision).Inc();
-        _toolCallDuration.WithLabels(labels.Workflow, labels.Revision, tool, decision).Observe(duration.TotalSeconds);
+        var (calls, time) = _toolCallChildren.GetOrAdd((labels, tool, decision), static (key, self) => (
+            self._toolCalls.WithLabels(key.Labels.Workflow, key.Labels.Revision, key.Tool, key.Decision),
+            self._toolCallDuration.WithLabels(key.Labels.Workflow, key.Labels.Revision, key.Tool, key.Decision)), this);
+        calls.Inc();
+        time.Observe(duration.TotalSeconds);
     }
 
-    public void PolicyViolation(MetricLabels labels, string rule) => _violations.WithLabels(labels.Workflow, labels.Revision, rule).Inc();
+    public void PolicyViolation(MetricLabels labels, string rule) =>
+        _violationChildren.GetOrAdd((labels, rule), static (key, self) => self._violations.WithLabels(key.Labels.Workflow, key.Labels.Revision, key.Rule), this).Inc();
 
     public void Escalation(MetricLabels labels) => _escalations.WithLabels(labels.Workflow, labels.Revision).Inc();
 

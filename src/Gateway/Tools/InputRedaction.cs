@@ -14,7 +14,11 @@ public sealed class InputRedaction
 {
     private readonly ConditionalWeakTable<PolicyBundle, Redactor> _redactors = [];
 
-    /// <summary>The redacted copy of <paramref name="input"/>.</summary>
-    public JsonNode? Redact(JsonElement input, PolicyBundle bundle) =>
-        _redactors.GetValue(bundle, b => new Redactor(b.Redact)).Redact(input);
+    /// <summary>The redacted copy of <paramref name="input"/> as a node tree (approvals, spans).</summary>
+    public JsonNode? Redact(JsonElement input, PolicyBundle bundle) => For(bundle).Redact(input);
+
+    /// <summary>The redacted copy of <paramref name="input"/>, valid after its document is disposed (audit records).</summary>
+    public JsonElement RedactedCopy(JsonElement input, PolicyBundle bundle) => For(bundle).RedactedCopy(input);
+
+    private Redactor For(PolicyBundle bundle) => _redactors.GetValue(bundle, b => new Redactor(b.Redact));
 }

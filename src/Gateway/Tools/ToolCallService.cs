@@ -152,7 +152,7 @@ public sealed class ToolCallService(
         call = call with { Decided = decision.Kind, ResolvedAction = action, Approvers = approvers.Count > 0 ? approvers : null };
         activity?.SetTag(GatewayTelemetry.AgentDecision, decision.MetricDecision);
         activity?.SetTag(GatewayTelemetry.AgentRule, decision.RuleId);
-        var snapshot = JsonSerializer.SerializeToNode(decided.Run, AuditChain.SerializerOptions);
+        var snapshot = decided.Run;
 
         switch (decision.Kind)
         {
@@ -185,7 +185,7 @@ public sealed class ToolCallService(
     }
 
     private async Task<(ToolCallResponse Response, bool Keep)> ExecuteAsync(PreparedCall call, Policy.Compilation.CompiledTool tool, ToolAction action, ToolCallDecision decided,
-        AgentApproval? approval, IReadOnlyList<string> approvers, JsonNode? snapshot, Activity? activity, CancellationToken cancellationToken)
+        AgentApproval? approval, IReadOnlyList<string> approvers, RunSnapshot? snapshot, Activity? activity, CancellationToken cancellationToken)
     {
         using var reservation = decided.Reservation!;
         if (approval is not null && !await ConsumeApprovalAsync(approval, cancellationToken))
@@ -208,8 +208,7 @@ public sealed class ToolCallService(
             Count(call, "allow", null);
             activity?.SetStatus(ActivityStatusCode.Ok);
             audit.Append(Record(call, "allow", null, decided.Decision.Reason, StatusCodes.Status200OK, executed: true, snapshot));
-            var result = outcome.Result is null ? "null"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(outcome.Result);
-            return (new ToolCallResponse(StatusCodes.Status200OK, result, "application/json"), true);
+            return (new ToolCallResponse(StatusCodes.Status200OK, outcome.Result ?? "null"u8.ToArray(), "application/json"), true);
         }
 
         var (status, rule, reason) = outcome.Failure switch
@@ -222,11 +221,11 @@ public sealed class ToolCallService(
         Count(call, "error", null);
         activity?.SetStatus(ActivityStatusCode.Error, rule);
         audit.Append(Record(call, "error", rule, reason, status, executed: reached, snapshot));
-        var extra = outcome.Result is null ? null : new JsonObject { ["upstream"] = outcome.Result.DeepClone() };
+        var extra = outcome.Result is null || JsonNode.Parse(outcome.Result) is not { } answer ? null : new JsonObject { ["upstream"] = answer };
         return (new ToolCallResponse(status, RefusalProblem.Bytes(status, RefusalProblem.Error, rule, reason, extra: extra), RefusalProblem.ContentType), outcome.Failure == UpstreamFailure.Rejected);
     }
 
-    private async Task<ToolCallResponse> RequestApprovalAsync(PreparedCall call, Policy.Compilation.CompiledTool? tool, ToolAction action, Decision decision, JsonNode? snapshot, CancellationToken cancellationToken)
+    private async Task<ToolCallResponse> RequestApprovalAsync(PreparedCall call, Policy.Compilation.CompiledTool? tool, ToolAction action, Decision decision, RunSnapshot? snapshot, CancellationToken cancellationToken)
     {
         if (approvals is null || tool is null)
         {
@@ -375,6 +374,12 @@ public sealed class ToolCallService(
 
     private Activity? StartSpan(PreparedCall call)
     {
+        // Without a listener there is no span: skip building its name.
+        if (!GatewayTelemetry.Source.HasListeners())
+        {
+            return null;
+        }
+
         var activity = GatewayTelemetry.Source.StartActivity($"{GatewayTelemetry.OperationExecuteTool} {call.Invocation.Tool}", ActivityKind.Internal, call.Run.Activity?.Context ?? default);
         if (activity is not null)
         {
@@ -398,7 +403,7 @@ public sealed class ToolCallService(
         }
     }
 
-    private ToolCallResponse Refuse(PreparedCall call, int status, string decision, string rule, string reason, IReadOnlyList<InputError>? errors = null, JsonNode? snapshot = null, Decision? policyDecision = null)
+    private ToolCallResponse Refuse(PreparedCall call, int status, string decision, string rule, string reason, IReadOnlyList<InputError>? errors = null, RunSnapshot? snapshot = null, Decision? policyDecision = null)
     {
         var escalation = policyDecision?.Kind is DecisionKind.NeedsApproval;
         Count(call, escalation ? "escalate" : policyDecision?.MetricDecision ?? "deny", rule);
@@ -439,7 +444,7 @@ public sealed class ToolCallService(
         return new ToolCallResponse(status, RefusalProblem.Bytes(status, decision, rule, reason, errors), RefusalProblem.ContentType);
     }
 
-    private AuditRecord Record(PreparedCall call, string decision, string? rule, string reason, int status, bool executed, JsonNode? snapshot = null) => new()
+    private AuditRecord Record(PreparedCall call, string decision, string? rule, string reason, int status, bool executed, RunSnapshot? snapshot = null) => new()
     {
         Run = snapshot,
         Time = timeProvider.GetUtcNow(),
@@ -456,7 +461,7 @@ public sealed class ToolCallService(
         Rule = rule,
         Reason = reason,
         Status = status,
-        Input = redaction.Redact(call.Input, call.Active.Engine.Bundle),
+        Input = redaction.RedactedCopy(call.Input, call.Active.Engine.Bundle),
         InputSha256 = call.InputSha256,
         InputBytes = call.Body.Length,
         IdempotencyKey = call.Invocation.IdempotencyKey,

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentOperator.Crds.V1Alpha1;
+using AgentOperator.Gateway.Http;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -85,8 +86,7 @@ public sealed partial class ToolUpstreamClient(
         }
 
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        var body = ParseBody(text);
+        var body = await ReadBodyAsync(response.Content, cancellationToken);
         if (response.IsSuccessStatusCode)
         {
             return UpstreamOutcome.Success(body, (int)response.StatusCode, attempts);
@@ -117,9 +117,10 @@ public sealed partial class ToolUpstreamClient(
 
         var result = await client.CallToolAsync(request, cancellationToken);
         var node = JsonSerializer.SerializeToNode(result, McpJsonUtilities.DefaultOptions);
+        var body = node is null ? null : JsonSerializer.SerializeToUtf8Bytes(node);
         return result.IsError == true
-            ? UpstreamOutcome.Failed(UpstreamFailure.Rejected, node, null, attempts)
-            : UpstreamOutcome.Success(node, null, attempts);
+            ? UpstreamOutcome.Failed(UpstreamFailure.Rejected, body, null, attempts)
+            : UpstreamOutcome.Success(body, null, attempts);
     }
 
     private async Task<McpClient> ConnectAsync(UpstreamCall call, McpUpstream mcp)
@@ -150,8 +151,39 @@ public sealed partial class ToolUpstreamClient(
         }
     }
 
-    private static JsonNode? ParseBody(string text)
+    /// <summary>
+    /// The answer as compact JSON; an answer that is not JSON becomes a JSON string, an empty one null.
+    /// UTF-8 (what JSON is) is compacted from the bytes without a string or a node tree; another charset, or
+    /// bytes that are not JSON, are decoded by the content's charset first.
+    /// </summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpContent content, CancellationToken cancellationToken)
     {
+        if (content.Headers.ContentType?.CharSet is not { } charset || string.Equals(charset.Trim('"'), "utf-8", StringComparison.OrdinalIgnoreCase))
+        {
+            var bytes = await content.ReadAsByteArrayAsync(cancellationToken);
+            var json = bytes.AsMemory();
+            if (json.Span.StartsWith(Utf8Bom))
+            {
+                json = json[Utf8Bom.Length..];
+            }
+
+            if (json.Span.Trim(" \t\r\n"u8).IsEmpty)
+            {
+                return null;
+            }
+
+            try
+            {
+                using var document = JsonDocument.Parse(json);
+                return PooledJson.ToBytes(document.RootElement, static (writer, root) => root.WriteTo(writer));
+            }
+            catch (Exception exception) when (exception is JsonException or ArgumentException)
+            {
+                // Not JSON, or not valid UTF-8 inside: decoded below, as text.
+            }
+        }
+
+        var text = await content.ReadAsStringAsync(cancellationToken);
         if (string.IsNullOrWhiteSpace(text))
         {
             return null;
@@ -159,13 +191,15 @@ public sealed partial class ToolUpstreamClient(
 
         try
         {
-            return JsonNode.Parse(text);
+            return JsonSerializer.SerializeToUtf8Bytes(JsonNode.Parse(text));
         }
         catch (JsonException)
         {
-            return JsonValue.Create(text);
+            return JsonSerializer.SerializeToUtf8Bytes(text);
         }
     }
+
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

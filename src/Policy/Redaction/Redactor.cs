@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -100,6 +101,13 @@ public sealed partial class Redactor
     /// <summary>Returns a redacted JSON copy of an element.</summary>
     public JsonNode? Redact(JsonElement element) => RedactNode(JsonSerializer.SerializeToNode(element), memberName: null);
 
+    /// <summary>
+    /// Returns a redacted copy of an element that outlives its document. Inputs with nothing to redact, the
+    /// common case, are cloned as they are without building a node tree.
+    /// </summary>
+    public JsonElement RedactedCopy(JsonElement element) =>
+        ChangesAnything(element, memberName: null) ? JsonSerializer.SerializeToElement(Redact(element)) : element.Clone();
+
     private JsonNode? RedactNode(JsonNode? node, string? memberName)
     {
         switch (node)
@@ -129,44 +137,80 @@ public sealed partial class Redactor
 
                 return array;
             case JsonValue value:
-                return RedactValue(value, memberName);
+                var kind = value.GetValueKind();
+                var text = kind switch
+                {
+                    JsonValueKind.String => value.GetValue<string>(),
+                    JsonValueKind.Number => value.ToJsonString(),
+                    _ => null,
+                };
+                return text is not null && Replacement(kind, text, memberName) is { } replacement ? JsonValue.Create(replacement) : value;
             default:
                 return node;
         }
     }
 
-    private JsonValue RedactValue(JsonValue value, string? memberName)
+    /// <summary>True when <see cref="RedactNode"/> would change something in the element (the same walk, read-only).</summary>
+    private bool ChangesAnything(JsonElement element, string? memberName)
     {
-        var kind = value.GetValueKind();
-        var normalized = memberName is null ? null : NormalizeMemberName(memberName);
-        if (normalized is not null && _kinds.Contains(RedactionKind.CardLast4) && Last4MemberNames.Contains(normalized))
+        switch (element.ValueKind)
         {
-            var text = kind == JsonValueKind.Number ? value.ToJsonString() : kind == JsonValueKind.String ? value.GetValue<string>() : null;
-            if (text is { Length: 4 } && text.All(char.IsAsciiDigit))
-            {
-                return JsonValue.Create(Placeholder(RedactionKind.CardLast4));
-            }
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (ChangesAnything(property.Value, property.Name))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (ChangesAnything(item, memberName))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            case JsonValueKind.String:
+                return Replacement(JsonValueKind.String, element.GetString()!, memberName) is not null;
+            case JsonValueKind.Number:
+                // Only 4 characters (last4) or 13 and more (a card number) can be redacted: skip the string otherwise.
+                var length = JsonMarshal.GetRawUtf8Value(element).Length;
+                return (length == 4 || length >= 13) && Replacement(JsonValueKind.Number, element.GetRawText(), memberName) is not null;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// What replaces a string or number (<paramref name="text"/>: the string, or the number as written), or
+    /// null when it stays.
+    /// </summary>
+    private string? Replacement(JsonValueKind kind, string text, string? memberName)
+    {
+        if (memberName is not null && _kinds.Contains(RedactionKind.CardLast4) && Last4MemberNames.Contains(NormalizeMemberName(memberName))
+            && text is { Length: 4 } && text.All(char.IsAsciiDigit))
+        {
+            return Placeholder(RedactionKind.CardLast4);
         }
 
         if (kind != JsonValueKind.String)
         {
             // Numbers can be card numbers or phones too (a card typed as a JSON number).
-            if (kind == JsonValueKind.Number && _kinds.Contains(RedactionKind.CardNumber) && IsCardNumber(value.ToJsonString()))
-            {
-                return JsonValue.Create(Placeholder(RedactionKind.CardNumber));
-            }
-
-            return value;
+            return _kinds.Contains(RedactionKind.CardNumber) && IsCardNumber(text) ? Placeholder(RedactionKind.CardNumber) : null;
         }
 
-        var s = value.GetValue<string>();
-        if (normalized is not null && _kinds.Contains(RedactionKind.ApiKey) && CredentialMemberNames.Contains(normalized) && s.Length >= 8)
+        if (memberName is not null && _kinds.Contains(RedactionKind.ApiKey) && text.Length >= 8 && CredentialMemberNames.Contains(NormalizeMemberName(memberName)))
         {
-            return JsonValue.Create(Placeholder(RedactionKind.ApiKey));
+            return Placeholder(RedactionKind.ApiKey);
         }
 
-        var redacted = Redact(s);
-        return ReferenceEquals(redacted, s) || redacted == s ? value : JsonValue.Create(redacted);
+        var redacted = Redact(text);
+        return ReferenceEquals(redacted, text) || redacted == text ? null : redacted;
     }
 
     private static readonly HashSet<string> Last4MemberNames = new(StringComparer.Ordinal)

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Nodes;
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.Gateway.Tests.Fakes;
 using AgentOperator.Gateway.Upstreams;
@@ -55,7 +56,7 @@ public sealed class ToolUpstreamClientTests : IAsyncLifetime, IDisposable
         Assert.Equal("Bearer s3cr3t-value", request.Headers["Authorization"]);
         Assert.Equal("k-1", request.Headers["X-Idem"]);
         Assert.Equal("{\"order_id\":\"A-1\"}", request.Body);
-        Assert.Equal("A-1", outcome.Result!["echo"]!["order_id"]!.GetValue<string>());
+        Assert.Equal("A-1", JsonNode.Parse(outcome.Result!)!["echo"]!["order_id"]!.GetValue<string>());
     }
 
     [Fact]
