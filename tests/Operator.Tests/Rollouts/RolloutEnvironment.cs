@@ -16,16 +16,28 @@ namespace AgentOperator.Operator.Tests.Rollouts;
 /// Everything the end-to-end rollout tests run on, all real: DevCluster with the dev-mode pod runner (each agent pod runs
 /// the real gateway and the sample agent in-process), the agentoperator.io and Gateway API CRDs, and a real Prometheus
 /// scraping every running gateway every second. Operators are started per test (<see cref="StartOperatorAsync"/>) so a test
-/// can kill one mid-rollout. Each test works in its own namespace.
+/// can kill one mid-rollout. Each test works in its own namespace. Built with <c>analyseThroughGatewayAggregates</c>, it runs
+/// no Prometheus and analysis goes where dev mode sends it without one (<see cref="DevModeAnalysis"/>: the web provider
+/// against the gateways' own aggregates).
 /// </summary>
 [SuppressMessage("Design", "CA1001", Justification = "xunit releases them through IAsyncLifetime.DisposeAsync.")]
-public sealed class RolloutEnvironment : IAsyncLifetime
+public class RolloutEnvironment : IAsyncLifetime
 {
     private readonly CancellationTokenSource _stopping = new();
+    private readonly bool _analyseThroughGatewayAggregates;
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
+    private DevModeAnalysis? _devModeAnalysis;
     private InProcessCluster? _cluster;
     private LocalPrometheus? _prometheus;
     private Task _targets = Task.CompletedTask;
     private int _namespaces;
+
+    public RolloutEnvironment()
+        : this(analyseThroughGatewayAggregates: false)
+    {
+    }
+
+    protected RolloutEnvironment(bool analyseThroughGatewayAggregates) => _analyseThroughGatewayAggregates = analyseThroughGatewayAggregates;
 
     public Kubernetes Client => Cluster.Admin;
 
@@ -33,8 +45,8 @@ public sealed class RolloutEnvironment : IAsyncLifetime
 
     internal InProcessCluster Cluster => _cluster ?? throw new InvalidOperationException("the environment has not started");
 
-    /// <summary>Canary analysis of the operators under test: queries go to <see cref="Prometheus"/>, whatever address a workflow names.</summary>
-    internal AnalysisOptions Analysis => new() { PrometheusAddressOverride = Prometheus.Address };
+    /// <summary>Canary analysis of the operators under test: queries go to <see cref="Prometheus"/> (or dev mode's aggregator), whatever address a workflow names.</summary>
+    internal AnalysisOptions Analysis => _devModeAnalysis?.Options ?? new() { PrometheusAddressOverride = Prometheus.Address };
 
     public async Task InitializeAsync()
     {
@@ -45,6 +57,13 @@ public sealed class RolloutEnvironment : IAsyncLifetime
         });
         await AgentOperatorCrds.InstallAsync(Client, CancellationToken.None);
         await GatewayApiCrds.InstallAsync(Client, CancellationToken.None);
+        if (_analyseThroughGatewayAggregates)
+        {
+            var runner = Cluster.Runner;
+            _devModeAnalysis = await DevModeAnalysis.StartAsync(() => runner.Gateways, prometheus: null, _http, new PlainProgressLog(TextWriter.Null, TimeProvider.System), TimeProvider.System, CancellationToken.None);
+            return;
+        }
+
         _prometheus = await LocalPrometheus.StartAsync(new LocalPrometheusOptions { ScrapeInterval = TimeSpan.FromSeconds(1) });
         _targets = FollowGatewaysAsync(_stopping.Token);
     }
@@ -56,6 +75,11 @@ public sealed class RolloutEnvironment : IAsyncLifetime
     {
         await _stopping.CancelAsync();
         await _targets;
+        if (_devModeAnalysis is not null)
+        {
+            await _devModeAnalysis.DisposeAsync();
+        }
+
         if (_prometheus is not null)
         {
             await _prometheus.DisposeAsync();
@@ -67,6 +91,7 @@ public sealed class RolloutEnvironment : IAsyncLifetime
         }
 
         _stopping.Dispose();
+        _http.Dispose();
     }
 
     /// <summary>A fresh namespace with the example tools and a placeholder model key Secret.</summary>
