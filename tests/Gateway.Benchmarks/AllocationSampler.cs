@@ -13,13 +13,18 @@ internal sealed class AllocationSampler : EventListener
     private readonly ConcurrentDictionary<string, long> _bytesByType = new(StringComparer.Ordinal);
     private volatile bool _recording;
 
-    public void Start() => _recording = true;
+    public void Start()
+    {
+        _bytesByType.Clear();
+        _recording = true;
+    }
 
-    public void Stop() => _recording = false;
-
-    /// <summary>The types with the most sampled bytes, largest first.</summary>
-    public IEnumerable<(string Type, long Bytes)> Top(int count) =>
-        _bytesByType.OrderByDescending(p => p.Value).Take(count).Select(p => (p.Key, p.Value));
+    /// <summary>Stops and returns the sampled bytes by type since <see cref="Start"/>.</summary>
+    public Dictionary<string, long> Stop()
+    {
+        _recording = false;
+        return new Dictionary<string, long>(_bytesByType, StringComparer.Ordinal);
+    }
 
     protected override void OnEventSourceCreated(EventSource eventSource)
     {

@@ -33,30 +33,35 @@ internal static class GatewayLoadRun
         }, loggerFactory: NullLoggerFactory.Instance, cancellationToken: cancellationToken);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Math.Max(concurrency, 1) });
 
-        using var runs = new RunPool(http, gateway.AgentAddress);
-        async Task Direct() => await SendAsync(http, new Uri(upstreamUrl + "/orders"), cancellationToken);
-        async Task ThroughGateway() => await SendAsync(http, new Uri(gateway.AgentAddress, $"/v1/runs/{await runs.NextAsync(cancellationToken)}/tools/orders.lookup"), cancellationToken);
+        // Both sides build their URIs once, so the harness allocates the same per request on either side.
+        using var runs = new RunPool(http, gateway.AgentAddress, "orders.lookup");
+        var directUri = new Uri(upstreamUrl + "/orders");
+        async Task Direct() => await SendAsync(http, directUri, cancellationToken);
+        async Task ThroughGateway() => await SendAsync(http, await runs.NextAsync(cancellationToken), cancellationToken);
 
         await MeasureAsync(Direct, Math.Min(2000, requests), concurrency);
         await MeasureAsync(ThroughGateway, Math.Min(2000, requests), concurrency);
-        var direct = await MeasureAsync(Direct, requests, concurrency);
         using var sampler = sampleAllocations ? new AllocationSampler() : null;
         sampler?.Start();
+        var direct = await MeasureAsync(Direct, requests, concurrency);
+        var directTypes = sampler?.Stop();
+        sampler?.Start();
         var through = await MeasureAsync(ThroughGateway, requests, concurrency);
-        sampler?.Stop();
+        var throughTypes = sampler?.Stop();
 
         await output.WriteLineAsync($"{requests} requests, concurrency {concurrency}, loopback, {Environment.ProcessorCount} cores");
         await output.WriteLineAsync($"{"",-16}{"p50 µs",10}{"p90 µs",10}{"p99 µs",10}{"p99.9 µs",10}{"req/s",10}{"B/req",10}");
         await Print(output, "direct", direct);
         await Print(output, "via gateway", through);
         await output.WriteLineAsync($"{"overhead",-16}{through.P(50) - direct.P(50),10:F0}{through.P(90) - direct.P(90),10:F0}{through.P(99) - direct.P(99),10:F0}{through.P(99.9) - direct.P(99.9),10:F0}{"",10}{through.BytesPerRequest - direct.BytesPerRequest,10}");
-        if (sampler is not null)
+        if (directTypes is not null && throughTypes is not null)
         {
-            // Client and upstream share the process: their types show up here too (compare with the direct row).
-            await output.WriteLineAsync($"sampled allocations through the gateway, B/req by type:");
-            foreach (var (type, bytes) in sampler.Top(40))
+            // Client and upstream share the process: what the direct phase allocated per type is taken off.
+            await output.WriteLineAsync("sampled allocations of the gateway (via gateway minus direct), B/req by type:");
+            var overhead = throughTypes.Select(p => (Type: p.Key, Bytes: (p.Value - directTypes.GetValueOrDefault(p.Key)) / requests));
+            foreach (var (type, bytes) in overhead.Where(t => t.Bytes > 0).OrderByDescending(t => t.Bytes).Take(50))
             {
-                await output.WriteLineAsync($"{bytes / requests,10}  {type}");
+                await output.WriteLineAsync($"{bytes,10}  {type}");
             }
         }
 
@@ -147,22 +152,23 @@ internal static class GatewayLoadRun
         public double P(double percentile) => Sorted[Math.Min(Sorted.Length - 1, (int)Math.Ceiling(percentile / 100 * Sorted.Length) - 1)];
     }
 
-    /// <summary>Runs of at most 9,000 calls each, so the run budget (maxToolCalls 10,000) never ends the load.</summary>
-    private sealed class RunPool(HttpClient http, Uri gateway) : IDisposable
+    /// <summary>
+    /// The tool-call URI of runs of at most 9,000 calls each, so the run budget (maxToolCalls 10,000) never
+    /// ends the load.
+    /// </summary>
+    private sealed class RunPool(HttpClient http, Uri gateway, string tool) : IDisposable
     {
         private readonly SemaphoreSlim _gate = new(1, 1);
-        private string _run = "";
+        private Uri? _toolCall;
         private int _used = 9_001;
 
         public void Dispose() => _gate.Dispose();
 
-        public async Task<string> NextAsync(CancellationToken cancellationToken)
-        {
-            if (Interlocked.Increment(ref _used) <= 9_000)
-            {
-                return _run;
-            }
+        public ValueTask<Uri> NextAsync(CancellationToken cancellationToken) =>
+            Interlocked.Increment(ref _used) <= 9_000 ? ValueTask.FromResult(Volatile.Read(ref _toolCall)!) : new ValueTask<Uri>(StartRunAsync(cancellationToken));
 
+        private async Task<Uri> StartRunAsync(CancellationToken cancellationToken)
+        {
             await _gate.WaitAsync(cancellationToken);
             try
             {
@@ -170,11 +176,11 @@ internal static class GatewayLoadRun
                 {
                     using var response = await http.PostAsync(new Uri(gateway, "/v1/runs"), new StringContent("{}", Encoding.UTF8, "application/json"), cancellationToken);
                     var body = await response.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>(cancellationToken);
-                    _run = body!["runId"]!.GetValue<string>();
+                    Volatile.Write(ref _toolCall, new Uri(gateway, $"/v1/runs/{body!["runId"]!.GetValue<string>()}/tools/{tool}"));
                     Volatile.Write(ref _used, 1);
                 }
 
-                return _run;
+                return _toolCall!;
             }
             finally
             {

@@ -28,6 +28,7 @@ public sealed partial class AuditLog : IAsyncDisposable
     private readonly Task _writer;
     private readonly ILogger _logger;
     private readonly AuditSealer _sealer = new();
+    private readonly Timer _fsyncTimer;
     private long _sequence;
     private string _previousSha256;
 
@@ -37,6 +38,8 @@ public sealed partial class AuditLog : IAsyncDisposable
         _sequence = sequence;
         _previousSha256 = previousSha256;
         _logger = logger;
+        // One timer for the whole log, re-armed without allocating, rather than a delay task per batch.
+        _fsyncTimer = new Timer(static log => ((AuditLog)log!)._queue.Writer.TryWrite(FsyncDue), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _writer = Task.Run(WriteLoopAsync);
     }
 
@@ -56,7 +59,7 @@ public sealed partial class AuditLog : IAsyncDisposable
         }
 
         var (sequence, previous) = await ReadTailAsync(path, cancellationToken);
-        var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 64 * 1024, FileOptions.Asynchronous);
+        var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 64 * 1024, FileOptions.None);
         return new AuditLog(file, sequence, previous, logger);
     }
 
@@ -81,35 +84,33 @@ public sealed partial class AuditLog : IAsyncDisposable
 
     private const string FlushMarker = "\0flush";
 
+    /// <summary>Queued by the fsync timer: the last write has waited <see cref="FsyncInterval"/> for its fsync.</summary>
+    private static readonly PendingRecord FsyncDue = new(new AuditRecord { Time = DateTimeOffset.MinValue, Kind = "\0fsync" }, null);
+
     private async Task WriteLoopAsync()
     {
         var reader = _queue.Reader;
         var batch = new List<TaskCompletionSource>();
         var unsynced = false;
         var lastSync = Stopwatch.GetTimestamp();
-        Task<bool>? waiting = null;
-        while (true)
+        while (await reader.WaitToReadAsync())
         {
-            waiting ??= reader.WaitToReadAsync().AsTask();
-            if (unsynced && await Task.WhenAny(waiting, Task.Delay(FsyncInterval)) != waiting)
-            {
-                Sync(ref unsynced, ref lastSync, batch);
-                continue;
-            }
-
-            if (!await waiting)
-            {
-                break;
-            }
-
-            waiting = null;
             try
             {
+                var fsyncDue = false;
                 while (reader.TryRead(out var pending))
                 {
+                    if (ReferenceEquals(pending, FsyncDue))
+                    {
+                        fsyncDue = true;
+                        continue;
+                    }
+
+                    unsynced = true;
                     if (pending.Record.Kind != FlushMarker)
                     {
-                        await WriteOneAsync(pending.Record);
+                        _file.Write(_sealer.Seal(pending.Record, ++_sequence, _previousSha256, out var sha).Span);
+                        _previousSha256 = sha;
                     }
 
                     if (pending.Written is not null)
@@ -118,11 +119,15 @@ public sealed partial class AuditLog : IAsyncDisposable
                     }
                 }
 
-                await _file.FlushAsync();
-                unsynced = true;
-                if (batch.Count > 0 || Stopwatch.GetElapsedTime(lastSync) >= FsyncInterval)
+                _file.Flush();
+                if (unsynced && (fsyncDue || batch.Count > 0 || Stopwatch.GetElapsedTime(lastSync) >= FsyncInterval))
                 {
                     Sync(ref unsynced, ref lastSync, batch);
+                }
+                else if (unsynced)
+                {
+                    // Due one interval after this write, unless more writes come first (the timer queues FsyncDue).
+                    _fsyncTimer.Change(FsyncInterval, Timeout.InfiniteTimeSpan);
                 }
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
@@ -145,6 +150,7 @@ public sealed partial class AuditLog : IAsyncDisposable
 
     private void Sync(ref bool unsynced, ref long lastSync, List<TaskCompletionSource> batch)
     {
+        _fsyncTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _file.Flush(flushToDisk: true);
         unsynced = false;
         lastSync = Stopwatch.GetTimestamp();
@@ -154,13 +160,6 @@ public sealed partial class AuditLog : IAsyncDisposable
         }
 
         batch.Clear();
-    }
-
-    private async Task WriteOneAsync(AuditRecord record)
-    {
-        var sealedRecord = record with { Sequence = ++_sequence, PreviousSha256 = _previousSha256 };
-        await _file.WriteAsync(_sealer.Seal(sealedRecord, out var sha));
-        _previousSha256 = sha;
     }
 
     private static async Task<(long Sequence, string PreviousSha256)> ReadTailAsync(string path, CancellationToken cancellationToken)
@@ -199,6 +198,7 @@ public sealed partial class AuditLog : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _writer;
+        await _fsyncTimer.DisposeAsync();
         await _file.DisposeAsync();
         _sealer.Dispose();
     }

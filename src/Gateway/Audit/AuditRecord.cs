@@ -6,8 +6,8 @@ namespace AgentOperator.Gateway.Audit;
 
 /// <summary>
 /// One line of the audit log. Inputs are redacted before they get here; credentials never do.
-/// <see cref="Sequence"/>, <see cref="PreviousSha256"/> and the line's own hash are filled in by
-/// <see cref="AuditLog"/>, which alone decides the order of records.
+/// <see cref="Sequence"/>, <see cref="PreviousSha256"/> and the line's own hash are written by
+/// <see cref="AuditLog"/>, which alone decides the order of records (values set here are not written).
 /// </summary>
 public sealed record AuditRecord
 {

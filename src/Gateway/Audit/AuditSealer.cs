@@ -21,14 +21,15 @@ internal sealed class AuditSealer : IDisposable
     public void Dispose() => _writer.Dispose();
 
     /// <summary>
-    /// The sealed line of <paramref name="record"/> (sequence and prev already set), newline included,
-    /// valid until the next call; <paramref name="sha256"/> is its hash, the next record's prev.
+    /// The sealed line of <paramref name="record"/> at <paramref name="sequence"/> after <paramref name="previousSha256"/>,
+    /// newline included, valid until the next call; <paramref name="sha256"/> is its hash, the next record's prev.
     /// </summary>
-    public ReadOnlyMemory<byte> Seal(AuditRecord record, out string sha256)
+    public ReadOnlyMemory<byte> Seal(AuditRecord record, long sequence, string previousSha256, out string sha256)
     {
         _body.ResetWrittenCount();
         _writer.Reset(_body);
-        JsonSerializer.Serialize(_writer, record, AuditChain.SerializerOptions);
+        AuditRecordJson.Write(_writer, record, sequence, previousSha256);
+        _writer.Flush();
         var body = _body.WrittenSpan;
 
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];

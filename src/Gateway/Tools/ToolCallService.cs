@@ -75,46 +75,49 @@ public sealed class ToolCallService(
             return Refuse(active, run, invocation, null, StatusCodes.Status400BadRequest, RefusalProblem.Invalid, "request.json", "the tool input must be a JSON object in the request body", started);
         }
 
-        JsonDocument input;
+        JsonElement input;
         try
         {
-            input = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
+            // Parsed into arrays of its own, not pooled: the element outlives the call in its audit record.
+            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
+            input = JsonElement.ParseValue(ref reader);
+            if (reader.Read())
+            {
+                throw new JsonException("more than one JSON value");
+            }
         }
         catch (JsonException)
         {
             return Refuse(active, run, invocation, body, StatusCodes.Status400BadRequest, RefusalProblem.Invalid, "request.json", "the request body is not valid JSON", started);
         }
 
-        using (input)
+        if (input.ValueKind != JsonValueKind.Object)
         {
-            if (input.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return Refuse(active, run, invocation, body, StatusCodes.Status422UnprocessableEntity, RefusalProblem.Invalid, BuiltInRules.Schema, "the tool input must be a JSON object",
-                    started, [new InputError("", $"expected an object, got {input.RootElement.ValueKind.ToString().ToLowerInvariant()}")]);
-            }
-
-            var call = new PreparedCall(active, run, invocation, body, input.RootElement, Convert.ToHexStringLower(SHA256.HashData(body)), started);
-            var key = invocation.ApprovalId is { } approvalId ? $"approval:{approvalId}"
-                : invocation.IdempotencyKey is { Length: > 0 } idempotencyKey ? $"key:{idempotencyKey}"
-                : null;
-            if (key is null)
-            {
-                return (await DecideAndExecuteAsync(call, cancellationToken)).Response;
-            }
-
-            var execution = await idempotency.ExecuteOnceAsync($"{run.Id}|{invocation.Tool}|{key}", call.InputSha256, () => DecideAndExecuteAsync(call, CancellationToken.None));
-            if (execution.Mismatch)
-            {
-                return Refuse(active, run, invocation, body, StatusCodes.Status422UnprocessableEntity, RefusalProblem.Invalid, "idempotency", "this Idempotency-Key was already used with a different input", started);
-            }
-
-            if (execution.Replayed)
-            {
-                audit.Append(Record(call, "replayed", "idempotency", "a retry with the same key: the stored response is returned and nothing is executed again", execution.Response!.Status, executed: false));
-            }
-
-            return execution.Response!;
+            return Refuse(active, run, invocation, body, StatusCodes.Status422UnprocessableEntity, RefusalProblem.Invalid, BuiltInRules.Schema, "the tool input must be a JSON object",
+                started, [new InputError("", $"expected an object, got {input.ValueKind.ToString().ToLowerInvariant()}")]);
         }
+
+        var call = new PreparedCall(active, run, invocation, body, input, Convert.ToHexStringLower(SHA256.HashData(body)), started);
+        var key = invocation.ApprovalId is { } approvalId ? $"approval:{approvalId}"
+            : invocation.IdempotencyKey is { Length: > 0 } idempotencyKey ? $"key:{idempotencyKey}"
+            : null;
+        if (key is null)
+        {
+            return (await DecideAndExecuteAsync(call, cancellationToken)).Response;
+        }
+
+        var execution = await idempotency.ExecuteOnceAsync($"{run.Id}|{invocation.Tool}|{key}", call.InputSha256, () => DecideAndExecuteAsync(call, CancellationToken.None));
+        if (execution.Mismatch)
+        {
+            return Refuse(active, run, invocation, body, StatusCodes.Status422UnprocessableEntity, RefusalProblem.Invalid, "idempotency", "this Idempotency-Key was already used with a different input", started);
+        }
+
+        if (execution.Replayed)
+        {
+            audit.Append(Record(call, "replayed", "idempotency", "a retry with the same key: the stored response is returned and nothing is executed again", execution.Response!.Status, executed: false));
+        }
+
+        return execution.Response!;
     }
 
     /// <summary>Refuses a call whose body is over the limit (413), audited like every refusal.</summary>

@@ -1,5 +1,6 @@
+using System.Buffers;
 using System.Collections.Concurrent;
-using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentOperator.Crds.V1Alpha1;
@@ -24,6 +25,9 @@ public sealed partial class ToolUpstreamClient(
     ILoggerFactory loggerFactory) : IToolUpstream, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<McpClient>>> _mcpClients = new(StringComparer.Ordinal);
+
+    // Parsed once per upstream URL rather than per request; bundles name a handful of them.
+    private readonly ConcurrentDictionary<string, Uri> _urls = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggerFactory.CreateLogger<ToolUpstreamClient>();
 
     /// <inheritdoc />
@@ -72,9 +76,10 @@ public sealed partial class ToolUpstreamClient(
 
     private async Task<UpstreamOutcome> CallHttpAsync(UpstreamCall call, int attempts, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, call.Upstream.Url);
+        using var request = new HttpRequestMessage(HttpMethod.Post, _urls.GetOrAdd(call.Upstream.Url!, static url => new Uri(url, UriKind.RelativeOrAbsolute)));
         request.Content = new ReadOnlyMemoryContent(call.Input);
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        // Added as text: a parsed header value costs objects on every call.
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
         if (call.IdempotencyKey is not null)
         {
             request.Headers.TryAddWithoutValidation(call.Upstream.IdempotencyHeader, call.IdempotencyKey);
@@ -85,7 +90,7 @@ public sealed partial class ToolUpstreamClient(
             request.Headers.TryAddWithoutValidation(header.Key, header.Value);
         }
 
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         var body = await ReadBodyAsync(response.Content, cancellationToken);
         if (response.IsSuccessStatusCode)
         {
@@ -152,16 +157,42 @@ public sealed partial class ToolUpstreamClient(
     }
 
     /// <summary>
-    /// The answer as compact JSON; an answer that is not JSON becomes a JSON string, an empty one null.
-    /// UTF-8 (what JSON is) is compacted from the bytes without a string or a node tree; another charset, or
-    /// bytes that are not JSON, are decoded by the content's charset first.
+    /// Reads the answer as compact JSON; an answer that is not JSON becomes a JSON string, an empty one null.
+    /// UTF-8 (what JSON is) is compacted from pooled bytes without a string or a node tree; text in another
+    /// charset, or bytes that are not JSON, are decoded first, by the charset or byte order mark.
     /// </summary>
     private static async Task<byte[]?> ReadBodyAsync(HttpContent content, CancellationToken cancellationToken)
     {
-        if (content.Headers.ContentType?.CharSet is not { } charset || string.Equals(charset.Trim('"'), "utf-8", StringComparison.OrdinalIgnoreCase))
+        // The header is parsed only when it names a charset at all (JSON usually does not).
+        var charset = content.Headers.NonValidated.TryGetValues("Content-Type", out var type) && type.ToString().Contains("charset", StringComparison.OrdinalIgnoreCase)
+            ? content.Headers.ContentType?.CharSet
+            : null;
+        if (charset is not null && !string.Equals(charset.Trim('"'), "utf-8", StringComparison.OrdinalIgnoreCase))
         {
-            var bytes = await content.ReadAsByteArrayAsync(cancellationToken);
-            var json = bytes.AsMemory();
+            return FromText(await content.ReadAsStringAsync(cancellationToken));
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(content.Headers.ContentLength is { } declared and < MaxPreallocatedBytes ? (int)declared + 1 : 4096);
+        try
+        {
+            var length = 0;
+            await using (var stream = await content.ReadAsStreamAsync(cancellationToken))
+            {
+                int read;
+                while ((read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
+                {
+                    length += read;
+                    if (length == buffer.Length)
+                    {
+                        var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                        buffer.AsSpan(0, length).CopyTo(bigger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = bigger;
+                    }
+                }
+            }
+
+            var json = buffer.AsMemory(0, length);
             if (json.Span.StartsWith(Utf8Bom))
             {
                 json = json[Utf8Bom.Length..];
@@ -179,11 +210,19 @@ public sealed partial class ToolUpstreamClient(
             }
             catch (Exception exception) when (exception is JsonException or ArgumentException)
             {
-                // Not JSON, or not valid UTF-8 inside: decoded below, as text.
+                // Not JSON, or not valid UTF-8 inside: decoded as text, as HttpContent would (UTF-8 unless a BOM says otherwise).
+                using var reader = new StreamReader(new MemoryStream(buffer, 0, length), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+                return FromText(await reader.ReadToEndAsync(cancellationToken));
             }
         }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 
-        var text = await content.ReadAsStringAsync(cancellationToken);
+    private static byte[]? FromText(string text)
+    {
         if (string.IsNullOrWhiteSpace(text))
         {
             return null;
@@ -198,6 +237,8 @@ public sealed partial class ToolUpstreamClient(
             return JsonSerializer.SerializeToUtf8Bytes(text);
         }
     }
+
+    private const int MaxPreallocatedBytes = 1024 * 1024;
 
     private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 

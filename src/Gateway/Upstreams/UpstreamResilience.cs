@@ -11,31 +11,32 @@ namespace AgentOperator.Gateway.Upstreams;
 /// <summary>
 /// Polly pipelines per tool: a per-attempt timeout inside a circuit breaker shared by all calls of the
 /// tool; reads add bounded retries with exponential backoff and jitter around that; writes are never
-/// retried, so a write reaches the upstream at most once per gateway decision.
+/// retried, so a write reaches the upstream at most once per gateway decision. The pipelines are typed by
+/// <see cref="UpstreamOutcome"/>, so a call runs without the bridging (and boxing) of an untyped pipeline.
 /// </summary>
 public sealed class UpstreamResilience(TimeProvider timeProvider)
 {
     /// <summary>Breaker: open after half the calls in 30 s fail (at least 5 calls), for 15 s.</summary>
-    public static readonly CircuitBreakerStrategyOptions BreakerOptions = new()
+    public static readonly CircuitBreakerStrategyOptions<UpstreamOutcome> BreakerOptions = new()
     {
         FailureRatio = 0.5,
         MinimumThroughput = 5,
         SamplingDuration = TimeSpan.FromSeconds(30),
         BreakDuration = TimeSpan.FromSeconds(15),
-        ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
+        ShouldHandle = new PredicateBuilder<UpstreamOutcome>().Handle<Exception>(IsTransient),
     };
 
-    private readonly ConcurrentDictionary<(string Tool, string Target, int Timeout), ResiliencePipeline> _core = new();
-    private readonly ConcurrentDictionary<(string Tool, string Target, int Timeout, int Attempts), ResiliencePipeline> _reads = new();
+    private readonly ConcurrentDictionary<(string Tool, string Target, int Timeout), ResiliencePipeline<UpstreamOutcome>> _core = new();
+    private readonly ConcurrentDictionary<(string Tool, string Target, int Timeout, int Attempts), ResiliencePipeline<UpstreamOutcome>> _reads = new();
 
     /// <summary>Delay before the first retry of a read; doubles per attempt, with jitter.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The pipeline for a call of <paramref name="tool"/>.</summary>
-    public ResiliencePipeline For(string tool, ToolUpstream upstream, bool idempotent)
+    public ResiliencePipeline<UpstreamOutcome> For(string tool, ToolUpstream upstream, bool idempotent)
     {
         var target = upstream.Url ?? upstream.Mcp?.Url + "#" + upstream.Mcp?.ToolName;
-        var core = _core.GetOrAdd((tool, target, upstream.TimeoutSeconds), key => new ResiliencePipelineBuilder { TimeProvider = timeProvider }
+        var core = _core.GetOrAdd((tool, target, upstream.TimeoutSeconds), key => new ResiliencePipelineBuilder<UpstreamOutcome> { TimeProvider = timeProvider }
             .AddCircuitBreaker(BreakerOptions)
             .AddTimeout(TimeSpan.FromSeconds(key.Timeout))
             .Build());
@@ -44,14 +45,14 @@ public sealed class UpstreamResilience(TimeProvider timeProvider)
             return core;
         }
 
-        return _reads.GetOrAdd((tool, target, upstream.TimeoutSeconds, upstream.MaxAttempts), key => new ResiliencePipelineBuilder { TimeProvider = timeProvider }
-            .AddRetry(new RetryStrategyOptions
+        return _reads.GetOrAdd((tool, target, upstream.TimeoutSeconds, upstream.MaxAttempts), key => new ResiliencePipelineBuilder<UpstreamOutcome> { TimeProvider = timeProvider }
+            .AddRetry(new RetryStrategyOptions<UpstreamOutcome>
             {
                 MaxRetryAttempts = key.Attempts - 1,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = RetryDelay,
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
+                ShouldHandle = new PredicateBuilder<UpstreamOutcome>().Handle<Exception>(IsTransient),
             })
             .AddPipeline(core)
             .Build());

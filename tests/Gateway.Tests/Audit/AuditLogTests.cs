@@ -1,4 +1,6 @@
+using System.Text.Json;
 using AgentOperator.Gateway.Audit;
+using AgentOperator.Policy.RunBudgets;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentOperator.Gateway.Tests.Audit;
@@ -113,5 +115,57 @@ public sealed class AuditLogTests : IDisposable
         var line = File.ReadAllLines(_path).Single();
 
         Assert.Contains($"\"prev\":\"{AuditChain.GenesisSha256}\"", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Line_OfARecordWithEveryMemberSet_IsWhatTheSerializerWrites()
+    {
+        // Every member set, so a member added to the record (or to the run snapshot) and not to the log's writer fails here.
+        var record = new AuditRecord
+        {
+            Time = new DateTimeOffset(2025, 3, 4, 5, 6, 7, 891, TimeSpan.FromHours(2)),
+            Kind = AuditKinds.ToolCall,
+            Workflow = "support",
+            Revision = "rev0000001",
+            BundleSha256 = new string('a', 64),
+            RunId = "run-1",
+            Tool = "payments.issue_refund",
+            Action = "create",
+            Decision = "escalate",
+            Rule = "refund-limit",
+            PolicyDecision = "NeedsApproval",
+            Reason = "a <reason> with \"quotes\", unicode \u00e9\u202e and a \\",
+            Status = 202,
+            Input = JsonDocument.Parse("""{"order_id":"A-1","amount_usd":1e3,"note":"caf\u00e9 <b>","items":[1,2.50,null,true]}""").RootElement.Clone(),
+            InputSha256 = new string('b', 64),
+            InputBytes = 77,
+            Run = new RunSnapshot { RunId = "run-1", Task = "refund A-1", Steps = 2, ToolCalls = 3, Tokens = 1234, CostUsd = 0.125, ElapsedSeconds = 1.5e-3, TerminatedBy = "maxToolCalls" },
+            Approvers = ["alice", "bob"],
+            IdempotencyKey = "key-1",
+            ApprovalId = "appr-1",
+            Executed = false,
+            Role = "executor",
+            Model = "gpt-4o",
+            InputTokens = 10,
+            OutputTokens = 20,
+            CostUsd = 0.0001m,
+            Outcome = "success",
+            DurationMs = 0.123456789,
+            Sequence = 99,
+            PreviousSha256 = "ignored: the log assigns it",
+        };
+        Assert.All(typeof(AuditRecord).GetProperties(), p => Assert.NotNull(p.GetValue(record)));
+        Assert.All(typeof(RunSnapshot).GetProperties(), p => Assert.NotNull(p.GetValue(record.Run)));
+        await using (var log = await AuditLog.OpenAsync(_path, NullLogger.Instance, CancellationToken.None))
+        {
+            log.Append(record);
+            await log.FlushAsync(CancellationToken.None);
+        }
+
+        Assert.True(AuditChain.TryOpen(File.ReadAllLines(_path).Single(), out var body, out var sha));
+
+        var expected = JsonSerializer.Serialize(record with { Sequence = 1, PreviousSha256 = AuditChain.GenesisSha256 }, AuditChain.SerializerOptions);
+        Assert.Equal(expected, body);
+        Assert.Equal(AuditChain.HashBody(body), sha);
     }
 }
