@@ -83,7 +83,28 @@ public sealed class ToolInputSchema
     /// <summary>Validates an input; returns its errors as JSON pointers and messages, empty when valid.</summary>
     public IReadOnlyList<PointerError> Validate(JsonElement input)
     {
-        if (IsConfirmedValid(input) || _schema.Evaluate(input, PassFail).IsValid)
+        if (IsConfirmedValid(input))
+        {
+            return [];
+        }
+
+        try
+        {
+            return Evaluate(input);
+        }
+        catch (Exception exception) when (exception is FormatException or OverflowException)
+        {
+            // JsonSchema.Net compares numbers as decimals (const, enum) and throws on one beyond their range:
+            // the input cannot be shown valid, so it is refused at those numbers.
+            var errors = new List<PointerError>();
+            CollectBeyondDecimal(input, "", errors);
+            return errors.Count > 0 ? errors : [new PointerError("", "the input could not be checked against the tool's input schema")];
+        }
+    }
+
+    private List<PointerError> Evaluate(JsonElement input)
+    {
+        if (_schema.Evaluate(input, PassFail).IsValid)
         {
             return [];
         }
@@ -127,6 +148,31 @@ public sealed class ToolInputSchema
             {
                 Collect(detail, errors);
             }
+        }
+    }
+
+    private static void CollectBeyondDecimal(JsonElement element, string pointer, List<PointerError> errors)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    CollectBeyondDecimal(property.Value, pointer + "/" + property.Name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal), errors);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    CollectBeyondDecimal(item, pointer + "/" + index++.ToString(System.Globalization.CultureInfo.InvariantCulture), errors);
+                }
+
+                break;
+            case JsonValueKind.Number when !element.TryGetDecimal(out _):
+                errors.Add(new PointerError(pointer, "the number is beyond the range the schema's values can be compared in (±7.9e28)"));
+                break;
         }
     }
 

@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.Gateway.Tests.Fakes;
+using AgentOperator.Policy.Bundles;
 
 namespace AgentOperator.Gateway.Tests.Tools;
 
@@ -31,6 +33,7 @@ public sealed class BadInputCorpusTests
         { "payments.issue_refund", "{\"order_id\":\"A-1\",\"amount_usd\":\"50\"}", 422, "schema" },
         { "payments.issue_refund", "{\"order_id\":\"A-1\",\"amount_usd\":-5}", 422, "schema" },
         { "payments.issue_refund", "{\"order_id\":\"A-1\",\"amount_usd\":1e308}", 403, "refund-limit" },
+        { "payments.issue_refund", "{\"order_id\":\"A-1\",\"amount_usd\":1e400}", 403, "refund-limit" },
         { "payments.issue_refund", "{\"order_id\":\"A-1\",\"amount_usd\":501}", 403, "refund-limit" },
         { "payments.wire_transfer", "{\"amount_usd\":1}", 403, "allowlist" },
         { "..%2F..%2Fpayments.issue_refund", "{\"order_id\":\"A-1\"}", 403, "allowlist" },
@@ -62,6 +65,49 @@ public sealed class BadInputCorpusTests
         var lines = await gateway.AuditLinesAsync();
         Assert.Contains(lines, l => l.Contains($"\"status\":{status}", StringComparison.Ordinal) && l.Contains("\"kind\":\"tool.call\"", StringComparison.Ordinal));
     }
+
+    public static TheoryData<string, string> NumbersBeyondDouble() => new()
+    {
+        { "refunds.preset", "{\"amount_usd\": 1e400}" },
+        { "refunds.preset", "{\"amount_usd\": -1e400}" },
+        { "refunds.fixed", "{\"amount_usd\": 1e400}" },
+        { "refunds.fixed", "{\"amount_usd\": 1e30}" },
+    };
+
+    /// <summary>JsonSchema.Net throws FormatException comparing such a number with a const or enum: never a 500, never upstream.</summary>
+    [Theory]
+    [MemberData(nameof(NumbersBeyondDouble))]
+    public async Task NumberBeyondDouble_AgainstConstOrEnum_IsInvalidInput_IsAudited_NeverReachesUpstream(string tool, string body)
+    {
+        await using var gateway = await GatewayUnderTest.StartAsync(u => TestBundles.SupportRefund(u) with
+        {
+            Tools =
+            [
+                .. TestBundles.SupportRefund(u).Tools,
+                PresetTool("refunds.preset", u, """{"type":"object","properties":{"amount_usd":{"enum":[10, 20.5]}}}"""),
+                PresetTool("refunds.fixed", u, """{"type":"object","properties":{"amount_usd":{"type":"number","const":0}}}"""),
+            ],
+        });
+        var run = await gateway.StartRunAsync();
+
+        using var response = await gateway.CallAsync(run, tool, body);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal("schema", problem["rule"]!.GetValue<string>());
+        Assert.Equal("/amount_usd", problem["errors"]![0]!["pointer"]!.GetValue<string>());
+        Assert.Empty(gateway.Upstream.Requests);
+        Assert.Contains(await gateway.AuditLinesAsync(), l => l.Contains("\"status\":422", StringComparison.Ordinal) && l.Contains($"\"tool\":\"{tool}\"", StringComparison.Ordinal));
+    }
+
+    private static BundleTool PresetTool(string name, string upstream, string schema) => new()
+    {
+        Name = name,
+        RiskTier = 0,
+        Actions = [ToolAction.Read],
+        InputSchema = JsonNode.Parse(schema)!.AsObject(),
+        Upstream = new ToolUpstream { Url = upstream + "/refund", TimeoutSeconds = 5 },
+    };
 
     [Fact]
     public async Task NulInToolName_IsRejectedByKestrelBeforeTheGateway()
