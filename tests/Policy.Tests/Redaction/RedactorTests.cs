@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.Policy.Redaction;
@@ -63,6 +64,28 @@ public class RedactorTests
         Assert.Equal("[REDACTED:api_key]", (string?)redacted["headers"]!["Authorization"]);
         Assert.Equal(42.5, (double)redacted["amount_usd"]!);
         Assert.Equal("jane@example.com", (string?)original!["customer"]!["email"]);
+    }
+
+    [Theory]
+    [InlineData("""{"customer":{"email":"jane@example.com","card_last4":"4242","cardLast4":1234},"payment":{"card":4111111111111111,"last4":"42"}}""")]
+    [InlineData("""{"notes":["refund to card ending in 1881","ok"],"headers":{"apiKey":"short-but-secret","Authorization":"Basic dXNlcjpwYXNz"}}""")]
+    [InlineData("""{"order_id":"A-12345","amount_usd":20.5,"reason":"Refund for late delivery","ids":[1234567890123,4242,null,true],"n\u00e9":"caf\u00e9 <b>"}""")]
+    [InlineData("""{"phone":"+1 415 555 2671","nested":{"deeper":[{"token":"abcdefgh"}]}}""")]
+    public void Redacted_copy_of_an_element_is_the_redacted_tree(string input)
+    {
+        foreach (var redactor in new[] { All, new Redactor([RedactionKind.Email, RedactionKind.CardNumber]), new Redactor([]) })
+        {
+            JsonElement copy;
+            string expected;
+            using (var document = JsonDocument.Parse(input))
+            {
+                copy = redactor.RedactedCopy(document.RootElement);
+                expected = redactor.Redact(document.RootElement)!.ToJsonString();
+            }
+
+            // Read after its document is gone.
+            Assert.Equal(expected, JsonSerializer.Serialize(copy));
+        }
     }
 
     [Theory]
