@@ -99,6 +99,10 @@ internal static class CanaryPlanner
             {
                 _state = _state with { Step = _steps.Count, StepStartedAt = _now, Paused = false };
                 _events.Add(new(false, WorkflowReasons.PromotionRequested, $"canary revision {_target} promoted by annotation {WorkflowAnnotations.Promote}: remaining steps and analysis skipped"));
+
+                // The canary was observed at its step's size: it scales to full size first, like after a last step.
+                LookAgain(TimeSpan.FromSeconds(1));
+                return Decision(CanaryStage.Promoting, $"promoted by annotation: canary revision {_target} scales to full size before it becomes stable", _state.Weight ?? 0);
             }
 
             if (input.Spec?.Evaluation is { } evaluation && _state.Evaluation is not { Phase: EvaluationPhase.Passed } && (_state.Step ?? 0) < _steps.Count)

@@ -227,8 +227,12 @@ public sealed class CanaryPlannerTests
         Assert.Equal(CanaryStage.Stepping, other.Stage);
 
         var promote = CanaryPlanner.Decide(stepping, Input(Spec(), T0.AddSeconds(1), annotations: new RolloutAnnotations(Target, null, false, null)));
-        Assert.Equal(CanaryStage.Promoted, promote.Stage);
-        Assert.Equal(Target, promote.State.Stable);
+        Assert.Equal(CanaryStage.Promoting, promote.Stage);
+        Assert.Equal(Stable, promote.State.Stable);
+
+        var promoted = CanaryPlanner.Decide(promote.State, Input(Spec(), T0.AddSeconds(3), annotations: new RolloutAnnotations(Target, null, false, null)));
+        Assert.Equal(CanaryStage.Promoted, promoted.Stage);
+        Assert.Equal(Target, promoted.State.Stable);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.Operator.Analysis;
+using AgentOperator.Operator.Tests.Fixtures;
 using AgentOperator.Operator.Workflows;
 using k8s;
 using k8s.Models;
@@ -147,6 +148,38 @@ public sealed class CanaryRolloutTests(RolloutEnvironment environment, ITestOutp
         Assert.Equal(0, (await scenario.DeploymentAsync(status.FailedRevision!))!.Spec.Replicas);
         Assert.Equal("Ready", (await scenario.WaitAsync(w => w.Status?.Conditions?.Any(c => c.Type == ConditionTypes.Ready && c.Status == ConditionStatus.True) == true,
             TimeSpan.FromSeconds(10), "the stable revision still serves")).Status!.Conditions!.Single(c => c.Type == ConditionTypes.Ready).Type);
+    }
+
+    [Fact]
+    public async Task Promote_annotation_set_with_kubectl_skips_the_remaining_steps_and_acts_only_on_the_named_revision()
+    {
+        await using var op = await environment.StartOperatorAsync();
+        var scenario = await RolloutScenario.CreateAsync(environment);
+        var rollout = RolloutScenario.Rollout(pauseSeconds: 3600);
+        var first = await scenario.StartStableAsync(Behaviour.Good(1), rollout);
+        await scenario.ApplyAsync(scenario.Yaml(Behaviour.Good(9), rollout));
+        var canary = (await scenario.WaitAsync(w => w.Status?.CanaryWeight == 25, TimeSpan.FromSeconds(60), "the canary holds its first step")).Status!.CanaryRevision!;
+        var kubeconfig = Path.Combine(Path.GetTempPath(), $"rollout-{Guid.NewGuid():N}.kubeconfig");
+        environment.Cluster.Server.WriteKubeconfig(kubeconfig, scenario.Namespace);
+        try
+        {
+            // A value naming another revision (e.g. left over in git) does nothing.
+            await Kubectl.RunAsync(kubeconfig, "annotate", "aw", scenario.Name, $"{WorkflowAnnotations.Promote}=0000000000", "--overwrite");
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            Assert.Equal(canary, (await scenario.GetAsync()).Status!.CanaryRevision);
+
+            await Kubectl.RunAsync(kubeconfig, "annotate", "aw", scenario.Name, $"{WorkflowAnnotations.Promote}={canary}", "--overwrite");
+            var promoted = await scenario.WaitAsync(w => w.Status?.StableRevision == canary && w.Status.Phase == "Ready", TimeSpan.FromSeconds(60), "the annotation promotes the canary");
+
+            Assert.NotEqual(first, promoted.Status!.StableRevision);
+            Assert.Contains(await scenario.EventsAsync(), e => e.Reason == WorkflowReasons.PromotionRequested && e.Message.Contains(canary, StringComparison.Ordinal));
+            var shown = await Kubectl.RunAsync(kubeconfig, "get", "aw", scenario.Name, "-o", "jsonpath={.status.stableRevision} {.status.phase}");
+            Assert.Equal($"{canary} Ready", shown.Trim());
+        }
+        finally
+        {
+            File.Delete(kubeconfig);
+        }
     }
 
     [Fact]

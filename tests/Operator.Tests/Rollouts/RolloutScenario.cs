@@ -83,12 +83,12 @@ internal sealed class RolloutScenario(RolloutEnvironment environment, string @na
     /// The default rollout: 25 % then 50 %, 6 s each, escalation rate at most 0.3, analysis every 5 s.
     /// <paramref name="trafficRouting"/> and <paramref name="evaluation"/> are YAML flow mappings.
     /// </summary>
-    public static string Rollout(string trafficRouting = "{provider: replicas}", string? evaluation = null, int inconclusiveLimit = 2, int progressDeadlineSeconds = 120) => $$"""
+    public static string Rollout(string trafficRouting = "{provider: replicas}", string? evaluation = null, int inconclusiveLimit = 2, int progressDeadlineSeconds = 120, int pauseSeconds = 6) => $$"""
             steps:
               - weight: 25
-                pauseSeconds: 6
+                pauseSeconds: {{pauseSeconds}}
               - weight: 50
-                pauseSeconds: 6
+                pauseSeconds: {{pauseSeconds}}
             trafficRouting: {{trafficRouting}}
             analysis:
               intervalSeconds: {{IntervalSeconds}}

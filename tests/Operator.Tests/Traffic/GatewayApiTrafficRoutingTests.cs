@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using AgentOperator.Operator.Provisioning;
+using AgentOperator.Operator.Tests.Fixtures;
 using AgentOperator.Operator.Traffic;
 using AgentOperator.TestSupport;
 using k8s;
@@ -134,7 +134,7 @@ public sealed class GatewayApiTrafficRoutingTests(GatewayApiClusterFixture clust
         cluster.Server.WriteKubeconfig(kubeconfig, ns);
         try
         {
-            var output = await KubectlAsync(kubeconfig, "get", "httproute", RouteName,
+            var output = await Kubectl.RunAsync(kubeconfig, "get", "httproute", RouteName,
                 "-o", "jsonpath={range .spec.rules[0].backendRefs[*]}{.name}={.weight} {end}");
 
             Assert.Equal($"{Stable}=75 legacy-refunds=0 {Canary}=25", output.Trim());
@@ -207,23 +207,5 @@ public sealed class GatewayApiTrafficRoutingTests(GatewayApiClusterFixture clust
         }
 
         return copy;
-    }
-
-    private static async Task<string> KubectlAsync(string kubeconfig, params string[] args)
-    {
-        var start = new ProcessStartInfo("/usr/bin/kubectl") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("--kubeconfig");
-        start.ArgumentList.Add(kubeconfig);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, await stderr);
-        return await stdout;
     }
 }
