@@ -34,10 +34,9 @@ public sealed record DevClusterOptions
 
     /// <summary>
     /// Publishes the <c>kube-root-ca.crt</c> ConfigMap (the server's CA as <c>ca.crt</c>) into every namespace, as
-    /// kube-controller-manager's root-ca-cert-publisher does (default false for now: some suites still expect a new
-    /// namespace to hold no ConfigMaps; a real cluster has this one in each).
+    /// kube-controller-manager's root-ca-cert-publisher does (default true, as on every real cluster).
     /// </summary>
-    public bool PublishRootCaConfigMap { get; init; }
+    public bool PublishRootCaConfigMap { get; init; } = true;
 
     /// <summary>Decides what a pod does; null (default) uses <see cref="ReadyPodRunner"/>, which marks every pod Running and Ready.</summary>
     public IPodRunner? PodRunner { get; init; }

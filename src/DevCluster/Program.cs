@@ -37,7 +37,7 @@ using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Creat
     stop.Cancel();
 });
 
-await using var cluster = await DevClusterServer.StartAsync(new DevClusterOptions { Port = port, RequireAuthentication = auth, PublishRootCaConfigMap = true }, stop.Token);
+await using var cluster = await DevClusterServer.StartAsync(new DevClusterOptions { Port = port, RequireAuthentication = auth }, stop.Token);
 if (kubeconfig is not null)
 {
     cluster.WriteKubeconfig(kubeconfig);

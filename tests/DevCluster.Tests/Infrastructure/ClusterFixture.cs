@@ -25,7 +25,7 @@ public class ClusterFixture : IAsyncLifetime
     public Kubectl Kubectl { get; private set; } = null!;
 
     /// <summary>Options for this fixture's server; test classes needing others derive from the fixture.</summary>
-    protected virtual DevClusterOptions Options => new() { WatchBookmarkInterval = TimeSpan.FromMilliseconds(300), PodStartDelay = TimeSpan.FromMilliseconds(50), PublishRootCaConfigMap = true };
+    protected virtual DevClusterOptions Options => new() { WatchBookmarkInterval = TimeSpan.FromMilliseconds(300), PodStartDelay = TimeSpan.FromMilliseconds(50) };
 
     public virtual async Task InitializeAsync()
     {
