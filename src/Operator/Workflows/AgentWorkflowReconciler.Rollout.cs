@@ -46,7 +46,7 @@ internal sealed partial class AgentWorkflowReconciler
         }
 
         var spec = ctx.Spec.Rollout;
-        var router = _traffic.For(ctx.Workflow);
+        var router = traffic.For(ctx.Workflow);
         var availability = CanaryAvailability(ctx, ExpectedCanaryReplicas(ctx.Rollout, spec, target, replicas, router));
         var routed = await RouteAsync(ctx, router, ctx.Rollout.Canary == target ? ctx.Rollout.Weight ?? 0 : 0, ct);
         var evaluation = spec?.Evaluation is not null && ctx.Rollout.Canary == target && ctx.Rollout.FailedRevision != target
@@ -234,13 +234,13 @@ internal sealed partial class AgentWorkflowReconciler
         {
             if (decision.RouteWeight != (ctx.Workflow.Status?.CanaryRevision == target ? ctx.Workflow.Status.CanaryWeight ?? 0 : 0))
             {
-                await RouteAsync(ctx, _traffic.For(ctx.Workflow), decision.RouteWeight, ct);
+                await RouteAsync(ctx, traffic.For(ctx.Workflow), decision.RouteWeight, ct);
             }
         }
         else if (ctx.Spec.Rollout?.TrafficRouting.Provider == TrafficProvider.GatewayAPI)
         {
             // No canary: every request goes to the stable Service.
-            await RouteAsync(ctx, _traffic.For(ctx.Workflow), 0, ct);
+            await RouteAsync(ctx, traffic.For(ctx.Workflow), 0, ct);
         }
     }
 }

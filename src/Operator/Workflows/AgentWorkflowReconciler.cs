@@ -39,7 +39,6 @@ internal sealed partial class AgentWorkflowReconciler(
 {
     private readonly ChildApis _apis = ChildApis.For(client);
     private readonly RecentWorkflowWrites _recent = new();
-    private readonly TrafficRoutingProviders _traffic = traffic;
 
     public async Task<ReconcileResult> ReconcileAsync(ObjectKey key, CancellationToken cancellationToken)
     {
