@@ -7,8 +7,11 @@ using k8s.Models;
 namespace AgentOperator.Crds.V1Alpha1;
 
 /// <summary>
-/// One pending high-risk action awaiting human approval. The gateway creates it; approvers decide through
-/// the operator's approval endpoint, which records who decided and when in its status.
+/// One pending high-risk action awaiting human approval. The gateway of the revision it names creates it;
+/// approvers append their verdict to <c>status.approvals</c> through the status subresource with kubectl, and the
+/// ValidatingAdmissionPolicies of <c>config/admission</c> make the API server refuse a verdict whose user is not
+/// the user it authenticated, who lacks the <c>approve</c> verb, who already gave one, or that comes after the
+/// decision. The operator turns the verdicts into <c>status.decision</c>.
 /// </summary>
 [KubernetesEntity(Group = ApiGroup.Group, ApiVersion = ApiGroup.Version, Kind = KubeKind, PluralName = Plural)]
 [ShortNames("aa")]
@@ -100,13 +103,17 @@ public sealed record AgentApprovalSpec
 /// <summary>Decision on an approval.</summary>
 public sealed record AgentApprovalStatus
 {
-    /// <summary>Pending, Approved, Denied or Expired.</summary>
+    /// <summary>Pending, Approved, Denied or Expired. Written by the operator from the verdicts and the expiry; final once not Pending.</summary>
     [Default("Pending")]
     public ApprovalDecision Decision { get; init; } = ApprovalDecision.Pending;
 
-    /// <summary>Each approver's decision, in order.</summary>
+    /// <summary>Each approver's verdict, in order. Append-only; each entry is added by the approver it names.</summary>
     [Items(Max = 10)]
     public IReadOnlyList<ApproverDecision>? Approvals { get; init; }
+
+    /// <summary>How many of <c>approvals</c> the operator has announced as Events on the workflow.</summary>
+    [Minimum(0), Maximum(10)]
+    public int? AnnouncedVerdicts { get; init; }
 
     /// <summary>When the final decision was made.</summary>
     [Format("date-time")]
@@ -117,20 +124,16 @@ public sealed record AgentApprovalStatus
     public DateTimeOffset? ExecutedAt { get; init; }
 }
 
-/// <summary>One approver's decision.</summary>
+/// <summary>One approver's verdict.</summary>
 public sealed record ApproverDecision
 {
-    /// <summary>Authenticated user name (from TokenReview).</summary>
+    /// <summary>The user the API server authenticated for the request that added this verdict (admission refuses any other name).</summary>
     [Required, Length(Min = 1, Max = 253)]
     public required string User { get; init; }
 
     /// <summary>approve or deny.</summary>
     [Required]
     public required ApproverVerdict Verdict { get; init; }
-
-    /// <summary>When.</summary>
-    [Required, Format("date-time")]
-    public required DateTimeOffset Time { get; init; }
 
     /// <summary>Free-text justification.</summary>
     [Length(Max = 1024)]

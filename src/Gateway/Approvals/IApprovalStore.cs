@@ -17,7 +17,4 @@ public interface IApprovalStore
     /// Returns false when it was already executed or changed meanwhile to a state that is not Approved.
     /// </summary>
     Task<bool> TryMarkExecutedAsync(AgentApproval approval, DateTimeOffset executedAt, CancellationToken cancellationToken);
-
-    /// <summary>Records that a pending approval expired (best effort; the gateway refuses it either way).</summary>
-    Task MarkExpiredAsync(AgentApproval approval, DateTimeOffset at, CancellationToken cancellationToken);
 }

@@ -1,15 +1,20 @@
+using System.Globalization;
 using System.Net;
+using System.Text.Json.Nodes;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using AgentOperator.Crds.V1Alpha1;
 using k8s;
 using k8s.Autorest;
+using k8s.Models;
 
 namespace AgentOperator.Gateway.Approvals;
 
 /// <summary>
-/// <see cref="IApprovalStore"/> on the Kubernetes API: AgentApprovals in the gateway's namespace, status
-/// written through the status subresource with the read resourceVersion (optimistic concurrency).
+/// <see cref="IApprovalStore"/> on the Kubernetes API: AgentApprovals in the gateway's namespace. The gateway only
+/// creates them, reads the ones its agent retries with, and marks an approved one executed with a merge patch of
+/// the status subresource that carries the read resourceVersion (optimistic concurrency: one writer wins). The
+/// operator writes the decision; the revision's Role grants exactly create and get, and patch on status.
 /// </summary>
 public sealed partial class KubernetesApprovalStore(IKubernetes kubernetes, string @namespace) : IApprovalStore
 {
@@ -32,12 +37,7 @@ public sealed partial class KubernetesApprovalStore(IKubernetes kubernetes, stri
             },
             Spec = spec,
         };
-        var created = await kubernetes.CustomObjects.CreateNamespacedCustomObjectAsync<AgentApproval>(approval, ApiGroup.Group, ApiGroup.Version, @namespace, AgentApproval.Plural, cancellationToken: cancellationToken);
-
-        // With a status subresource the API server drops status on create: write Pending through it, so that
-        // kubectl and approvers see the decision column; readers treat a missing status as Pending anyway.
-        created.Status = new AgentApprovalStatus { Decision = ApprovalDecision.Pending };
-        await TryReplaceStatusAsync(created, cancellationToken);
+        await kubernetes.CustomObjects.CreateNamespacedCustomObjectAsync<AgentApproval>(approval, ApiGroup.Group, ApiGroup.Version, @namespace, AgentApproval.Plural, cancellationToken: cancellationToken);
         return name;
     }
 
@@ -57,32 +57,21 @@ public sealed partial class KubernetesApprovalStore(IKubernetes kubernetes, stri
     /// <inheritdoc />
     public async Task<bool> TryMarkExecutedAsync(AgentApproval approval, DateTimeOffset executedAt, CancellationToken cancellationToken)
     {
-        if (approval.Status is not { Decision: ApprovalDecision.Approved, ExecutedAt: null } status)
+        if (approval.Status is not { Decision: ApprovalDecision.Approved, ExecutedAt: null })
         {
             return false;
         }
 
-        approval.Status = status with { ExecutedAt = executedAt };
-        return await TryReplaceStatusAsync(approval, cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public async Task MarkExpiredAsync(AgentApproval approval, DateTimeOffset at, CancellationToken cancellationToken)
-    {
-        if (approval.Status is { Decision: not ApprovalDecision.Pending })
+        // A resourceVersion in a merge patch is a precondition: a concurrent writer makes this a 409.
+        var patch = new JsonObject
         {
-            return;
-        }
-
-        approval.Status = (approval.Status ?? new AgentApprovalStatus()) with { Decision = ApprovalDecision.Expired, DecidedAt = at };
-        await TryReplaceStatusAsync(approval, cancellationToken);
-    }
-
-    private async Task<bool> TryReplaceStatusAsync(AgentApproval approval, CancellationToken cancellationToken)
-    {
+            ["metadata"] = new JsonObject { ["resourceVersion"] = approval.Metadata.ResourceVersion },
+            ["status"] = new JsonObject { ["executedAt"] = executedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture) },
+        };
         try
         {
-            await kubernetes.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync(approval, ApiGroup.Group, ApiGroup.Version, @namespace, AgentApproval.Plural, approval.Metadata.Name, cancellationToken: cancellationToken);
+            await kubernetes.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
+                new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), ApiGroup.Group, ApiGroup.Version, @namespace, AgentApproval.Plural, approval.Metadata.Name, cancellationToken: cancellationToken);
             return true;
         }
         catch (HttpOperationException exception) when (exception.Response.StatusCode == HttpStatusCode.Conflict)

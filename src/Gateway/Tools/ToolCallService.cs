@@ -11,6 +11,7 @@ using AgentOperator.Gateway.Http;
 using AgentOperator.Gateway.Runs;
 using AgentOperator.Gateway.Telemetry;
 using AgentOperator.Gateway.Upstreams;
+using AgentOperator.Policy.Approvals;
 using AgentOperator.Policy.Decisions;
 using AgentOperator.Policy.RunBudgets;
 
@@ -145,7 +146,7 @@ public sealed class ToolCallService(
             }
 
             approval = found;
-            approvers = [.. approval!.Status!.Approvals!.Where(a => a.Verdict == ApproverVerdict.Approve).Select(a => a.User).Distinct(StringComparer.Ordinal)];
+            approvers = ApprovalTally.Approvers(approval!.Status);
         }
 
         using var activity = StartSpan(call);
@@ -291,13 +292,13 @@ public sealed class ToolCallService(
         var now = timeProvider.GetUtcNow();
         if (status.Decision == ApprovalDecision.Denied)
         {
-            var by = string.Join(", ", (status.Approvals ?? []).Where(a => a.Verdict == ApproverVerdict.Deny).Select(a => a.User));
-            return (Refuse(call, StatusCodes.Status403Forbidden, RefusalProblem.Deny, "approval.denied", $"the approval was denied by {by}"), null);
+            // A human said no: the escalation is answered, so the run ends escalated, with who and why in the audit record.
+            return (Refuse(call, StatusCodes.Status403Forbidden, RefusalProblem.Escalate, "approval.denied", $"the approval was denied by {ApprovalTally.Denials(status)}"), null);
         }
 
+        // The operator marks an undecided approval Expired at its expiry; until it has, the expiry time decides here.
         if (status.Decision == ApprovalDecision.Expired || (status.Decision == ApprovalDecision.Pending && now >= spec.ExpiresAt))
         {
-            await approvals.MarkExpiredAsync(approval, now, cancellationToken);
             return (Refuse(call, StatusCodes.Status403Forbidden, RefusalProblem.Deny, "approval.expired", $"the approval expired at {spec.ExpiresAt:O} without a decision"), null);
         }
 

@@ -27,14 +27,17 @@ public static class IdentityBuilder
     /// carries <c>fieldSelector=metadata.name=&lt;name&gt;</c>, so these verbs reveal that one object and
     /// nothing else. <c>list</c> is granted because an informer lists (to learn the resourceVersion)
     /// before it watches, and re-lists after a 410 Gone.</item>
-    /// <item>Only when <see cref="ApprovalRequirement.IsNeeded"/>: <c>agentapprovals</c> create, get, watch.
-    /// create cannot be limited by name (the name is unknown when RBAC decides); the gateway then reads
-    /// and watches the approval it created by name. No list: the gateway never enumerates approvals.</item>
-    /// <item>Only when approvals are needed: <c>agentapprovals/status</c> patch. An approval is consumed
-    /// exactly once, across gateway replicas and restarts, by setting <c>status.executedAt</c>; that mark
-    /// must be shared and durable, so it lives in the API. The gateway already holds the tool credentials,
-    /// so this does not widen what a compromised gateway can do; the agent never holds a token.
-    /// No update: patch with a resourceVersion precondition is all the gateway needs.</item>
+    /// <item>Only when <see cref="ApprovalRequirement.IsNeeded"/>: <c>agentapprovals</c> create, get. create cannot
+    /// be limited by name (the name is unknown when RBAC decides), so admission (the
+    /// <c>agentoperator-approval-requests</c> ValidatingAdmissionPolicy) refuses an approval whose workflow and
+    /// revision are not the requesting ServiceAccount's own. The gateway then reads by name the approval its agent
+    /// retries with; no list or watch. RBAC cannot limit get by label, so a gateway can read (never change) another
+    /// workflow's approval in the same namespace if it learns its random name.</item>
+    /// <item>Only when approvals are needed: <c>agentapprovals/status</c> patch, to consume an approval exactly once
+    /// (across replicas and restarts) by setting <c>status.executedAt</c> with a resourceVersion precondition.
+    /// Admission (<c>agentoperator-approval-decisions</c>) lets a gateway set only that field, only once, only on an
+    /// Approved approval of its own revision; it can never add a verdict (no <c>approve</c> verb, and a workflow's
+    /// ServiceAccounts are refused as approvers) nor decide.</item>
     /// </list>
     /// </summary>
     public static V1Role Role(RevisionInputs inputs)
@@ -52,7 +55,7 @@ public static class IdentityBuilder
 
         if (ApprovalRequirement.IsNeeded(inputs))
         {
-            rules.Add(new() { ApiGroups = [ApiGroup.Group], Resources = [AgentApproval.Plural], Verbs = ["create", "get", "watch"] });
+            rules.Add(new() { ApiGroups = [ApiGroup.Group], Resources = [AgentApproval.Plural], Verbs = ["create", "get"] });
             rules.Add(new() { ApiGroups = [ApiGroup.Group], Resources = [AgentApproval.Plural + "/status"], Verbs = ["patch"] });
         }
 

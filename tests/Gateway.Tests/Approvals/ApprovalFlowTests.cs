@@ -77,22 +77,25 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Denied_Returns403_AndIsAudited()
+    public async Task Denied_is_an_answered_escalation_with_the_approvers_comment_in_the_audit()
     {
         var run = await _gateway.StartRunAsync();
         var approvalId = await RequestApprovalAsync(run);
-        await _gateway.DecideAsync(approvalId, "bob", ApproverVerdict.Deny);
+        await _gateway.DecideAsync(approvalId, "bob", ApproverVerdict.Deny, "customer already refunded");
 
         using var response = await _gateway.CallAsync(run, "payments.issue_refund", Refund, approvalId: approvalId);
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Equal("approval.denied", (await response.Content.ReadFromJsonAsync<JsonObject>())!["rule"]!.GetValue<string>());
+        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal("approval.denied", problem["rule"]!.GetValue<string>());
+        Assert.Equal("escalate", problem["decision"]!.GetValue<string>());
         Assert.Equal(0, _gateway.Upstream.Count("/refund"));
-        Assert.Contains(await _gateway.AuditLinesAsync(), l => l.Contains("\"rule\":\"approval.denied\"", StringComparison.Ordinal));
+        Assert.Contains(await _gateway.AuditLinesAsync(), l => l.Contains("\"rule\":\"approval.denied\"", StringComparison.Ordinal)
+            && l.Contains("bob: customer already refunded", StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task Expired_Returns403_AndMarksTheApprovalExpired()
+    public async Task Expired_approval_is_refused_even_before_the_operator_marks_it()
     {
         await using var gateway = await GatewayUnderTest.StartAsync(approvalTtl: TimeSpan.FromSeconds(1));
         var run = await gateway.StartRunAsync();
@@ -104,7 +107,6 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal("approval.expired", (await response.Content.ReadFromJsonAsync<JsonObject>())!["rule"]!.GetValue<string>());
-        Assert.Equal(ApprovalDecision.Expired, (await gateway.GetApprovalAsync(approvalId)).Status!.Decision);
         Assert.Equal(0, gateway.Upstream.Count("/refund"));
     }
 

@@ -52,19 +52,19 @@ public sealed class HotReloadTests
     {
         var cluster = await TestCluster.SharedAsync();
         var @namespace = await cluster.CreateNamespaceAsync("support");
-        using var gatewayClient = cluster.Client(await cluster.ServiceAccountTokenAsync(@namespace, "gateway", GatewayRoles.Gateway));
+        using var gatewayClient = cluster.Client(await cluster.ServiceAccountTokenAsync(@namespace, GatewayRoles.RevisionObject, GatewayRoles.Gateway(@namespace)));
         var path = Path.Combine(Path.GetTempPath(), $"audit-{Guid.NewGuid():N}.jsonl");
         await using var audit = await AgentOperator.Gateway.Audit.AuditLog.OpenAsync(path, NullLogger.Instance, CancellationToken.None);
         var holder = new PolicyHolder(audit, TimeProvider.System, NullLogger<PolicyHolder>.Instance);
         await cluster.Admin.CoreV1.CreateNamespacedConfigMapAsync(PolicyConfigMap(TestBundles.SupportRefund("http://127.0.0.1:1")), @namespace);
-        var watcher = new BundleConfigMapWatcher(gatewayClient, @namespace, "support-refund-rev1-policy", "bundle.json", holder, TimeProvider.System, NullLogger<BundleConfigMapWatcher>.Instance);
+        var watcher = new BundleConfigMapWatcher(gatewayClient, @namespace, GatewayRoles.RevisionObject, "bundle.json", holder, TimeProvider.System, NullLogger<BundleConfigMapWatcher>.Instance);
         Assert.True(await watcher.LoadInitialAsync(CancellationToken.None));
         await watcher.StartAsync(CancellationToken.None);
         try
         {
             Assert.False(holder.Current!.Engine.Bundle.KillSwitch);
 
-            await cluster.Admin.CoreV1.ReplaceNamespacedConfigMapAsync(PolicyConfigMap(TestBundles.SupportRefund("http://127.0.0.1:1", killSwitch: true)), "support-refund-rev1-policy", @namespace);
+            await cluster.Admin.CoreV1.ReplaceNamespacedConfigMapAsync(PolicyConfigMap(TestBundles.SupportRefund("http://127.0.0.1:1", killSwitch: true)), GatewayRoles.RevisionObject, @namespace);
 
             await WaitUntilAsync(() => holder.Current!.Engine.Bundle.KillSwitch);
         }
@@ -88,7 +88,7 @@ public sealed class HotReloadTests
         {
             var start = GatewayHost.StartAsync(new GatewayOptions
             {
-                BundleConfigMap = new ConfigMapReference(@namespace, "support-refund-rev1-policy"),
+                BundleConfigMap = new ConfigMapReference(@namespace, GatewayRoles.RevisionObject),
                 AuditPath = Path.Combine(directory, "audit.jsonl"),
                 MetricsBindAddress = "127.0.0.1",
             }, unauthorized, loggerFactory: NullLoggerFactory.Instance);
@@ -105,7 +105,7 @@ public sealed class HotReloadTests
 
     private static V1ConfigMap PolicyConfigMap(PolicyBundle bundle) => new()
     {
-        Metadata = new V1ObjectMeta { Name = "support-refund-rev1-policy" },
+        Metadata = new V1ObjectMeta { Name = GatewayRoles.RevisionObject },
         Data = new Dictionary<string, string> { ["bundle.json"] = PolicyBundleJson.Serialize(bundle) },
     };
 

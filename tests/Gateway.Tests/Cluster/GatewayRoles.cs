@@ -1,22 +1,41 @@
+using AgentOperator.Crds.Generation;
 using AgentOperator.Crds.V1Alpha1;
+using AgentOperator.Operator.Provisioning;
+using k8s;
 using k8s.Models;
 
 namespace AgentOperator.Gateway.Tests.Cluster;
 
-/// <summary>The RBAC rules the tests grant: what a gateway sidecar needs, and what an approver needs.</summary>
+/// <summary>
+/// The identity the tests give a gateway: the ServiceAccount name and Role the operator generates for a revision of
+/// the refund example (<see cref="IdentityBuilder"/>), never rules written here, so the tests' gateway holds exactly
+/// what a sidecar gets.
+/// </summary>
 public static class GatewayRoles
 {
-    /// <summary>The gateway: read its policy ConfigMap, create and read AgentApprovals, write their status.</summary>
-    public static V1PolicyRule[] Gateway { get; } =
-    [
-        new() { ApiGroups = [""], Resources = ["configmaps"], Verbs = ["get", "list", "watch"] },
-        new() { ApiGroups = [ApiGroup.Group], Resources = [AgentApproval.Plural], Verbs = ["get", "create"] },
-        new() { ApiGroups = [ApiGroup.Group], Resources = [AgentApproval.Plural + "/status"], Verbs = ["update"] },
-    ];
+    /// <summary>The workflow of <see cref="Fakes.TestBundles"/>.</summary>
+    public const string Workflow = "support-refund";
 
-    /// <summary>A human approver: the custom verb the approval API checks with a SubjectAccessReview.</summary>
-    public static V1PolicyRule[] Approver { get; } =
-    [
-        new() { ApiGroups = [ApiGroup.Group], Resources = [AgentApproval.Plural], Verbs = [AgentOperator.Gateway.Approvals.ApproverAuthorization.Verb] },
-    ];
+    /// <summary>The revision of <see cref="Fakes.TestBundles"/>.</summary>
+    public const string Revision = "rev0000001";
+
+    /// <summary>The revision's ServiceAccount, Role and bundle ConfigMap name.</summary>
+    public static string RevisionObject => ChildNames.RevisionObject(Workflow, Revision);
+
+    /// <summary>The rules of the operator's Role for that revision in <paramref name="namespace"/>.</summary>
+    public static V1PolicyRule[] Gateway(string @namespace) => [.. IdentityBuilder.Role(Inputs(@namespace)).Rules];
+
+    private static RevisionInputs Inputs(string @namespace)
+    {
+        var examples = Path.Combine(TestCluster.RepositoryRoot(), "examples");
+        var workflow = Read<AgentWorkflow>(Path.Combine(examples, "support-refund.yaml"));
+        workflow.Metadata.NamespaceProperty = @namespace;
+        workflow.Metadata.Uid = Guid.NewGuid().ToString();
+        var tools = Directory.GetFiles(Path.Combine(examples, "tools"), "*.yaml")
+            .Select(Read<AgentTool>)
+            .ToList();
+        return new RevisionInputs(workflow, Revision, "{}", tools, Replicas: 1);
+    }
+
+    private static T Read<T>(string path) => KubernetesJson.Deserialize<T>(YamlReader.ReadDocuments(File.ReadAllText(path)).Single().ToJsonString());
 }

@@ -2,9 +2,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using AgentOperator.Crds.V1Alpha1;
-using AgentOperator.Gateway.Approvals;
 using AgentOperator.Gateway.Hosting;
 using AgentOperator.Gateway.Tests.Cluster;
+using AgentOperator.Policy.Approvals;
 using AgentOperator.Policy.Bundles;
 using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -47,7 +47,7 @@ public sealed class GatewayUnderTest : IAsyncDisposable
         var upstream = await UpstreamStub.StartAsync();
         var cluster = await TestCluster.SharedAsync();
         var @namespace = await cluster.CreateNamespaceAsync("support");
-        var gatewayClient = cluster.Client(await cluster.ServiceAccountTokenAsync(@namespace, "gateway", GatewayRoles.Gateway));
+        var gatewayClient = cluster.Client(await cluster.ServiceAccountTokenAsync(@namespace, GatewayRoles.RevisionObject, GatewayRoles.Gateway(@namespace)));
         var policy = (bundle ?? (u => TestBundles.SupportRefund(u)))(upstream.Url);
         await File.WriteAllTextAsync(Path.Combine(directory, "bundle.json"), PolicyBundleJson.Serialize(policy));
         var gateway = await GatewayHost.StartAsync(new GatewayOptions
@@ -90,8 +90,22 @@ public sealed class GatewayUnderTest : IAsyncDisposable
     }
 
     /// <summary>Records a verdict as the approval API does once it has authenticated and authorized the user.</summary>
-    public Task<ApprovalVerdictOutcome> DecideAsync(string approvalId, string user, ApproverVerdict verdict) =>
-        new ApprovalVerdicts(Cluster.Admin, TimeProvider.System).RecordAsync(Namespace, approvalId, user, verdict, "test", CancellationToken.None);
+    /// <summary>
+    /// An approver's verdict appended to status.approvals, then the decision the operator's approval controller writes
+    /// for it (<see cref="ApprovalTally"/>). This cluster runs neither admission policies nor the operator; the path
+    /// through kubectl, admission and the operator is tested end to end in Operator.Tests.
+    /// </summary>
+    public async Task DecideAsync(string approvalId, string user, ApproverVerdict verdict, string comment = "test")
+    {
+        var approval = await GetApprovalAsync(approvalId);
+        var status = (approval.Status ?? new AgentApprovalStatus()) with
+        {
+            Approvals = [.. approval.Status?.Approvals ?? [], new ApproverDecision { User = user, Verdict = verdict, Comment = comment }],
+        };
+        var decision = ApprovalTally.Decide(approval.Spec, status, DateTimeOffset.UtcNow);
+        approval.Status = status with { Decision = decision, DecidedAt = decision == ApprovalDecision.Pending ? null : DateTimeOffset.UtcNow };
+        await Cluster.Admin.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync(approval, ApiGroup.Group, ApiGroup.Version, Namespace, AgentApproval.Plural, approvalId);
+    }
 
     /// <summary>The AgentApproval as stored by the API server.</summary>
     public Task<AgentApproval> GetApprovalAsync(string name) =>

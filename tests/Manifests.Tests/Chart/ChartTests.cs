@@ -101,6 +101,19 @@ public sealed partial class ChartTests
     }
 
     [Fact]
+    public void Chart_admission_policies_are_exactly_those_of_config_admission()
+    {
+        var installed = Kubectl.Kustomize("config/admission");
+        var charted = Yaml.ParseAll(IncludeLine().Replace(ChartTemplates.All["admission-policies.yaml"], "")).Select(KubeObject.From).ToList();
+        Assert.Equal(installed.Count, charted.Count);
+        foreach (var policy in installed)
+        {
+            var match = Assert.Single(charted, c => c.Kind == policy.Kind && c.Name == policy.Name);
+            Assert.True(Json.Same(policy.At("spec"), match.At("spec")), $"{policy}: the chart's spec differs from config/admission");
+        }
+    }
+
+    [Fact]
     public void Security_defaults_equal_the_kustomize_deployment()
     {
         var pod = Assert.Single(Install, o => o.Kind == "Deployment").At("spec.template.spec.securityContext");
@@ -166,6 +179,9 @@ public sealed partial class ChartTests
 
     [GeneratedRegex(@"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$")]
     private static partial Regex SemVer();
+
+    [GeneratedRegex(@"^\s*\{\{-? include .*\}\}\s*$", RegexOptions.Multiline)]
+    private static partial Regex IncludeLine();
 
     [GeneratedRegex(@"^kind: (?<kind>\w+)\s*$", RegexOptions.Multiline)]
     private static partial Regex KindLine();

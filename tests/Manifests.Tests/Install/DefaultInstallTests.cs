@@ -35,6 +35,10 @@ public sealed class DefaultInstallTests
     [InlineData("Service", "agent-operator-metrics")]
     [InlineData("Service", "agent-operator-approvals")]
     [InlineData("PodDisruptionBudget", "agent-operator")]
+    [InlineData("ValidatingAdmissionPolicy", "agentoperator-approval-requests")]
+    [InlineData("ValidatingAdmissionPolicyBinding", "agentoperator-approval-requests")]
+    [InlineData("ValidatingAdmissionPolicy", "agentoperator-approval-decisions")]
+    [InlineData("ValidatingAdmissionPolicyBinding", "agentoperator-approval-decisions")]
     public void Render_contains_each_install_object_exactly_once(string kind, string name) =>
         Single(kind, name);
 
@@ -44,7 +48,7 @@ public sealed class DefaultInstallTests
         var expected = new HashSet<string>(StringComparer.Ordinal)
         {
             "Namespace", "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role",
-            "RoleBinding", "Deployment", "Service", "PodDisruptionBudget",
+            "RoleBinding", "Deployment", "Service", "PodDisruptionBudget", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
         };
         Assert.All(Objects, o => Assert.Contains(o.Kind, expected));
     }
@@ -52,7 +56,10 @@ public sealed class DefaultInstallTests
     [Fact]
     public void Every_namespaced_object_lands_in_the_operator_namespace()
     {
-        var clusterScoped = new HashSet<string>(StringComparer.Ordinal) { "Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding" };
+        var clusterScoped = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
+        };
         Assert.All(Objects.Where(o => !clusterScoped.Contains(o.Kind)), o => Assert.Equal(OperatorNamespace, o.Namespace));
         Assert.All(Objects.Where(o => clusterScoped.Contains(o.Kind)), o => Assert.Null(o.Namespace));
     }

@@ -20,8 +20,8 @@ public sealed class OperatorRbacTests
         { "agentoperator.io", "agentworkflows/status", "get update patch" },
         { "agentoperator.io", "agentworkflows/finalizers", "update" },
         { "agentoperator.io", "agenttools", "get list watch" },
-        { "agentoperator.io", "agentapprovals", "get list watch update patch" },
-        { "agentoperator.io", "agentapprovals/status", "get update patch" },
+        { "agentoperator.io", "agentapprovals", "get list watch" },
+        { "agentoperator.io", "agentapprovals/status", "patch" },
         { "", "serviceaccounts", "get list watch create update patch delete" },
         { "", "configmaps", "get list watch create update patch delete" },
         { "", "services", "get list watch create update patch delete" },
@@ -34,8 +34,6 @@ public sealed class OperatorRbacTests
         { "gateway.networking.k8s.io", "httproutes", "get list watch update patch" },
         { "", "events", "create patch" },
         { "events.k8s.io", "events", "create patch" },
-        { "authentication.k8s.io", "tokenreviews", "create" },
-        { "authorization.k8s.io", "subjectaccessreviews", "create" },
         { "", "serviceaccounts/token", "create" },
     };
 
@@ -53,7 +51,7 @@ public sealed class OperatorRbacTests
     public static TheoryData<string, string, string> GrantedToGateways => new()
     {
         { "", "configmaps", "get list watch" },
-        { "agentoperator.io", "agentapprovals", "create get watch" },
+        { "agentoperator.io", "agentapprovals", "create get" },
         { "agentoperator.io", "agentapprovals/status", "patch" },
     };
 

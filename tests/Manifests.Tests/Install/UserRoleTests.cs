@@ -25,13 +25,18 @@ public sealed class UserRoleTests
     }
 
     [Fact]
-    public void Approver_cannot_write_approvals_directly()
+    public void Approver_adds_a_verdict_only_by_patching_status()
     {
-        // The decision lives in status: writing it would bypass TokenReview, SubjectAccessReview and the
-        // two-distinct-approvers rule of the approval API.
+        // A verdict is a JSON patch that appends to status.approvals; admission (config/admission) checks its
+        // user and the approve verb. Nothing else about an approval is the approver's to write.
+        Assert.True(PolicyRule.Allows(Rules("agentoperator-approver"), Group, "agentapprovals/status", "patch"));
         foreach (var verb in new[] { "create", "update", "patch", "delete" })
         {
             Assert.False(PolicyRule.Allows(Rules("agentoperator-approver"), Group, "agentapprovals", verb), verb);
+        }
+
+        foreach (var verb in new[] { "create", "update", "delete" })
+        {
             Assert.False(PolicyRule.Allows(Rules("agentoperator-approver"), Group, "agentapprovals/status", verb), verb);
         }
     }

@@ -40,7 +40,7 @@ public sealed class IdentityBuilderTests
         var approvals = role.Rules[1];
         Assert.Equal(["agentoperator.io"], approvals.ApiGroups);
         Assert.Equal(["agentapprovals"], approvals.Resources);
-        Assert.Equal(["create", "get", "watch"], approvals.Verbs);
+        Assert.Equal(["create", "get"], approvals.Verbs);
         Assert.Null(approvals.ResourceNames);
         var status = role.Rules[2];
         Assert.Equal(["agentapprovals/status"], status.Resources);
