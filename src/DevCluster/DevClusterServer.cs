@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using AgentOperator.DevCluster.Admission;
 using AgentOperator.DevCluster.Api;
 using AgentOperator.DevCluster.Auth;
 using AgentOperator.DevCluster.Bootstrap;
@@ -87,11 +88,11 @@ public sealed class DevClusterServer : IAsyncDisposable
         var fields = new FieldManager(time);
         var loggerFactory = LoggerFactory.Create(l => l.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
         var crds = new CustomResourceDefinitionRegistrar(registry, loggerFactory.CreateLogger<CustomResourceDefinitionRegistrar>());
-        var ops = new ResourceOperations(store, registry, time, fields, [crds]);
+        var authorizer = new RbacAuthorizer(store);
+        var ops = new ResourceOperations(store, registry, time, fields, [crds], new ValidatingAdmissionPolicies(store, registry, authorizer));
         crds.Attach(ops);
         var issuer = new ServiceAccountTokenIssuer(options);
         var authenticator = new RequestAuthenticator(options, adminToken, issuer, store);
-        var authorizer = new RbacAuthorizer(store);
         var reviews = new AccessReviews(authenticator, authorizer, issuer, options);
         var faults = new FaultInjector(store, time);
         var handler = new ResourceHandler(ops, new WatchStreamer(ops, options), authorizer, reviews, faults, fields);
