@@ -65,6 +65,9 @@ internal static class AdmissionCel
     {
         var environment = new CelEnvironment([], "");
         CelAuthorizer.Register(environment);
+
+        // The library's size() is a 32-bit int, for which it has no string(); CEL's size() is an int like any other.
+        environment.RegisterFunction("string", [typeof(int)], a => ((int)a[0]!).ToString(System.Globalization.CultureInfo.InvariantCulture));
         return environment;
     }
 

@@ -27,7 +27,7 @@ internal sealed class ClientCertificateAuthority : IDisposable
 
     public string CertificatePem => _ca.ExportCertificatePem();
 
-    /// <summary>Issues a client certificate (PEM, with its PKCS#8 key) for <paramref name="user"/> in <paramref name="groups"/>, valid for a year.</summary>
+    /// <summary>Issues a client certificate (PEM, with its PKCS#8 key) for <paramref name="user"/> in <paramref name="groups"/>, valid as long as the CA.</summary>
     public ClientCertificate Issue(string user, IReadOnlyList<string> groups)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -43,7 +43,8 @@ internal sealed class ClientCertificateAuthority : IDisposable
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
         var now = _time.GetUtcNow();
-        using var cert = request.Create(_ca, now.AddMinutes(-5), now.AddYears(1), RandomNumberGenerator.GetBytes(16));
+        var notAfter = new DateTimeOffset(_ca.NotAfter.ToUniversalTime(), TimeSpan.Zero);
+        using var cert = request.Create(_ca, now.AddMinutes(-5), notAfter, RandomNumberGenerator.GetBytes(16));
         return new ClientCertificate(cert.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem());
     }
 

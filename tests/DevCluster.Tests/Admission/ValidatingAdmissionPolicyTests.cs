@@ -131,7 +131,7 @@ public sealed class ValidatingAdmissionPolicyTests(UsersClusterFixture cluster) 
         Assert.Equal(1, refused.ExitCode);
         Assert.Contains($"{Denied}user bob cannot approve agentapprovals in namespace {ns}", refused.Stderr);
 
-        await cluster.Kubectl.SucceedAsync($"create rolebinding bob-approves -n {ns} --clusterrole=agentoperator-approver --user=bob");
+        await BindApproverAsync(ns, "bob");
         await cluster.Bob.SucceedAsync(["patch", "agentapproval", "refund-1", "-n", ns, "--subresource=status", "--type=merge", "-p", Approval("bob")]);
     }
 
@@ -140,7 +140,7 @@ public sealed class ValidatingAdmissionPolicyTests(UsersClusterFixture cluster) 
     {
         var ns = await ApprovalNamespaceAsync();
         await cluster.Alice.SucceedAsync(["patch", "agentapproval", "refund-1", "-n", ns, "--subresource=status", "--type=merge", "-p", Approval("alice")]);
-        await cluster.Kubectl.SucceedAsync($"create rolebinding bob-approves -n {ns} --clusterrole=agentoperator-approver --user=bob");
+        await BindApproverAsync(ns, "bob");
 
         // The second verdict is appended by a JSON patch; the policy compares with the stored list (oldObject).
         const string Append = """[{"op":"add","path":"/status/approvals/-","value":{"user":"carol","verdict":"approve","time":"2026-12-05T10:00:00Z"}}]""";
@@ -297,6 +297,15 @@ public sealed class ValidatingAdmissionPolicyTests(UsersClusterFixture cluster) 
         Assert.Contains($"denied request: the key other is reserved in namespace {ns} (1 keys)", refused.Stderr);
     }
 
+    // kubectl create rolebinding sends protobuf, which DevCluster does not decode for RoleBindings yet (issue 12).
+    private Task<string> BindApproverAsync(string ns, string user) => cluster.Kubectl.SucceedAsync($"apply -n {ns} -f -", $$"""
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: RoleBinding
+        metadata: {name: {{user}}-approves}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: agentoperator-approver}
+        subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: {{user}} }]
+        """);
+
     private static string Approval(string user) =>
         "{\"status\":{\"approvals\":[{\"user\":\"" + user + "\",\"verdict\":\"approve\",\"time\":\"2026-12-05T10:00:00Z\"}]}}";
 
@@ -344,7 +353,7 @@ public sealed class ValidatingAdmissionPolicyTests(UsersClusterFixture cluster) 
               runId: run-1
               tool: payments.refund
               action: create
-              inputSha256: 0000000000000000000000000000000000000000000000000000000000000000
+              inputSha256: "0000000000000000000000000000000000000000000000000000000000000000"
               riskTier: 3
               approvalsRequired: 1
               expiresAt: "2030-01-01T00:00:00Z"
