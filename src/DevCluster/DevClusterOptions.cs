@@ -20,6 +20,12 @@ public sealed record DevClusterOptions
     /// <summary>The admin (system:masters) token written into kubeconfigs; random when null (default).</summary>
     public string? AdminToken { get; init; }
 
+    /// <summary>
+    /// Bearer tokens of human users, like kube-apiserver's <c>--token-auth-file</c> (default none). Each authenticates its
+    /// user, uid and groups (plus system:authenticated); the CLI reads them with <c>--token-auth-file FILE</c>.
+    /// </summary>
+    public IReadOnlyList<Auth.StaticToken> StaticTokens { get; init; } = [];
+
     /// <summary>How many recent changes watches can resume from (default 10,000); older resourceVersions get 410 Gone.</summary>
     public int WatchHistorySize { get; init; } = 10_000;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using AgentOperator.DevCluster.Admission;
 using AgentOperator.DevCluster.Api;
 using AgentOperator.DevCluster.Auth;
 using AgentOperator.DevCluster.Bootstrap;
@@ -14,6 +15,7 @@ using AgentOperator.DevCluster.Watch;
 using k8s;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace AgentOperator.DevCluster;
 
@@ -33,9 +35,11 @@ public sealed class DevClusterServer : IAsyncDisposable
 
     private readonly X509Certificate2 _certificate;
     private readonly ObjectStore _store;
+    private readonly ClientCertificateAuthority _clientCa;
 
-    private DevClusterServer(WebApplication app, FaultInjector faults, ServiceAccountTokenIssuer issuer, string adminToken, X509Certificate2 certificate, ObjectStore store)
+    private DevClusterServer(WebApplication app, FaultInjector faults, ServiceAccountTokenIssuer issuer, string adminToken, X509Certificate2 certificate, ObjectStore store, ClientCertificateAuthority clientCa)
     {
+        _clientCa = clientCa;
         _certificate = certificate;
         _store = store;
         _app = app;
@@ -75,7 +79,13 @@ public sealed class DevClusterServer : IAsyncDisposable
             {
                 if (options.UseTls)
                 {
-                    listen.UseHttps(certificate);
+                    // Like kube-apiserver with --client-ca-file: a client certificate is asked for but not required.
+                    listen.UseHttps(new HttpsConnectionAdapterOptions
+                    {
+                        ServerCertificate = certificate,
+                        ClientCertificateMode = ClientCertificateMode.AllowCertificate,
+                        ClientCertificateValidation = (_, _, _) => true,
+                    });
                 }
             });
             k.Limits.MaxRequestBodySize = 16 * 1024 * 1024;
@@ -87,18 +97,19 @@ public sealed class DevClusterServer : IAsyncDisposable
         var fields = new FieldManager(time);
         var loggerFactory = LoggerFactory.Create(l => l.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
         var crds = new CustomResourceDefinitionRegistrar(registry, loggerFactory.CreateLogger<CustomResourceDefinitionRegistrar>());
-        var ops = new ResourceOperations(store, registry, time, fields, [crds]);
+        var authorizer = new RbacAuthorizer(store);
+        var ops = new ResourceOperations(store, registry, time, fields, [crds], new ValidatingAdmissionPolicies(store, registry, authorizer));
         crds.Attach(ops);
         var issuer = new ServiceAccountTokenIssuer(options);
-        var authenticator = new RequestAuthenticator(options, adminToken, issuer, store);
-        var authorizer = new RbacAuthorizer(store);
+        var clientCa = new ClientCertificateAuthority(time);
+        var authenticator = new RequestAuthenticator(options, adminToken, issuer, store, clientCa);
         var reviews = new AccessReviews(authenticator, authorizer, issuer, options);
         var faults = new FaultInjector(store, time);
         var handler = new ResourceHandler(ops, new WatchStreamer(ops, options), authorizer, reviews, faults, fields);
 
         var app = builder.Build();
         app.Use(next => ApiRoutes.Guard(next, authenticator, authorizer));
-        var server = new DevClusterServer(app, faults, issuer, adminToken, certificate, store);
+        var server = new DevClusterServer(app, faults, issuer, adminToken, certificate, store, clientCa);
         ApiRoutes.Map(app, handler, new DiscoveryDocuments(registry), new OpenApiDocuments(registry), authorizer, () => server.BaseAddress.Authority);
 
         ClusterBootstrap.Run(ops);
@@ -135,8 +146,31 @@ public sealed class DevClusterServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>The CA that signs client certificates (PEM): certificates it signed authenticate CN as user, O as groups.</summary>
+    public string ClientCertificateAuthorityPem => _clientCa.CertificatePem;
+
+    /// <summary>Issues a client certificate for <paramref name="user"/> in <paramref name="groups"/>, as a cluster's CA signs a user's CSR.</summary>
+    public ClientCertificate IssueClientCertificate(string user, params string[] groups) => _clientCa.Issue(user, groups);
+
     /// <summary>Writes a kubeconfig (context <c>devcluster</c>, the admin token) that kubectl and KubernetesClient read as is.</summary>
-    public void WriteKubeconfig(string path, string defaultNamespace = "default")
+    public void WriteKubeconfig(string path, string defaultNamespace = "default") =>
+        WriteKubeconfigFile(path, defaultNamespace, "devcluster-admin", $"token: {AdminToken}");
+
+    /// <summary>Writes a kubeconfig that authenticates with <paramref name="token"/> (a static token, a service-account token…).</summary>
+    public void WriteKubeconfigForToken(string path, string token, string defaultNamespace = "default") =>
+        WriteKubeconfigFile(path, defaultNamespace, "devcluster-user", $"token: {token}");
+
+    /// <summary>Writes a kubeconfig that authenticates with a client certificate (see <see cref="IssueClientCertificate"/>).</summary>
+    public void WriteKubeconfigForCertificate(string path, ClientCertificate certificate, string defaultNamespace = "default")
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        WriteKubeconfigFile(path, defaultNamespace, "devcluster-user",
+            $"client-certificate-data: {Base64(certificate.CertificatePem)}\n    client-key-data: {Base64(certificate.KeyPem)}");
+    }
+
+    private static string Base64(string text) => Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(text));
+
+    private void WriteKubeconfigFile(string path, string defaultNamespace, string userName, string credentials)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null)
@@ -157,13 +191,13 @@ public sealed class DevClusterServer : IAsyncDisposable
             - name: devcluster
               context:
                 cluster: devcluster
-                user: devcluster-admin
+                user: {userName}
                 namespace: {defaultNamespace}
             current-context: devcluster
             users:
-            - name: devcluster-admin
+            - name: {userName}
               user:
-                token: {AdminToken}
+                {credentials}
             preferences: {"{}"}
 
             """);
@@ -192,6 +226,7 @@ public sealed class DevClusterServer : IAsyncDisposable
         await _app.StopAsync(CancellationToken.None);
         await _app.DisposeAsync();
         _issuer.Dispose();
+        _clientCa.Dispose();
         _certificate.Dispose();
         _stopping.Dispose();
     }

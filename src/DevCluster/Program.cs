@@ -1,10 +1,11 @@
 using AgentOperator.DevCluster;
 
-// dotnet run --project src/DevCluster -- --kubeconfig PATH [--port N] [--no-auth]
+// dotnet run --project src/DevCluster -- --kubeconfig PATH [--port N] [--no-auth] [--token-auth-file FILE]
 // Serves until SIGTERM or Ctrl-C; the kubeconfig is written once the server accepts requests.
 string? kubeconfig = null;
 var port = 0;
 var auth = true;
+string? tokenAuthFile = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -19,10 +20,24 @@ for (var i = 0; i < args.Length; i++)
         case "--no-auth":
             auth = false;
             break;
+        case "--token-auth-file" when i + 1 < args.Length:
+            tokenAuthFile = args[++i];
+            break;
         default:
-            Console.Error.WriteLine("usage: AgentOperator.DevCluster --kubeconfig PATH [--port N] [--no-auth]");
+            Console.Error.WriteLine("usage: AgentOperator.DevCluster --kubeconfig PATH [--port N] [--no-auth] [--token-auth-file FILE]");
             return 2;
     }
+}
+
+IReadOnlyList<AgentOperator.DevCluster.Auth.StaticToken> staticTokens;
+try
+{
+    staticTokens = tokenAuthFile is null ? [] : AgentOperator.DevCluster.Auth.StaticToken.ParseFile(tokenAuthFile);
+}
+catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+{
+    Console.Error.WriteLine($"error: --token-auth-file: {e.Message}");
+    return 2;
 }
 
 using var stop = new CancellationTokenSource();
@@ -37,7 +52,7 @@ using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Creat
     stop.Cancel();
 });
 
-await using var cluster = await DevClusterServer.StartAsync(new DevClusterOptions { Port = port, RequireAuthentication = auth }, stop.Token);
+await using var cluster = await DevClusterServer.StartAsync(new DevClusterOptions { Port = port, RequireAuthentication = auth, StaticTokens = staticTokens }, stop.Token);
 if (kubeconfig is not null)
 {
     cluster.WriteKubeconfig(kubeconfig);

@@ -152,7 +152,7 @@ internal static partial class CelRuleValidator
         value?.GetType().Name == "CelNoSuchField" ? "no such key" : $"rule returned {value?.GetType().Name ?? "null"}, not a boolean";
 
     // Phrase the library's errors like cel-go's, which is what users of kube-apiserver see.
-    private static string Describe(CelException ex) => ex switch
+    internal static string Describe(CelException ex) => ex switch
     {
         CelNoSuchFieldException when MissingField().Match(ex.Message) is { Success: true } m => $"no such key: {m.Groups[1].Value}",
         CelTypeDoesNotSupportFieldSelectionException when MissingSelection().Match(ex.Message) is { Success: true } m => $"no such key: {m.Groups[1].Value}",

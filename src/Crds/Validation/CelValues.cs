@@ -54,6 +54,28 @@ internal static class CelValues
         }
     }
 
+    /// <summary>
+    /// A whole object as admission policies see it (kube-apiserver's <c>object</c>/<c>oldObject</c>): typed by the schema
+    /// like <c>self</c> of <c>x-kubernetes-validations</c>, except that apiVersion, kind and all of metadata are visible.
+    /// Without a schema (built-in kinds) numbers are ints when integral and doubles otherwise.
+    /// </summary>
+    public static object? FromAdmissionObject(JsonObject? obj, SchemaNode? schema)
+    {
+        if (obj is null)
+        {
+            return null;
+        }
+
+        var map = new Dictionary<string, object?>(obj.Count, StringComparer.Ordinal);
+        foreach (var (key, value) in obj)
+        {
+            var child = key is "metadata" or "apiVersion" or "kind" ? null : schema?.Properties.GetValueOrDefault(key);
+            map[key] = From(value, child);
+        }
+
+        return map;
+    }
+
     // At a resource root, rules see only metadata.name and metadata.generateName.
     private static Dictionary<string, object?> RootMetadata(JsonNode? metadata)
     {

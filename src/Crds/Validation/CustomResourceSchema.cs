@@ -65,6 +65,12 @@ public sealed class CustomResourceSchema
     }
 
     /// <summary>
+    /// The object as a CEL value for admission policies (<c>object</c>, <c>oldObject</c>): typed by this schema, with all of
+    /// metadata visible (unlike <c>self</c> at a resource root). Values are the <c>Cel</c> library's (maps, lists, long, double, string, bool).
+    /// </summary>
+    public object? ToAdmissionCelValue(JsonObject? obj) => CelValues.FromAdmissionObject(obj, _root);
+
+    /// <summary>
     /// Does what kube-apiserver does when it decodes a custom resource: prunes fields the schema does not specify
     /// (see <see cref="Prune"/>), then applies defaults recursively. Mutates <paramref name="obj"/>.
     /// </summary>

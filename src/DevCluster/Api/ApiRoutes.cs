@@ -85,7 +85,7 @@ internal static class ApiRoutes
     {
         try
         {
-            var user = authenticator.Authenticate(ctx.Request.Headers.Authorization);
+            var user = authenticator.Authenticate(ctx.Request.Headers.Authorization, ctx.Connection.ClientCertificate);
             if (user is null)
             {
                 throw ApiErrors.Unauthorized();

@@ -5,8 +5,9 @@ namespace AgentOperator.DevCluster.Api;
 /// <summary>
 /// Decodes the protobuf request bodies kubectl's typed clients send (<c>application/vnd.kubernetes.protobuf</c>:
 /// the "k8s\0" magic, then a runtime.Unknown wrapping the object) for the kinds its generators and auth commands
-/// create: Namespace, ConfigMap, Secret, ServiceAccount, TokenRequest and SelfSubjectAccessReview
-/// (<c>kubectl create namespace|configmap|secret|serviceaccount|token</c>, <c>kubectl auth can-i</c>).
+/// create: Namespace, ConfigMap, Secret, ServiceAccount, TokenRequest, SelfSubjectAccessReview, SelfSubjectReview and
+/// SelfSubjectRulesReview (<c>kubectl create namespace|configmap|secret|serviceaccount|token</c>, <c>kubectl auth can-i [--list]</c>,
+/// <c>kubectl auth whoami</c>).
 /// Field numbers are those of k8s.io/api's generated.proto. Responses stay JSON, which those clients accept.
 /// </summary>
 internal static class ProtobufBodies
@@ -76,6 +77,12 @@ internal static class ProtobufBodies
             [5] = new("resource", Kind.String), [6] = new("subresource", Kind.String), [7] = new("name", Kind.String),
         },
         ["NonResourceAttributes"] = new() { [1] = new("path", Kind.String), [2] = new("verb", Kind.String) },
+        ["SelfSubjectReview"] = new() { [1] = new("metadata", Kind.Message, Message: "ObjectMeta") },
+        ["SelfSubjectRulesReview"] = new()
+        {
+            [1] = new("metadata", Kind.Message, Message: "ObjectMeta"), [2] = new("spec", Kind.Message, Message: "SelfSubjectRulesReviewSpec"),
+        },
+        ["SelfSubjectRulesReviewSpec"] = new() { [1] = new("namespace", Kind.String) },
     };
 
     /// <summary>The object a protobuf body carries, as JSON; 415 for kinds this server cannot decode.</summary>

@@ -67,7 +67,11 @@ internal sealed class ResourceHandler(
         }
 
         await faults.BeforeRequestAsync(verb, type.Resource, path.Name ?? "", type.Key, ctx.RequestAborted);
-        var options = new WriteOptions(FieldManagerOf(ctx), query["force"] == "true", query["dryRun"] == "All", user, query["fieldValidation"]);
+        var options = new WriteOptions(FieldManagerOf(ctx), query["force"] == "true", query["dryRun"] == "All", user, query["fieldValidation"])
+        {
+            Warn = text => AddWarning(ctx, text),
+            RequestSubresource = path.Subresource == "scale" ? "scale" : null,
+        };
         var accept = ctx.Request.Headers.Accept.ToString();
         switch (verb)
         {
@@ -90,12 +94,19 @@ internal sealed class ResourceHandler(
                 await PatchAsync(ctx, type, ns, path.Name!, path.Subresource, options);
                 break;
             case "delete":
-                await DeleteAsync(ctx, type, ns, path.Name!);
+                await DeleteAsync(ctx, type, ns, path.Name!, options);
                 break;
             case "deletecollection":
-                await DeleteCollectionAsync(ctx, type, path.Namespace);
+                await DeleteCollectionAsync(ctx, type, path.Namespace, options);
                 break;
         }
+    }
+
+    /// <summary>An HTTP warning as kube-apiserver sends it: <c>299 - "text"</c>, with quotes and backslashes escaped.</summary>
+    private static void AddWarning(HttpContext ctx, string text)
+    {
+        var escaped = text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
+        ctx.Response.Headers.Append("Warning", $"299 - \"{escaped}\"");
     }
 
     public bool IsNamespaced(string group, string version, string resource) =>
@@ -234,6 +245,8 @@ internal sealed class ResourceHandler(
                 "tokenreviews" => reviews.TokenReview(body),
                 "subjectaccessreviews" => reviews.SubjectAccessReview(body),
                 "selfsubjectaccessreviews" => reviews.SelfSubjectAccessReview(body, user),
+                "selfsubjectreviews" => AccessReviews.SelfSubjectReview(body, user),
+                "selfsubjectrulesreviews" => reviews.SelfSubjectRulesReview(body, user),
                 _ => throw NotFoundPath(),
             };
             await HttpJson.WriteAsync(ctx, 201, answer);
@@ -350,16 +363,16 @@ internal sealed class ResourceHandler(
         await HttpJson.WriteAsync(ctx, 200, applied);
     }
 
-    private async Task DeleteAsync(HttpContext ctx, ResourceType type, string ns, string name)
+    private async Task DeleteAsync(HttpContext ctx, ResourceType type, string ns, string name, WriteOptions caller)
     {
-        var options = await ReadDeleteOptionsAsync(ctx);
+        var options = await ReadDeleteOptionsAsync(ctx) with { User = caller.User, Warn = caller.Warn };
         var (obj, deleted) = ops.Delete(type, ns, name, options);
         await HttpJson.WriteAsync(ctx, deleted ? 200 : 202, obj);
     }
 
-    private async Task DeleteCollectionAsync(HttpContext ctx, ResourceType type, string? ns)
+    private async Task DeleteCollectionAsync(HttpContext ctx, ResourceType type, string? ns, WriteOptions caller)
     {
-        var options = await ReadDeleteOptionsAsync(ctx);
+        var options = await ReadDeleteOptionsAsync(ctx) with { User = caller.User, Warn = caller.Warn };
         var list = ParseListOptions(ctx, type);
         var (items, rv) = ops.Store.List(type.Storage, ns, null);
         var deleted = new JsonArray();

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using AgentOperator.DevCluster.Admission;
+using AgentOperator.DevCluster.Auth;
 using AgentOperator.DevCluster.Patching;
 using AgentOperator.DevCluster.Storage;
 
@@ -9,9 +11,10 @@ namespace AgentOperator.DevCluster.Api;
 /// The object semantics of kube-apiserver's generic registry, for every resource alike: metadata ownership
 /// (uid, creationTimestamp, generation, resourceVersion), optimistic concurrency, status/spec separation,
 /// finalizers and deletionTimestamp, namespace lifecycle, custom-resource schemas. HTTP handlers and the
-/// in-process controllers both write through here.
+/// in-process controllers both write through here. Writes by clients (those with a user) pass validating admission
+/// after the object is final and before it is stored; the server's own controllers are not admitted.
 /// </summary>
-internal sealed class ResourceOperations(ObjectStore store, ResourceRegistry registry, TimeProvider time, FieldManager fields, IEnumerable<IWriteObserver> observers)
+internal sealed class ResourceOperations(ObjectStore store, ResourceRegistry registry, TimeProvider time, FieldManager fields, IEnumerable<IWriteObserver> observers, IValidatingAdmission? admission = null)
 {
     private const int MaxRetries = 32;
     private readonly ILookup<GroupResource, IWriteObserver> _observers = observers.ToLookup(o => o.Resource);
@@ -55,7 +58,9 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceRegistry reg
     /// <summary>Creates an object; returns it as stored (served form).</summary>
     public JsonObject Create(ResourceType type, string ns, JsonObject body, WriteOptions options, bool fieldsAlreadyManaged = false)
     {
+        var requestedName = body.Str("metadata", "name") ?? "";
         var obj = PrepareCreate(type, ns, body, options, fieldsAlreadyManaged);
+        Admit(type, "CREATE", ns, requestedName, options.RequestSubresource, obj, null, options.User, options.DryRun, options.Warn, Options("CreateOptions", options));
         if (options.DryRun)
         {
             return obj;
@@ -178,7 +183,10 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceRegistry reg
             var current = ToServed(type, stored);
             var updated = mutate(current.CloneObject());
             var result = PrepareUpdate(type, current, updated, subresource, options, fieldsAlreadyManaged);
-            if (result is null)
+
+            // Like kube-apiserver, admission sees no-op updates too (they are detected after admission, in storage).
+            Admit(type, "UPDATE", ns, name, options.RequestSubresource ?? subresource, result, current, options.User, options.DryRun, options.Warn, Options("UpdateOptions", options));
+            if (JsonNode.DeepEquals(current, result))
             {
                 return current;
             }
@@ -203,8 +211,8 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceRegistry reg
         }
     }
 
-    /// <summary>The new object as it will be stored, or null if the write changes nothing (no new revision, like kube-apiserver).</summary>
-    private JsonObject? PrepareUpdate(ResourceType type, JsonObject current, JsonObject updated, string? subresource, WriteOptions options, bool fieldsAlreadyManaged)
+    /// <summary>The new object as it will be stored; equal to <paramref name="current"/> when the write changes nothing (no new revision, like kube-apiserver).</summary>
+    private JsonObject PrepareUpdate(ResourceType type, JsonObject current, JsonObject updated, string? subresource, WriteOptions options, bool fieldsAlreadyManaged)
     {
         var name = current.Str("metadata", "name")!;
         var requested = updated.Str("metadata", "resourceVersion");
@@ -286,7 +294,7 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceRegistry reg
             fields.RecordUpdate(type, current, result, options.FieldManager, subresource);
         }
 
-        return JsonNode.DeepEquals(current, result) ? null : result;
+        return result;
     }
 
     /// <summary>DELETE: immediate when nothing holds the object, otherwise marks it with deletionTimestamp (202).</summary>
@@ -304,6 +312,17 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceRegistry reg
             if (options.PreconditionResourceVersion is { Length: > 0 } rv && rv != current.Str("metadata", "resourceVersion"))
             {
                 throw ApiErrors.Conflict(type.Key, name, $"Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {current.Str("metadata", "resourceVersion")}");
+            }
+
+            if (attempt == 0)
+            {
+                var deleteOptions = new JsonObject { ["kind"] = "DeleteOptions", ["apiVersion"] = "meta.k8s.io/v1" };
+                if (options.PropagationPolicy is { } propagation)
+                {
+                    deleteOptions["propagationPolicy"] = propagation;
+                }
+
+                Admit(type, "DELETE", ns, name, null, null, current, options.User, options.DryRun, options.Warn, deleteOptions);
             }
 
             var meta = current.Metadata();
@@ -402,6 +421,27 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceRegistry reg
         {
             return null;
         }
+    }
+
+    private void Admit(ResourceType type, string operation, string ns, string name, string? subresource, JsonObject? obj, JsonObject? old, UserInfo? user, bool dryRun, Action<string>? warn, JsonObject options)
+    {
+        if (admission is null || user is null)
+        {
+            return;
+        }
+
+        admission.Validate(new AdmissionRequest(type, operation, ns, name, subresource ?? "", obj, old, user, dryRun, options) { Warn = warn });
+    }
+
+    private static JsonObject Options(string kind, WriteOptions options)
+    {
+        var result = new JsonObject { ["kind"] = kind, ["apiVersion"] = "meta.k8s.io/v1", ["fieldManager"] = options.FieldManager };
+        if (options.DryRun)
+        {
+            result["dryRun"] = new JsonArray("All");
+        }
+
+        return result;
     }
 
     private static JsonObject ToStorage(ResourceType type, JsonObject served)

@@ -11,4 +11,10 @@ namespace AgentOperator.DevCluster.Api;
 internal sealed record WriteOptions(string FieldManager, bool Force = false, bool DryRun = false, UserInfo? User = null, string? FieldValidation = null)
 {
     public static readonly WriteOptions Controller = new("devcluster-controller");
+
+    /// <summary>Receives the text of each HTTP <c>Warning</c> admission adds; null drops them.</summary>
+    public Action<string>? Warn { get; init; }
+
+    /// <summary>The subresource the client addressed when the write goes through the parent (the scale subresource); null otherwise.</summary>
+    public string? RequestSubresource { get; init; }
 }

@@ -53,6 +53,55 @@ internal sealed class AccessReviews(RequestAuthenticator authenticator, RbacAuth
     public JsonObject SelfSubjectAccessReview(JsonObject review, UserInfo caller) =>
         Answer(review, Decide(caller, review["spec"] as JsonObject ?? []));
 
+    /// <summary>SelfSubjectReview (<c>kubectl auth whoami</c>): the caller's user info as the server authenticated it.</summary>
+    public static JsonObject SelfSubjectReview(JsonObject review, UserInfo caller) => Answer(review, new JsonObject { ["userInfo"] = UserInfoJson(caller) });
+
+    /// <summary>SelfSubjectRulesReview (<c>kubectl auth can-i --list</c>): the caller's RBAC rules in spec.namespace.</summary>
+    public JsonObject SelfSubjectRulesReview(JsonObject review, UserInfo caller)
+    {
+        var rules = authorizer.RulesFor(caller, review.Str("spec", "namespace") ?? "");
+        var resourceRules = new JsonArray();
+        var nonResourceRules = new JsonArray();
+        foreach (var rule in rules)
+        {
+            if (rule["nonResourceURLs"] is JsonArray { Count: > 0 } urls)
+            {
+                nonResourceRules.Add(new JsonObject { ["verbs"] = rule["verbs"]?.DeepClone(), ["nonResourceURLs"] = urls.DeepClone() });
+            }
+
+            if (rule["resources"] is JsonArray { Count: > 0 } resources)
+            {
+                var entry = new JsonObject { ["verbs"] = rule["verbs"]?.DeepClone(), ["apiGroups"] = rule["apiGroups"]?.DeepClone() ?? new JsonArray(), ["resources"] = resources.DeepClone() };
+                if (rule["resourceNames"] is JsonArray { Count: > 0 } names)
+                {
+                    entry["resourceNames"] = names.DeepClone();
+                }
+
+                resourceRules.Add(entry);
+            }
+        }
+
+        return Answer(review, new JsonObject { ["resourceRules"] = resourceRules, ["nonResourceRules"] = nonResourceRules, ["incomplete"] = false });
+    }
+
+    /// <summary>authentication.k8s.io/v1 UserInfo (uid omitted when empty, as Go's omitempty does).</summary>
+    public static JsonObject UserInfoJson(UserInfo user)
+    {
+        var info = new JsonObject { ["username"] = user.Name };
+        if (user.Uid.Length > 0)
+        {
+            info["uid"] = user.Uid;
+        }
+
+        info["groups"] = new JsonArray(user.Groups.Select(g => (JsonNode)JsonValue.Create(g)).ToArray());
+        if (user.Extra.Count > 0)
+        {
+            info["extra"] = new JsonObject(user.Extra.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)new JsonArray(kv.Value.Select(v => (JsonNode)JsonValue.Create(v)).ToArray()))));
+        }
+
+        return info;
+    }
+
     /// <summary>TokenRequest (POST serviceaccounts/NAME/token): a signed token for the service account.</summary>
     public JsonObject TokenRequest(ResourceOperations ops, string ns, string name, JsonObject request)
     {

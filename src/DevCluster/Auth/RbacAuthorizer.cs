@@ -45,6 +45,38 @@ internal sealed class RbacAuthorizer(ObjectStore store)
         return (false, "");
     }
 
+    /// <summary>
+    /// Every rule that applies to <paramref name="user"/> in <paramref name="ns"/> (its ClusterRoleBindings' and that
+    /// namespace's RoleBindings'), for SelfSubjectRulesReview; system:masters gets the cluster-admin rules.
+    /// </summary>
+    public IReadOnlyList<JsonObject> RulesFor(UserInfo user, string ns)
+    {
+        if (user.Groups.Contains("system:masters"))
+        {
+            return
+            [
+                new JsonObject { ["verbs"] = new JsonArray("*"), ["apiGroups"] = new JsonArray("*"), ["resources"] = new JsonArray("*") },
+                new JsonObject { ["verbs"] = new JsonArray("*"), ["nonResourceURLs"] = new JsonArray("*") },
+            ];
+        }
+
+        var rules = new List<JsonObject>();
+        foreach (var binding in store.List(ClusterRoleBindings, null, null).Items.Select(Parse).Where(b => BindsUser(b, user, "")))
+        {
+            rules.AddRange(RulesOf(binding, "") ?? []);
+        }
+
+        if (ns.Length > 0)
+        {
+            foreach (var binding in store.List(RoleBindings, ns, null).Items.Select(Parse).Where(b => BindsUser(b, user, ns)))
+            {
+                rules.AddRange(RulesOf(binding, ns) ?? []);
+            }
+        }
+
+        return rules;
+    }
+
     private static string Describe(UserInfo user) =>
         user.Name.StartsWith("system:serviceaccount:", StringComparison.Ordinal)
             ? $"ServiceAccount \"{user.Name.Split(':')[3]}/{user.Name.Split(':')[2]}\""

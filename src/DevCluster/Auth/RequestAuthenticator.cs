@@ -1,26 +1,36 @@
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using AgentOperator.DevCluster.Storage;
 
 namespace AgentOperator.DevCluster.Auth;
 
 /// <summary>
-/// Bearer-token authentication: the admin token (system:masters), or a service-account JWT this server issued
-/// whose ServiceAccount still exists with the same uid (so deleting or recreating it revokes its tokens).
+/// Authentication in kube-apiserver's order: a client certificate signed by the client CA (CN = user, O = groups), else a
+/// bearer token: the admin token (system:masters), a static token (<see cref="DevClusterOptions.StaticTokens"/>, like
+/// <c>--token-auth-file</c>), or a service-account JWT this server issued whose ServiceAccount still exists with the same
+/// uid (so deleting or recreating it revokes its tokens). Every authenticated user is in system:authenticated.
 /// </summary>
-internal sealed class RequestAuthenticator(DevClusterOptions options, string adminToken, ServiceAccountTokenIssuer issuer, ObjectStore store)
+internal sealed class RequestAuthenticator(DevClusterOptions options, string adminToken, ServiceAccountTokenIssuer issuer, ObjectStore store, ClientCertificateAuthority clientCa)
 {
+    private readonly Dictionary<string, StaticToken> _staticTokens = options.StaticTokens.ToDictionary(t => t.Token, StringComparer.Ordinal);
+
     private static readonly GroupResource ServiceAccounts = new("", "serviceaccounts");
     private readonly byte[] _adminToken = Encoding.UTF8.GetBytes(adminToken);
 
     public static readonly UserInfo Admin = new("admin", "", ["system:masters", "system:authenticated"]);
 
     /// <summary>The user a request authenticates as, or null (401) when auth is required and the token is missing or invalid.</summary>
-    public UserInfo? Authenticate(string? authorizationHeader)
+    public UserInfo? Authenticate(string? authorizationHeader, X509Certificate2? clientCertificate = null)
     {
         if (!options.RequireAuthentication)
         {
             return Admin;
+        }
+
+        if (clientCertificate is not null && clientCa.Authenticate(clientCertificate) is { } certificateUser)
+        {
+            return certificateUser;
         }
 
         if (authorizationHeader is null || !authorizationHeader.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
@@ -40,6 +50,12 @@ internal sealed class RequestAuthenticator(DevClusterOptions options, string adm
         {
             error = null;
             return Admin;
+        }
+
+        if (_staticTokens.TryGetValue(token, out var known))
+        {
+            error = null;
+            return new UserInfo(known.User, known.Uid, known.Groups.Append("system:authenticated").Distinct().ToList());
         }
 
         var claims = issuer.Verify(token, audiences, out error, out matchedAudiences);

@@ -27,7 +27,8 @@ internal static class ClusterBootstrap
         ops.Create(clusterRoles, "", Role("system:discovery",
             new JsonObject { ["verbs"] = Strings("get"), ["nonResourceURLs"] = Strings("/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/readyz", "/version", "/version/", "/openapi", "/openapi/*") }), options);
         ops.Create(clusterRoles, "", Role("system:basic-user",
-            Rule(["authorization.k8s.io"], ["selfsubjectaccessreviews", "selfsubjectrulesreviews"], ["create"])), options);
+            Rule(["authorization.k8s.io"], ["selfsubjectaccessreviews", "selfsubjectrulesreviews"], ["create"]),
+            Rule(["authentication.k8s.io"], ["selfsubjectreviews"], ["create"])), options);
         ops.Create(clusterRoleBindings, "", Binding("cluster-admin", "cluster-admin", "system:masters"), options);
         ops.Create(clusterRoleBindings, "", Binding("system:discovery", "system:discovery", "system:authenticated"), options);
         ops.Create(clusterRoleBindings, "", Binding("system:basic-user", "system:basic-user", "system:authenticated"), options);

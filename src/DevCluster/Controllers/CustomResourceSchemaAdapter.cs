@@ -14,4 +14,6 @@ internal sealed class CustomResourceSchemaAdapter(CustomResourceSchema schema) :
 
     public IReadOnlyList<ApiFieldError> Validate(JsonObject obj, JsonObject? old) =>
         schema.Validate(obj, old).Select(e => new ApiFieldError(e.Reason, e.Path, e.Body)).ToList();
+
+    public object? ToAdmissionCelValue(JsonObject? obj) => schema.ToAdmissionCelValue(obj);
 }

@@ -176,7 +176,31 @@ internal static class BuiltInResources
                 ShortNames = ["crd", "crds"], Categories = ["api-extensions"], HasStatus = true, TracksGeneration = true,
                 Columns = [NameColumn, CreatedAtColumn],
             },
+            new("admissionregistration.k8s.io", "v1", "validatingadmissionpolicies", "ValidatingAdmissionPolicy", false)
+            {
+                Categories = ["api-extensions"], HasStatus = true, TracksGeneration = true,
+                Columns =
+                [
+                    NameColumn,
+                    Col("Validations", "integer", (o, _) => o.At("spec", "validations") is JsonArray v ? v.Count : 0),
+                    Col("ParamKind", "string", (o, _) => o.At("spec", "paramKind") is JsonObject pk ? $"{pk.Str("apiVersion")}/{pk.Str("kind")}" : "<unset>"),
+                    AgeColumn,
+                ],
+            },
+            new("admissionregistration.k8s.io", "v1", "validatingadmissionpolicybindings", "ValidatingAdmissionPolicyBinding", false)
+            {
+                Categories = ["api-extensions"], TracksGeneration = true,
+                Columns =
+                [
+                    NameColumn,
+                    Col("PolicyName", "string", (o, _) => o.Str("spec", "policyName")),
+                    Col("ParamRef", "string", (o, _) => o.At("spec", "paramRef") is JsonObject pr ? $"{pr.Str("namespace")}/{pr.Str("name")}" : "<unset>"),
+                    AgeColumn,
+                ],
+            },
             new("authentication.k8s.io", "v1", "tokenreviews", "TokenReview", false) { Verbs = CreateOnly, IsVirtual = true },
+            new("authentication.k8s.io", "v1", "selfsubjectreviews", "SelfSubjectReview", false) { Verbs = CreateOnly, IsVirtual = true },
+            new("authorization.k8s.io", "v1", "selfsubjectrulesreviews", "SelfSubjectRulesReview", false) { Verbs = CreateOnly, IsVirtual = true },
             new("authorization.k8s.io", "v1", "subjectaccessreviews", "SubjectAccessReview", false) { Verbs = CreateOnly, IsVirtual = true },
             new("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview", false) { Verbs = CreateOnly, IsVirtual = true },
         ];

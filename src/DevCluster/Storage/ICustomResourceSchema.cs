@@ -14,4 +14,7 @@ internal interface ICustomResourceSchema
 
     /// <summary>Structural schema and CEL (<c>x-kubernetes-validations</c>) errors; empty when valid. <paramref name="old"/> is the stored object on update (for transition rules).</summary>
     IReadOnlyList<FieldError> Validate(JsonObject obj, JsonObject? old);
+
+    /// <summary>The object as admission policies' CEL sees it: typed by the schema, metadata fully visible.</summary>
+    object? ToAdmissionCelValue(JsonObject? obj);
 }

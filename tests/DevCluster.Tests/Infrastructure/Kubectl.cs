@@ -72,6 +72,14 @@ public sealed class Kubectl(string kubeconfig, string cacheDirectory)
         return result.Stdout;
     }
 
+    /// <summary>Runs with the arguments as given (no splitting) and asserts success, returning stdout.</summary>
+    public async Task<string> SucceedAsync(IReadOnlyList<string> arguments, string? stdin = null)
+    {
+        var result = await RunAsync(arguments, stdin);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return result.Stdout;
+    }
+
     private static List<string> Split(string arguments)
     {
         // Single quotes group, as in a shell; enough for the JSON patches the tests pass.
