@@ -11,10 +11,10 @@ internal sealed record LeaderElectionOptions
     /// <summary>Name of the Lease (default <c>agent-operator-leader</c>).</summary>
     public string LeaseName { get; init; } = "agent-operator-leader";
 
-    /// <summary>Namespace of the Lease; null (default) is the pod's namespace (POD_NAMESPACE or the service-account namespace file), else <c>default</c>.</summary>
+    /// <summary>Namespace of the Lease; null (default) is the pod's namespace (<see cref="NamespaceVariable"/> or the service-account namespace file), else <c>default</c>.</summary>
     public string? LeaseNamespace { get; init; }
 
-    /// <summary>This replica's identity in the Lease; null (default) is the pod name (POD_NAME or HOSTNAME) plus a random suffix, so a restarted pod is a new candidate.</summary>
+    /// <summary>This replica's identity in the Lease; null (default) is the pod name (<see cref="PodNameVariable"/> or HOSTNAME) plus a random suffix, so a restarted pod is a new candidate.</summary>
     public string? Identity { get; init; }
 
     /// <summary>How long a leader's claim lasts without renewal before others may take over (default 15 s, client-go's).</summary>
@@ -29,6 +29,12 @@ internal sealed record LeaderElectionOptions
     /// <summary>How long a stopping leader lets reconciles in flight finish before cancelling them (default 20 s).</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>The pod's namespace, from the downward API (config/manager and the chart set it from <c>metadata.namespace</c>).</summary>
+    public const string NamespaceVariable = "AGENTOPERATOR_NAMESPACE";
+
+    /// <summary>The pod's name, from the downward API (config/manager and the chart set it from <c>metadata.name</c>).</summary>
+    public const string PodNameVariable = "AGENTOPERATOR_POD_NAME";
+
     private const string ServiceAccountNamespaceFile = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
 
     public string ResolveNamespace()
@@ -38,7 +44,7 @@ internal sealed record LeaderElectionOptions
             return LeaseNamespace;
         }
 
-        var fromEnvironment = Environment.GetEnvironmentVariable("POD_NAMESPACE");
+        var fromEnvironment = Environment.GetEnvironmentVariable(NamespaceVariable);
         if (!string.IsNullOrEmpty(fromEnvironment))
         {
             return fromEnvironment;
@@ -54,7 +60,7 @@ internal sealed record LeaderElectionOptions
             return Identity;
         }
 
-        var pod = Environment.GetEnvironmentVariable("POD_NAME") ?? Environment.GetEnvironmentVariable("HOSTNAME") ?? Environment.MachineName;
+        var pod = Environment.GetEnvironmentVariable(PodNameVariable) ?? Environment.GetEnvironmentVariable("HOSTNAME") ?? Environment.MachineName;
         return $"{pod}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
     }
 }
