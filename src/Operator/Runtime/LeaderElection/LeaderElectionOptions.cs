@@ -37,14 +37,16 @@ internal sealed record LeaderElectionOptions
 
     private const string ServiceAccountNamespaceFile = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
 
-    public string ResolveNamespace()
+    /// <summary>The Lease's namespace; <paramref name="environment"/> reads a variable (default: the process environment).</summary>
+    public string ResolveNamespace(Func<string, string?>? environment = null)
     {
+        environment ??= Environment.GetEnvironmentVariable;
         if (!string.IsNullOrEmpty(LeaseNamespace))
         {
             return LeaseNamespace;
         }
 
-        var fromEnvironment = Environment.GetEnvironmentVariable(NamespaceVariable);
+        var fromEnvironment = environment(NamespaceVariable);
         if (!string.IsNullOrEmpty(fromEnvironment))
         {
             return fromEnvironment;
@@ -53,14 +55,16 @@ internal sealed record LeaderElectionOptions
         return File.Exists(ServiceAccountNamespaceFile) ? File.ReadAllText(ServiceAccountNamespaceFile).Trim() : "default";
     }
 
-    public string ResolveIdentity()
+    /// <summary>This replica's identity; <paramref name="environment"/> reads a variable (default: the process environment).</summary>
+    public string ResolveIdentity(Func<string, string?>? environment = null)
     {
+        environment ??= Environment.GetEnvironmentVariable;
         if (!string.IsNullOrEmpty(Identity))
         {
             return Identity;
         }
 
-        var pod = Environment.GetEnvironmentVariable(PodNameVariable) ?? Environment.GetEnvironmentVariable("HOSTNAME") ?? Environment.MachineName;
+        var pod = environment(PodNameVariable) ?? environment("HOSTNAME") ?? Environment.MachineName;
         return $"{pod}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
     }
 }
