@@ -64,6 +64,40 @@ public sealed class KillSwitchTests(WorkflowClusterFixture cluster, ITestOutputH
         output.WriteLine($"suspended {suspended}, valid {valid}, killSwitch {killSwitch}: phase {after.Status.Phase}, events [{string.Join(", ", reasons)}]");
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task KillSwitch_MidCanary_ReachesTheStableAndTheCanaryBundle(bool valid)
+    {
+        var ns = await cluster.CreateNamespaceAsync($"kill-canary-{(valid ? "v" : "i")}");
+        await WorkflowManifests.ApplyToolsAsync(Client, ns);
+        await using var op = await OperatorInstance.StartAsync(cluster.Configuration());
+        var rollout = new RolloutSpec { Steps = [new RolloutStep { Weight = 20, PauseSeconds = 3600 }] };
+        var ready = await WorkflowScenario.CreateReadyAsync(Client, ns, "refunds", WorkflowManifests.Spec() with { Rollout = rollout });
+        var next = WorkflowManifests.Spec(image: "ghcr.io/example/refund-agent:2.0.0") with { Rollout = rollout };
+        await WorkflowManifests.PatchSpecAsync(Client, ns, "refunds", next);
+        var canary = await WorkflowScenario.WaitAsync(Client, ns, "refunds", w => w.Status?.CanaryRevision is not null, "a canary revision held at its first step");
+        var revisions = new[] { ready.Status!.StableRevision!, canary.Status!.CanaryRevision! };
+
+        // Suspended, the new spec valid or not: both live revisions' gateways must deny writes.
+        await WorkflowManifests.PatchSpecAsync(Client, ns, "refunds", (valid ? next : Invalid(next)) with { Suspend = true, KillSwitch = true });
+        foreach (var revision in revisions)
+        {
+            var name = ChildNames.RevisionObject("refunds", revision);
+            var configMap = await Within.UntilAsync(
+                () => Client.CoreV1.ReadNamespacedConfigMapAsync(name, ns),
+                c => KillSwitchOf(c),
+                c => c.Data[BundleConfigMapBuilder.BundleKey],
+                $"the bundle of revision {revision} with killSwitch true");
+            Assert.Equal(BundleConfigMapBuilder.BundleSha256(configMap.Data[BundleConfigMapBuilder.BundleKey]), configMap.Metadata.Annotations[ChildLabels.BundleSha256Annotation]);
+        }
+
+        await op.WaitForIdleAsync(TimeSpan.FromSeconds(1));
+        var reasons = await WorkflowScenario.EventReasonsAsync(Client, ns, "refunds");
+        Assert.Equal(2, reasons.Count(r => r == WorkflowReasons.KillSwitchEngaged));
+        Assert.Equal(revisions.Order(StringComparer.Ordinal), (await WorkflowChildren.ReadAsync(Client, ns, "refunds")).Revisions.Order(StringComparer.Ordinal));
+    }
+
     /// <summary>A tool binding no AgentTool in the namespace declares: the compiler refuses the spec.</summary>
     private static AgentWorkflowSpec Invalid(AgentWorkflowSpec spec) => spec with
     {
