@@ -85,8 +85,8 @@ LABEL org.opencontainers.image.title="agentoperator-operator" \
       org.opencontainers.image.version="${VERSION}"
 WORKDIR /app
 COPY --from=publish-operator /app ./
-# The operator binds its metrics, health and approval ports from its flags, not from the base image's default.
+# The operator binds its metrics and health ports from its flags, not from the base image's default.
 ENV ASPNETCORE_HTTP_PORTS=""
 USER 65532:65532
-EXPOSE 8080 8081 8443
+EXPOSE 8080 8081
 ENTRYPOINT ["dotnet", "AgentOperator.Operator.dll"]

@@ -17,10 +17,27 @@ internal static class OperatorCommandLine
           --health-port PORT                 port of /healthz and /readyz (default: 8081)
           --max-concurrent-reconciles N      keys reconciled in parallel per controller (default: 4)
           --resync-period DURATION           e.g. 10m, 30s, 0 to disable (default: 10m)
-          --log-level LEVEL                  trace, debug, information, warning, error (default: information)
+          --log-level LEVEL                  trace, debug, info, warn, error; or information, warning, critical (default: info)
           --otlp-endpoint URL                where reconcile traces go (default: OTEL_EXPORTER_OTLP_ENDPOINT)
           -h, --help                         show this help
         """;
+
+    /// <summary>
+    /// The level names platform engineers type: controller-runtime/zap's (<c>debug</c>, <c>info</c>, <c>warn</c>,
+    /// <c>error</c>, as every kubebuilder manifest passes them) and .NET's (<c>trace</c>, <c>information</c>,
+    /// <c>warning</c>, <c>critical</c>), in any case.
+    /// </summary>
+    private static readonly Dictionary<string, LogLevel> LogLevels = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["trace"] = LogLevel.Trace,
+        ["debug"] = LogLevel.Debug,
+        ["info"] = LogLevel.Information,
+        ["information"] = LogLevel.Information,
+        ["warn"] = LogLevel.Warning,
+        ["warning"] = LogLevel.Warning,
+        ["error"] = LogLevel.Error,
+        ["critical"] = LogLevel.Critical,
+    };
 
     public static CommandLineResult Parse(IReadOnlyList<string> args)
     {
@@ -146,12 +163,12 @@ internal static class OperatorCommandLine
 
     private static LogLevel Level(string value, ref string? error)
     {
-        if (Enum.TryParse<LogLevel>(value, ignoreCase: true, out var level) && Enum.IsDefined(level))
+        if (LogLevels.TryGetValue(value, out var level))
         {
             return level;
         }
 
-        error = $"--log-level takes trace, debug, information, warning or error, not '{value}'";
+        error = $"--log-level takes trace, debug, info, warn, error (or the .NET names information, warning, critical), not '{value}'";
         return LogLevel.Information;
     }
 

@@ -27,7 +27,7 @@ internal sealed record OperatorOptions
     /// <summary>How often every object is reconciled again without a change (<c>--resync-period</c>, default 10 min; 0 turns it off).</summary>
     public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Minimum log level (<c>--log-level</c>: trace, debug, information, warning, error; default information).</summary>
+    /// <summary>Minimum log level (<c>--log-level</c>: trace, debug, info, warn, error, or the .NET names information, warning, critical; default information).</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 
     /// <summary>OTLP endpoint for reconcile traces (<c>--otlp-endpoint</c>); null (default) uses OTEL_EXPORTER_OTLP_ENDPOINT, and exports nothing when that is unset too.</summary>

@@ -13,10 +13,13 @@ namespace AgentOperator.Operator.Workflows;
 /// only; each step writes only what differs, so a workflow in its desired state costs no API write at all.
 /// <para>The order (each step in its own file):</para>
 /// <list type="number">
-/// <item><c>ReconcileFinalizer</c>: deletion runs the cleanup; otherwise make sure the finalizer is there.</item>
+/// <item>Deletion runs the cleanup (<c>FinalizeAsync</c>) and nothing else: the bundles go with the pods.</item>
+/// <item><c>ReconcileKillSwitch</c>: <c>spec.killSwitch</c> into every bundle the workflow owns, before any early
+/// return below, so neither suspend nor an invalid spec can hold it back.</item>
 /// <item>Suspend: from here on only status is written.</item>
+/// <item><c>ReconcileFinalizer</c>: make sure the finalizer is there.</item>
 /// <item><c>ValidatePolicy</c>: compile the spec and the namespace's AgentTools; an invalid spec stops here with
-/// <c>PolicyValid=False</c>, leaving the running revision untouched.</item>
+/// <c>PolicyValid=False</c>, leaving the running revision untouched (its kill switch is already applied).</item>
 /// <item><c>ReconcileCredentialRevocation</c>, <c>ReconcileIdentity</c>, <c>ReconcileBundle</c>: the target revision's
 /// identity and policy.</item>
 /// <item><c>ReconcileRollout</c>: the canary decision (eval Job, steps, analysis, promotion or rollback) and the replicas
@@ -57,6 +60,9 @@ internal sealed partial class AgentWorkflowReconciler(
             return await FinalizeAsync(ctx, cancellationToken);
         }
 
+        // Before every early return: denying writes must never wait for a resumed or valid spec.
+        await ReconcileKillSwitchAsync(ctx, cancellationToken);
+
         if (ctx.Spec.Suspend)
         {
             return await UpdateSuspendedStatusAsync(ctx, cancellationToken);
@@ -66,8 +72,6 @@ internal sealed partial class AgentWorkflowReconciler(
 
         if (!ValidatePolicy(ctx))
         {
-            // Only the stable revision's kill switch is still honoured: denying writes must never wait for a valid spec.
-            await ReconcileStableKillSwitchAsync(ctx, cancellationToken);
             await UpdateStatusAsync(ctx, cancellationToken);
             return Result(ctx);
         }

@@ -73,6 +73,9 @@ internal sealed class WorkflowContext(AgentWorkflow workflow, IReadOnlyList<Agen
     /// <summary>The target revision's desired children; null while the policy is invalid.</summary>
     public RevisionChildren? Desired { get; set; }
 
+    /// <summary>Bundle ConfigMaps <c>ReconcileKillSwitch</c> wrote in this reconcile, by name, as the API server returned them.</summary>
+    public Dictionary<string, V1ConfigMap> WrittenConfigMaps { get; } = new(StringComparer.Ordinal);
+
     public V1ServiceAccount? TargetServiceAccount { get; set; }
 
     public V1Deployment? TargetDeployment { get; set; }

@@ -135,6 +135,24 @@ public sealed partial class ChartTests
     }
 
     [Fact]
+    public void Deployment_template_publishes_only_the_ports_the_operator_serves()
+    {
+        // The operator listens on --metrics-port and --health-port only; the chart's Services target those.
+        var deployment = ChartTemplates.All["deployment.yaml"];
+        Assert.Equal(["health", "metrics"], PortName().Matches(deployment).Select(m => m.Groups["name"].Value).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain("approvals", deployment, StringComparison.Ordinal);
+        Assert.DoesNotContain("approvals", ChartTemplates.All["service.yaml"], StringComparison.Ordinal);
+        Assert.Null(Values["approvals"]);
+    }
+
+    [Fact]
+    public void Default_log_level_is_info_as_in_config_default()
+    {
+        Assert.Equal("info", (string?)Values["logLevel"]);
+        Assert.Contains($"--log-level={(string?)Values["logLevel"]}", Json.Strings(ManagerContainer["args"]));
+    }
+
+    [Fact]
     public void Chart_crds_are_byte_identical_to_config_crd_bases()
     {
         var bases = Repository.PathOf("config/crd/bases");
@@ -185,4 +203,7 @@ public sealed partial class ChartTests
 
     [GeneratedRegex(@"^kind: (?<kind>\w+)\s*$", RegexOptions.Multiline)]
     private static partial Regex KindLine();
+
+    [GeneratedRegex(@"^\s+- name: (?<name>\S+)\s*\n\s+containerPort:", RegexOptions.Multiline)]
+    private static partial Regex PortName();
 }

@@ -23,10 +23,13 @@ public static class Kubectl
 /// <summary>Runs an external tool and fails with its stderr when it exits non-zero.</summary>
 public static class Tool
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>Runs <paramref name="fileName"/> in the repository root; <paramref name="installHint"/> names how to get it.</summary>
-    public static string Run(string fileName, string installHint, params string[] arguments)
+    public static string Run(string fileName, string installHint, params string[] arguments) => Run(DefaultTimeout, fileName, installHint, arguments);
+
+    /// <summary>As <see cref="Run(string, string, string[])"/>, for tools that take longer than a minute (dotnet publish).</summary>
+    public static string Run(TimeSpan timeout, string fileName, string installHint, params string[] arguments)
     {
         var startInfo = new ProcessStartInfo(fileName)
         {
@@ -55,10 +58,10 @@ public static class Tool
             // Read both streams concurrently: a full stderr pipe would otherwise block the child forever.
             var stdout = process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(Timeout))
+            if (!process.WaitForExit(timeout))
             {
                 process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} did not finish within {Timeout.TotalSeconds} s");
+                throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} did not finish within {timeout.TotalSeconds} s");
             }
 
             if (process.ExitCode != 0)

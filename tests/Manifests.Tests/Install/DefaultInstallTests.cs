@@ -33,7 +33,6 @@ public sealed class DefaultInstallTests
     [InlineData("ClusterRole", "agentoperator-approver")]
     [InlineData("Deployment", "agent-operator")]
     [InlineData("Service", "agent-operator-metrics")]
-    [InlineData("Service", "agent-operator-approvals")]
     [InlineData("PodDisruptionBudget", "agent-operator")]
     [InlineData("ValidatingAdmissionPolicy", "agentoperator-approval-requests")]
     [InlineData("ValidatingAdmissionPolicyBinding", "agentoperator-approval-requests")]
@@ -184,6 +183,27 @@ public sealed class DefaultInstallTests
                 Assert.Contains(Manager["ports"]!.AsArray(), p => (string?)p!["name"] == target);
             }
         }
+    }
+
+    [Fact]
+    public void Manager_publishes_exactly_the_ports_its_flags_serve()
+    {
+        // Every declared container port is one the operator listens on (--metrics-port, --health-port): no
+        // port, and no Service, that nothing serves (the approval API's 8443 was one).
+        var args = Json.Strings(Manager["args"]);
+        var declared = Manager["ports"]!.AsArray().Select(p => ((string?)p!["name"], (int?)p["containerPort"])).Order().ToList();
+        Assert.Equal([("health", 8081), ("metrics", 8080)], declared);
+        Assert.Contains("--metrics-port=8080", args);
+        Assert.Contains("--health-port=8081", args);
+        Assert.Equal(["agent-operator-metrics"], Objects.Where(o => o.Kind == "Service").Select(o => o.Name));
+    }
+
+    [Fact]
+    public void Manager_logs_at_info_as_kubebuilder_manifests_do()
+    {
+        // The operator accepts zap's names (info, warn) as well as .NET's; OperatorCommandLineTests and the
+        // published-operator test (Operator.Tests) start it with exactly these arguments.
+        Assert.Contains("--log-level=info", Json.Strings(Manager["args"]));
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public sealed class PrometheusTests
             Assert.Equal((string?)value, (string?)serviceLabels[key]);
         }
 
-        // No other Service of the install may match, or Prometheus would scrape the approval API.
+        // No other Service of the install may match, or Prometheus would scrape a port that serves no metrics.
         var others = Kubectl.Kustomize("config/default").Where(o => o.Kind == "Service" && o.Name != service.Name);
         Assert.All(others, other => Assert.False(Matches(monitor.At("spec.selector.matchLabels")!.AsObject(), other.At("metadata.labels")!.AsObject()), other.Name));
 

@@ -43,6 +43,27 @@ public sealed class OperatorCommandLineTests
     }
 
     [Theory]
+    [InlineData("--log-level=info", LogLevel.Information)] // what config/manager and the chart's values pass
+    [InlineData("--log-level=information", LogLevel.Information)]
+    [InlineData("--log-level=warn", LogLevel.Warning)]
+    [InlineData("--log-level=warning", LogLevel.Warning)]
+    [InlineData("--log-level=debug", LogLevel.Debug)]
+    [InlineData("--log-level=trace", LogLevel.Trace)]
+    [InlineData("--log-level=error", LogLevel.Error)]
+    [InlineData("--log-level=critical", LogLevel.Critical)]
+    [InlineData("--log-level=INFO", LogLevel.Information)]
+    [InlineData("--log-level=Warning", LogLevel.Warning)]
+    public void Parse_LogLevel_TakesZapAndDotNetNames(string flag, LogLevel expected) =>
+        Assert.Equal(expected, OperatorCommandLine.Parse([flag]).Options!.LogLevel);
+
+    [Theory]
+    [InlineData("--log-level=none")]
+    [InlineData("--log-level=2")]
+    [InlineData("--log-level=dpanic")]
+    public void Parse_LogLevel_RefusesOtherNamesAndNumbers(string flag) =>
+        Assert.StartsWith("--log-level takes trace, debug, info, warn, error", OperatorCommandLine.Parse([flag]).Error, StringComparison.Ordinal);
+
+    [Theory]
     [InlineData("unknown flag --bogus", "--bogus", "1")]
     [InlineData("--metrics-port takes a port", "--metrics-port", "http")]
     [InlineData("--max-concurrent-reconciles takes a positive integer", "--max-concurrent-reconciles", "0")]

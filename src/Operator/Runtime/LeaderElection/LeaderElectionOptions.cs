@@ -11,10 +11,10 @@ internal sealed record LeaderElectionOptions
     /// <summary>Name of the Lease (default <c>agent-operator-leader</c>).</summary>
     public string LeaseName { get; init; } = "agent-operator-leader";
 
-    /// <summary>Namespace of the Lease; null (default) is the pod's namespace (POD_NAMESPACE or the service-account namespace file), else <c>default</c>.</summary>
+    /// <summary>Namespace of the Lease; null (default) is the pod's namespace (<see cref="NamespaceVariable"/> or the service-account namespace file), else <c>default</c>.</summary>
     public string? LeaseNamespace { get; init; }
 
-    /// <summary>This replica's identity in the Lease; null (default) is the pod name (POD_NAME or HOSTNAME) plus a random suffix, so a restarted pod is a new candidate.</summary>
+    /// <summary>This replica's identity in the Lease; null (default) is the pod name (<see cref="PodNameVariable"/> or HOSTNAME) plus a random suffix, so a restarted pod is a new candidate.</summary>
     public string? Identity { get; init; }
 
     /// <summary>How long a leader's claim lasts without renewal before others may take over (default 15 s, client-go's).</summary>
@@ -29,16 +29,24 @@ internal sealed record LeaderElectionOptions
     /// <summary>How long a stopping leader lets reconciles in flight finish before cancelling them (default 20 s).</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>The pod's namespace, from the downward API (config/manager and the chart set it from <c>metadata.namespace</c>).</summary>
+    public const string NamespaceVariable = "AGENTOPERATOR_NAMESPACE";
+
+    /// <summary>The pod's name, from the downward API (config/manager and the chart set it from <c>metadata.name</c>).</summary>
+    public const string PodNameVariable = "AGENTOPERATOR_POD_NAME";
+
     private const string ServiceAccountNamespaceFile = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
 
-    public string ResolveNamespace()
+    /// <summary>The Lease's namespace; <paramref name="environment"/> reads a variable (default: the process environment).</summary>
+    public string ResolveNamespace(Func<string, string?>? environment = null)
     {
+        environment ??= Environment.GetEnvironmentVariable;
         if (!string.IsNullOrEmpty(LeaseNamespace))
         {
             return LeaseNamespace;
         }
 
-        var fromEnvironment = Environment.GetEnvironmentVariable("POD_NAMESPACE");
+        var fromEnvironment = environment(NamespaceVariable);
         if (!string.IsNullOrEmpty(fromEnvironment))
         {
             return fromEnvironment;
@@ -47,14 +55,16 @@ internal sealed record LeaderElectionOptions
         return File.Exists(ServiceAccountNamespaceFile) ? File.ReadAllText(ServiceAccountNamespaceFile).Trim() : "default";
     }
 
-    public string ResolveIdentity()
+    /// <summary>This replica's identity; <paramref name="environment"/> reads a variable (default: the process environment).</summary>
+    public string ResolveIdentity(Func<string, string?>? environment = null)
     {
+        environment ??= Environment.GetEnvironmentVariable;
         if (!string.IsNullOrEmpty(Identity))
         {
             return Identity;
         }
 
-        var pod = Environment.GetEnvironmentVariable("POD_NAME") ?? Environment.GetEnvironmentVariable("HOSTNAME") ?? Environment.MachineName;
+        var pod = environment(PodNameVariable) ?? environment("HOSTNAME") ?? Environment.MachineName;
         return $"{pod}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
     }
 }
