@@ -70,6 +70,7 @@ internal static class DevModeCommand
         DevClusterServer? cluster = null;
         DevModeAnalysis? analysis = null;
         WebApplication? operatorHost = null;
+        Kubernetes? admin = null;
         try
         {
             cluster = await DevClusterServer.StartAsync(new DevClusterOptions { Port = options.ApiPort, PodRunner = runner }, ct);
@@ -78,7 +79,8 @@ internal static class DevModeCommand
             await log.WriteAsync($"DevCluster serving at {cluster.BaseAddress}; kubeconfig written to {options.Kubeconfig}");
             await log.WriteAsync($"fake upstreams: model {model.BaseUrl} · tools {tools.BaseUrl} (every non-loopback upstream of a gateway goes there)");
 
-            using var admin = new Kubernetes(cluster.CreateClientConfiguration());
+            // Disposed after the operator has stopped: it also requests the operator's next token.
+            admin = new Kubernetes(cluster.CreateClientConfiguration());
             var applier = new ManifestApplier(admin, time);
             var crds = await ManifestFiles.ReadDirectoryAsync(options.Repository.CrdDirectory, ct);
             await applier.ApplyCustomResourceDefinitionsAsync(crds, TimeSpan.FromSeconds(30), ct);
@@ -144,6 +146,8 @@ internal static class DevModeCommand
                 await operatorHost.StopAsync(grace.Token);
                 await operatorHost.DisposeAsync();
             }
+
+            admin?.Dispose();
 
             if (analysis is not null)
             {
