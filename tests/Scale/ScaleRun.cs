@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using AgentOperator.Crds.Generation;
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.DevCluster;
+using AgentOperator.Operator.DevMode;
 using AgentOperator.Operator.Provisioning;
 using AgentOperator.Operator.Runtime.Informers;
 using AgentOperator.Operator.Runtime.LeaderElection;
@@ -39,6 +40,12 @@ internal sealed class ScaleRun(int count, int namespaces, int workers)
             await admin.ApiextensionsV1.CreateCustomResourceDefinitionAsync(KubernetesYaml.Deserialize<V1CustomResourceDefinition>(file.Content), cancellationToken: ct);
         }
 
+        // The operator runs as config/rbac's ServiceAccount, as installed; the harness's own setup and observer keep admin.
+        var repository = RepositoryLayout.Locate() ?? throw new InvalidOperationException("run from the repository: config/rbac is read from it");
+        var rbac = await OperatorRbac.ReadAsync(repository, ct);
+        await rbac.InstallAsync(new ManifestApplier(admin, TimeProvider.System), ct);
+        var operatorConfiguration = rbac.ClientConfiguration(server.CreateClientConfiguration(), admin, TimeProvider.System);
+
         var names = Enumerable.Range(0, namespaces).Select(i => $"scale-{i.ToString(CultureInfo.InvariantCulture)}").ToList();
         foreach (var ns in names)
         {
@@ -64,7 +71,7 @@ internal sealed class ScaleRun(int count, int namespaces, int workers)
 
         var heapBefore = HeapAfterFullCollection();
         var requests = new ApiRequestLog();
-        var client = new Kubernetes(server.CreateClientConfiguration(), requests);
+        var client = new Kubernetes(operatorConfiguration, requests);
         var informers = new SharedInformerFactory(client, new InformerOptions(), TimeProvider.System, NullLoggerFactory.Instance);
         var metrics = new ControllerMetrics(Prometheus.Metrics.NewCustomRegistry());
         ReconcileCounter? reconciles = null;
@@ -124,7 +131,7 @@ internal sealed class ScaleRun(int count, int namespaces, int workers)
         // synced and reconciled everything is what the operator holds for these workflows (caches, queue, state).
         var heapBeforeRestart = HeapAfterFullCollection();
         var restartRequests = new ApiRequestLog();
-        using var restartClient = new Kubernetes(server.CreateClientConfiguration(), restartRequests);
+        using var restartClient = new Kubernetes(operatorConfiguration, restartRequests);
         await using var restartInformers = new SharedInformerFactory(restartClient, new InformerOptions(), TimeProvider.System, NullLoggerFactory.Instance);
         ReconcileCounter? restartReconciles = null;
         using var restartController = AgentWorkflowController.Create(restartInformers, restartClient, new ProvisioningOptions(), new ControllerOptions { MaxConcurrentReconciles = workers },

@@ -10,8 +10,9 @@ using Spectre.Console;
 namespace AgentOperator.Operator.DevMode;
 
 /// <summary>
-/// <c>agent-operator dev</c>: starts DevCluster with the in-process pod runner, writes a kubeconfig, installs the
-/// CRDs, starts the analysis source (<see cref="DevModeAnalysis"/>), starts the operator in-process against the kubeconfig, applies <c>examples/</c> (with placeholder
+/// <c>agent-operator dev</c>: starts DevCluster with the in-process pod runner, writes a kubeconfig (admin), installs the
+/// CRDs, <c>config/rbac</c> and <c>config/admission</c> (when present), starts the analysis source
+/// (<see cref="DevModeAnalysis"/>), starts the operator in-process as <c>config/rbac</c>'s ServiceAccount, applies <c>examples/</c> (with placeholder
 /// Secrets for the credentials they reference), prints how to use kubectl, then shows live what happens until
 /// Ctrl-C, SIGTERM or <c>--exit-after</c>, and stops everything in reverse order.
 /// </summary>
@@ -69,6 +70,7 @@ internal static class DevModeCommand
         DevClusterServer? cluster = null;
         DevModeAnalysis? analysis = null;
         WebApplication? operatorHost = null;
+        Kubernetes? admin = null;
         try
         {
             cluster = await DevClusterServer.StartAsync(new DevClusterOptions { Port = options.ApiPort, PodRunner = runner }, ct);
@@ -77,17 +79,23 @@ internal static class DevModeCommand
             await log.WriteAsync($"DevCluster serving at {cluster.BaseAddress}; kubeconfig written to {options.Kubeconfig}");
             await log.WriteAsync($"fake upstreams: model {model.BaseUrl} · tools {tools.BaseUrl} (every non-loopback upstream of a gateway goes there)");
 
-            using var admin = new Kubernetes(cluster.CreateClientConfiguration());
+            // Disposed after the operator has stopped: it also requests the operator's next token.
+            admin = new Kubernetes(cluster.CreateClientConfiguration());
             var applier = new ManifestApplier(admin, time);
             var crds = await ManifestFiles.ReadDirectoryAsync(options.Repository.CrdDirectory, ct);
             await applier.ApplyCustomResourceDefinitionsAsync(crds, TimeSpan.FromSeconds(30), ct);
             await log.WriteAsync($"installed {crds.Count} CRDs from {options.Repository.CrdDirectory}: {string.Join(", ", crds.Select(c => c.Name))}");
+            var rbac = await OperatorRbac.ReadAsync(options.Repository, ct);
+            await rbac.InstallAsync(applier, ct);
+            await log.WriteAsync($"installed {options.Repository.RbacDirectory}: {string.Join(", ", rbac.Manifests.Select(m => m.Display))}");
+            await InstallAdmissionPoliciesAsync(applier, options.Repository, log, ct);
 
             // The examples' Prometheus address does not exist here: analysis reads the in-process gateways instead.
             analysis = await DevModeAnalysis.StartAsync(() => runner.Gateways, options.UsePrometheus ? new LocalPrometheusOptions() : null, http, log, time, ct);
             var operatorOptions = new OperatorOptions
             {
-                Kubeconfig = options.Kubeconfig,
+                // As on a cluster: the operator's ServiceAccount and ClusterRole from config/rbac, not the admin of the kubeconfig.
+                ClientConfiguration = rbac.ClientConfiguration(cluster.CreateClientConfiguration(), admin, time),
                 HealthPort = FreePort(),
                 MetricsPort = FreePort(),
                 LogLevel = options.NoUi ? LogLevel.Information : LogLevel.Warning,
@@ -103,7 +111,7 @@ internal static class DevModeCommand
                 }
             });
             await operatorHost.StartAsync(ct);
-            await log.WriteAsync($"operator running in-process: metrics http://127.0.0.1:{operatorOptions.MetricsPort}/metrics · health http://127.0.0.1:{operatorOptions.HealthPort}/readyz");
+            await log.WriteAsync($"operator running in-process as {rbac.UserName}: metrics http://127.0.0.1:{operatorOptions.MetricsPort}/metrics · health http://127.0.0.1:{operatorOptions.HealthPort}/readyz");
 
             if (options.ApplyExamples)
             {
@@ -139,6 +147,8 @@ internal static class DevModeCommand
                 await operatorHost.DisposeAsync();
             }
 
+            admin?.Dispose();
+
             if (analysis is not null)
             {
                 await analysis.DisposeAsync();
@@ -153,6 +163,23 @@ internal static class DevModeCommand
 
         await log.WriteAsync("stopped");
         return 0;
+    }
+
+    /// <summary>Applies <c>config/admission</c> in its kustomization's order when the repository has that folder.</summary>
+    private static async Task InstallAdmissionPoliciesAsync(ManifestApplier applier, RepositoryLayout repository, PlainProgressLog log, CancellationToken ct)
+    {
+        if (!File.Exists(Path.Combine(repository.AdmissionDirectory, "kustomization.yaml")))
+        {
+            return;
+        }
+
+        var policies = await ManifestFiles.ReadKustomizationAsync(repository.AdmissionDirectory, ct);
+        foreach (var policy in policies)
+        {
+            await applier.ApplyAsync(policy, ct);
+        }
+
+        await log.WriteAsync($"installed {repository.AdmissionDirectory}: {string.Join(", ", policies.Select(m => m.Display))}");
     }
 
     private static async Task ApplyExamplesAsync(IKubernetes admin, ManifestApplier applier, RepositoryLayout repository, PlainProgressLog log, CancellationToken ct)

@@ -5,8 +5,9 @@ namespace AgentOperator.Operator.DevMode;
 
 /// <summary>
 /// Applies manifests through the API the way <c>kubectl apply --server-side</c> does: an apply patch per object
-/// under one field manager. Knows Namespaces, CustomResourceDefinitions and the custom resources of the CRDs it
-/// applied (their plural and scope come from the CRD).
+/// under one field manager. Knows Namespaces, CustomResourceDefinitions, the custom resources of the CRDs it
+/// applied (their plural and scope come from the CRD), and what an install's RBAC and admission folders hold:
+/// ServiceAccounts, Roles, ClusterRoles, their bindings and ValidatingAdmissionPolicies with their bindings.
 /// </summary>
 internal sealed class ManifestApplier(IKubernetes client, TimeProvider time)
 {
@@ -57,6 +58,34 @@ internal sealed class ManifestApplier(IKubernetes client, TimeProvider time)
         {
             await client.CoreV1.PatchNamespaceAsync(patch, manifest.Name, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
         }
+        else if (manifest is { ApiVersion: "v1", Kind: "ServiceAccount" })
+        {
+            await client.CoreV1.PatchNamespacedServiceAccountAsync(patch, manifest.Name, NamespaceOf(manifest), fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
+        }
+        else if (manifest is { ApiVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRole" })
+        {
+            await client.RbacAuthorizationV1.PatchClusterRoleAsync(patch, manifest.Name, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
+        }
+        else if (manifest is { ApiVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRoleBinding" })
+        {
+            await client.RbacAuthorizationV1.PatchClusterRoleBindingAsync(patch, manifest.Name, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
+        }
+        else if (manifest is { ApiVersion: "rbac.authorization.k8s.io/v1", Kind: "Role" })
+        {
+            await client.RbacAuthorizationV1.PatchNamespacedRoleAsync(patch, manifest.Name, NamespaceOf(manifest), fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
+        }
+        else if (manifest is { ApiVersion: "rbac.authorization.k8s.io/v1", Kind: "RoleBinding" })
+        {
+            await client.RbacAuthorizationV1.PatchNamespacedRoleBindingAsync(patch, manifest.Name, NamespaceOf(manifest), fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
+        }
+        else if (manifest is { ApiVersion: "admissionregistration.k8s.io/v1", Kind: "ValidatingAdmissionPolicy" })
+        {
+            await client.AdmissionregistrationV1.PatchValidatingAdmissionPolicyAsync(patch, manifest.Name, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
+        }
+        else if (manifest is { ApiVersion: "admissionregistration.k8s.io/v1", Kind: "ValidatingAdmissionPolicyBinding" })
+        {
+            await client.AdmissionregistrationV1.PatchValidatingAdmissionPolicyBindingAsync(patch, manifest.Name, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
+        }
         else if (manifest.Kind == "CustomResourceDefinition")
         {
             await ApplyCustomResourceDefinitionsAsync([manifest], TimeSpan.FromSeconds(30), cancellationToken);
@@ -65,7 +94,7 @@ internal sealed class ManifestApplier(IKubernetes client, TimeProvider time)
         {
             if (kind.Namespaced)
             {
-                var @namespace = manifest.Namespace ?? "default";
+                var @namespace = NamespaceOf(manifest);
                 await client.CustomObjects.PatchNamespacedCustomObjectAsync(patch, manifest.Group, manifest.Version, @namespace, kind.Plural, manifest.Name,
                     fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
             }
@@ -77,7 +106,7 @@ internal sealed class ManifestApplier(IKubernetes client, TimeProvider time)
         }
         else
         {
-            throw new NotSupportedException($"{manifest.Source}: dev mode applies Namespaces, CRDs and their custom resources, not {manifest.ApiVersion} {manifest.Kind}");
+            throw new NotSupportedException($"{manifest.Source}: dev mode applies Namespaces, CRDs and their custom resources, RBAC and admission policies, not {manifest.ApiVersion} {manifest.Kind}");
         }
     }
 
@@ -91,6 +120,8 @@ internal sealed class ManifestApplier(IKubernetes client, TimeProvider time)
             "AgentWorkflow" => 3,
             _ => 4,
         }).ThenBy(p => p.i).Select(p => p.m);
+
+    private static string NamespaceOf(Manifest manifest) => manifest.Namespace ?? "default";
 
     private static V1Patch ApplyPatch(Manifest manifest) => new(manifest.Object.ToJsonString(), V1Patch.PatchType.ApplyPatch);
 }

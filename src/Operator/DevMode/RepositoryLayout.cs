@@ -1,9 +1,15 @@
 namespace AgentOperator.Operator.DevMode;
 
-/// <summary>Where dev mode finds the CRDs and the examples: the repository that holds <c>AgentOperator.sln</c>.</summary>
+/// <summary>Where dev mode finds the CRDs, the operator's RBAC, the admission policies and the examples: the repository that holds <c>AgentOperator.sln</c>.</summary>
 internal sealed record RepositoryLayout(string Root)
 {
     public string CrdDirectory => Path.Combine(Root, "config", "crd", "bases");
+
+    /// <summary>The operator's ServiceAccount, ClusterRoles and bindings, as an install applies them (a kustomization).</summary>
+    public string RbacDirectory => Path.Combine(Root, "config", "rbac");
+
+    /// <summary>ValidatingAdmissionPolicies and their bindings (a kustomization); an install without the folder has none.</summary>
+    public string AdmissionDirectory => Path.Combine(Root, "config", "admission");
 
     public string ExamplesDirectory => Path.Combine(Root, "examples");
 

@@ -1,5 +1,6 @@
 using AgentOperator.Operator.Analysis;
 using AgentOperator.Operator.Runtime.LeaderElection;
+using k8s;
 
 namespace AgentOperator.Operator.Hosting;
 
@@ -8,6 +9,12 @@ internal sealed record OperatorOptions
 {
     /// <summary>Kubeconfig to use (<c>--kubeconfig</c>); null (default) uses KUBECONFIG, then ~/.kube/config, then the in-cluster service account.</summary>
     public string? Kubeconfig { get; init; }
+
+    /// <summary>
+    /// The API server and credentials, for an operator started in-process (dev mode and the tests run it as
+    /// <c>config/rbac</c>'s ServiceAccount); null (default) uses <see cref="Kubeconfig"/>. No command-line flag sets it.
+    /// </summary>
+    public KubernetesClientConfiguration? ClientConfiguration { get; init; }
 
     /// <summary>Watch and reconcile only this namespace (<c>--namespace</c>); null (default) means all namespaces.</summary>
     public string? WatchNamespace { get; init; }

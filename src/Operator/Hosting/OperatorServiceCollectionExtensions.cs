@@ -81,9 +81,9 @@ internal static class OperatorServiceCollectionExtensions
     }
 
     private static KubernetesClientConfiguration ClientConfiguration(OperatorOptions options) =>
-        options.Kubeconfig is { } path
+        options.ClientConfiguration ?? (options.Kubeconfig is { } path
             ? KubernetesClientConfiguration.BuildConfigFromConfigFile(path)
-            : KubernetesClientConfiguration.BuildDefaultConfig();
+            : KubernetesClientConfiguration.BuildDefaultConfig());
 
     private static Uri? EndpointFromEnvironment() =>
         Uri.TryCreate(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"), UriKind.Absolute, out var uri) ? uri : null;

@@ -1,6 +1,8 @@
 using AgentOperator.Operator.DevMode;
+using AgentOperator.Operator.Tests.Fixtures;
 using AgentOperator.Operator.Workflows;
 using k8s;
+using k8s.Models;
 
 namespace AgentOperator.Operator.Tests.DevMode;
 
@@ -30,6 +32,23 @@ public sealed class DevModeCommandTests
                 items => $"expected the 5 example pods (2 refund + 3 triage) Running, saw [{string.Join(", ", items.Select(p => $"{p.Metadata.Name}={p.Status?.Phase}"))}]\n{output}");
             Assert.Contains(pods, p => p.Metadata.Labels?["agentoperator.io/workflow"] == "support-refund");
 
+            // config/rbac's ClusterRoles are installed: the README's approver binding works and grants `approve` there.
+            // (Rendered, then applied: DevCluster does not yet take the protobuf body `kubectl create rolebinding` sends.)
+            var binding = Path.Combine(directory, "refund-approvers.yaml");
+            await File.WriteAllTextAsync(binding, await Kubectl.RunAsync(kubeconfig, "create", "rolebinding", "refund-approvers", "-n", "support",
+                "--clusterrole=agentoperator-approver", "--group=finance-approvers", "--dry-run=client", "-o", "yaml"));
+            await Kubectl.RunAsync(kubeconfig, "apply", "-f", binding);
+            var review = await client.AuthorizationV1.CreateSubjectAccessReviewAsync(new V1SubjectAccessReview
+            {
+                Spec = new V1SubjectAccessReviewSpec
+                {
+                    User = "alice",
+                    Groups = ["finance-approvers"],
+                    ResourceAttributes = new V1ResourceAttributes { Verb = "approve", Group = "agentoperator.io", Resource = "agentapprovals", NamespaceProperty = "support" },
+                },
+            });
+            Assert.True(review.Status.Allowed, "a finance-approvers member may not approve in support");
+
             // Real traffic through real gateways shows up in the plain log.
             await BoundedWait.UntilAsync(() => Task.FromResult(output.ToString()), text => text.Contains("traffic support-triage@", StringComparison.Ordinal) && text.Contains("allow=", StringComparison.Ordinal),
                 Bound, text => $"no traffic line with allowed tool calls:\n{text}");
@@ -44,6 +63,8 @@ public sealed class DevModeCommandTests
         Assert.True(exitCode == 0, log);
         Assert.Contains($"export KUBECONFIG={kubeconfig}", log, StringComparison.Ordinal);
         Assert.Contains("agentworkflow/support-refund -n support applied", log, StringComparison.Ordinal);
+        Assert.Contains("clusterrole/agentoperator-approver", log, StringComparison.Ordinal);
+        Assert.Contains("operator running in-process as system:serviceaccount:agentoperator-system:agent-operator", log, StringComparison.Ordinal);
         Assert.Contains("secret support/payments-api-token created with a dev-only placeholder value", log, StringComparison.Ordinal);
         Assert.DoesNotContain(DevSecrets.PlaceholderValue, log, StringComparison.Ordinal);
         Assert.EndsWith("stopped", log.TrimEnd(), StringComparison.Ordinal);

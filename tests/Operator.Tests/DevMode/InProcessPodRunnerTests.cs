@@ -146,10 +146,16 @@ public sealed class InProcessPodRunnerTests : IAsyncLifetime
             }
         }
 
-        await Admin.CoreV1.CreateNamespacedServiceAccountAsync(children.ServiceAccount, "support");
-        await Admin.RbacAuthorizationV1.CreateNamespacedRoleAsync(children.Role, "support");
-        await Admin.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(children.RoleBinding, "support");
-        await Admin.CoreV1.CreateNamespacedConfigMapAsync(children.BundleConfigMap, "support");
+        // The operator's children, created with the operator's identity (config/rbac), as the operator would; the pod is
+        // the ReplicaSet controller's, which the admin client stands in for.
+        using (var asOperator = new Kubernetes(_cluster.OperatorConfiguration))
+        {
+            await asOperator.CoreV1.CreateNamespacedServiceAccountAsync(children.ServiceAccount, "support");
+            await asOperator.RbacAuthorizationV1.CreateNamespacedRoleAsync(children.Role, "support");
+            await asOperator.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(children.RoleBinding, "support");
+            await asOperator.CoreV1.CreateNamespacedConfigMapAsync(children.BundleConfigMap, "support");
+        }
+
         var template = children.Deployment.Spec.Template;
         var pod = await Admin.CoreV1.CreateNamespacedPodAsync(new V1Pod
         {

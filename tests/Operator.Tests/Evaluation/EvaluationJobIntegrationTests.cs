@@ -105,11 +105,13 @@ public sealed class EvaluationJobIntegrationTests : IAsyncLifetime
             await Admin.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new() { Name = name }, Data = new Dictionary<string, byte[]> { ["api-key"] = "test-only"u8.ToArray() } }, Namespace);
         }
 
-        await Admin.CoreV1.CreateNamespacedServiceAccountAsync(children.ServiceAccount, Namespace);
-        await Admin.RbacAuthorizationV1.CreateNamespacedRoleAsync(children.Role, Namespace);
-        await Admin.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(children.RoleBinding, Namespace);
-        await Admin.CoreV1.CreateNamespacedConfigMapAsync(children.BundleConfigMap, Namespace);
-        var job = await Admin.BatchV1.CreateNamespacedJobAsync(EvaluationJobBuilder.Build(canary, options), Namespace);
+        // The operator's children, created with the operator's identity (config/rbac), as the operator would.
+        using var asOperator = new Kubernetes(_cluster.OperatorConfiguration);
+        await asOperator.CoreV1.CreateNamespacedServiceAccountAsync(children.ServiceAccount, Namespace);
+        await asOperator.RbacAuthorizationV1.CreateNamespacedRoleAsync(children.Role, Namespace);
+        await asOperator.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(children.RoleBinding, Namespace);
+        await asOperator.CoreV1.CreateNamespacedConfigMapAsync(children.BundleConfigMap, Namespace);
+        var job = await asOperator.BatchV1.CreateNamespacedJobAsync(EvaluationJobBuilder.Build(canary, options), Namespace);
         return (canary, job);
     }
 

@@ -6,8 +6,8 @@ using k8s.Models;
 namespace AgentOperator.Operator.Tests.Fixtures;
 
 /// <summary>
-/// One DevCluster per test class (its own port, picked by the OS) with the CRDs a subclass installs; each test
-/// creates its own namespace.
+/// One DevCluster per test class (its own port, picked by the OS) with the CRDs a subclass installs and config/rbac;
+/// each test creates its own namespace. Operator code under test gets <see cref="OperatorConfiguration"/>, never admin.
 /// </summary>
 public abstract class CrdClusterFixture : IAsyncLifetime
 {
@@ -19,6 +19,9 @@ public abstract class CrdClusterFixture : IAsyncLifetime
     /// <summary>The test's own client (admin).</summary>
     public Kubernetes Client { get; private set; } = null!;
 
+    /// <summary>The client configuration of operator code under test: config/rbac's ServiceAccount (<see cref="OperatorIdentity"/>).</summary>
+    public KubernetesClientConfiguration OperatorConfiguration { get; private set; } = null!;
+
     /// <summary>The cluster's options (default: DevCluster's defaults).</summary>
     protected virtual DevClusterOptions Options => new();
 
@@ -27,6 +30,7 @@ public abstract class CrdClusterFixture : IAsyncLifetime
         _server = await DevClusterServer.StartAsync(Options);
         Client = new Kubernetes(_server.CreateClientConfiguration());
         await InstallCrdsAsync(Client);
+        OperatorConfiguration = await OperatorIdentity.InstallAsync(_server.CreateClientConfiguration(), Client);
     }
 
     public async Task DisposeAsync()

@@ -6,41 +6,36 @@ using k8s.Models;
 namespace AgentOperator.Operator.Tests.Fixtures;
 
 /// <summary>
-/// One DevCluster (the project's embedded API server) per test class, with the agentoperator.io CRDs installed.
+/// One DevCluster (the project's embedded API server) per test class, with the agentoperator.io CRDs and config/rbac installed.
 /// Each test takes its own namespace from <see cref="CreateNamespaceAsync"/>, so tests do not see each other's objects.
 /// </summary>
 public sealed class DevClusterFixture : IAsyncLifetime
 {
     private DevClusterServer? _server;
-    private string? _kubeconfig;
+    private Kubernetes? _admin;
     private int _namespaces;
 
     public DevClusterServer Server => _server ?? throw new InvalidOperationException("the fixture has not started");
 
-    /// <summary>A kubeconfig file for the cluster (admin), as <c>--kubeconfig</c> takes it.</summary>
-    public string KubeconfigPath => _kubeconfig ?? throw new InvalidOperationException("the fixture has not started");
+    /// <summary>The client configuration of an operator under test: config/rbac's ServiceAccount (<see cref="OperatorIdentity"/>).</summary>
+    public KubernetesClientConfiguration OperatorConfiguration { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         // The runtime tests reconcile and count every ConfigMap of their namespace; kube-root-ca.crt would be one more
         // (the workflow, rollout and dev-mode suites run with it, as on a real cluster).
         _server = await DevClusterServer.StartAsync(new DevClusterOptions { WatchBookmarkInterval = TimeSpan.FromMilliseconds(200), PublishRootCaConfigMap = false });
-        _kubeconfig = Path.Combine(Path.GetTempPath(), $"operator-tests-{Guid.NewGuid():N}.kubeconfig");
-        _server.WriteKubeconfig(_kubeconfig);
-        using var client = CreateClient();
-        await InstallCrdsAsync(client);
+        _admin = CreateClient();
+        await InstallCrdsAsync(_admin);
+        OperatorConfiguration = await OperatorIdentity.InstallAsync(_server.CreateClientConfiguration(), _admin);
     }
 
     public async Task DisposeAsync()
     {
+        _admin?.Dispose();
         if (_server is not null)
         {
             await _server.DisposeAsync();
-        }
-
-        if (_kubeconfig is not null)
-        {
-            File.Delete(_kubeconfig);
         }
     }
 

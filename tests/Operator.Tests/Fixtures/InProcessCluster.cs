@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace AgentOperator.Operator.Tests.Fixtures;
 
 /// <summary>
-/// DevCluster with the dev-mode pod runner: each agent pod runs the real gateway and the sample agent in-process, their
+/// DevCluster with config/rbac installed and the dev-mode pod runner: each agent pod runs the real gateway and the sample agent in-process, their
 /// model and tool calls redirected to a <see cref="FakeModelServer"/> and a <see cref="FakeToolServer"/>. Pod files live
 /// in a work directory of its own, deleted on dispose.
 /// </summary>
@@ -18,6 +18,7 @@ internal sealed class InProcessCluster : IAsyncDisposable
     private InProcessPodRunner? _runner;
     private DevClusterServer? _server;
     private Kubernetes? _admin;
+    private KubernetesClientConfiguration? _operator;
 
     private InProcessCluster(string workDirectory) => WorkDirectory = workDirectory;
 
@@ -34,6 +35,9 @@ internal sealed class InProcessCluster : IAsyncDisposable
 
     /// <summary>The test's own client (admin).</summary>
     public Kubernetes Admin => _admin ?? throw NotStarted();
+
+    /// <summary>The client configuration of an operator under test: config/rbac's ServiceAccount (<see cref="OperatorIdentity"/>).</summary>
+    public KubernetesClientConfiguration OperatorConfiguration => _operator ?? throw NotStarted();
 
     /// <summary>
     /// Starts the fakes, the runner and DevCluster (<paramref name="options"/> with the runner as its pod runner); the
@@ -93,6 +97,7 @@ internal sealed class InProcessCluster : IAsyncDisposable
         _server = await DevClusterServer.StartAsync(options with { PodRunner = _runner });
         _runner.Attach(_server);
         _admin = new Kubernetes(_server.CreateClientConfiguration());
+        _operator = await OperatorIdentity.InstallAsync(_server.CreateClientConfiguration(), _admin);
     }
 
     private static InvalidOperationException NotStarted() => new("the in-process cluster has not started");

@@ -1,5 +1,6 @@
 using AgentOperator.Operator.Hosting;
 using AgentOperator.Operator.Runtime.LeaderElection;
+using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,12 +35,21 @@ internal sealed class OperatorHostHandle : IAsyncDisposable
 
     public bool IsLeading => _app.Services.GetRequiredService<LeaderElectionService>().IsLeading;
 
+    /// <summary>
+    /// Starts a host as config/rbac's ServiceAccount, watching <paramref name="namespace"/>; its Lease is
+    /// <c>operator-tests-{namespace}</c> in the operator's own namespace, where config/rbac lets it hold one.
+    /// </summary>
     public static async Task<OperatorHostHandle> StartAsync(DevClusterFixture cluster, string @namespace, string identity, RecordingReconciler<V1ConfigMap>? reconciler = null, TimeSpan? leaseDuration = null)
     {
         var lease = leaseDuration ?? TimeSpan.FromSeconds(5);
+        using (var self = new Kubernetes(cluster.OperatorConfiguration))
+        {
+            await OperatorIdentity.AssertIsOperatorAsync(cluster.OperatorConfiguration, self);
+        }
+
         var options = new OperatorOptions
         {
-            Kubeconfig = cluster.KubeconfigPath,
+            ClientConfiguration = cluster.OperatorConfiguration,
             WatchNamespace = @namespace,
             HealthPort = FreePort.Pick(),
             MetricsPort = FreePort.Pick(),
@@ -48,8 +58,8 @@ internal sealed class OperatorHostHandle : IAsyncDisposable
             LeaderElection = new LeaderElectionOptions
             {
                 Enabled = true,
-                LeaseNamespace = @namespace,
-                LeaseName = "operator-tests",
+                LeaseNamespace = await OperatorIdentity.NamespaceAsync(),
+                LeaseName = $"operator-tests-{@namespace}",
                 Identity = identity,
                 LeaseDuration = lease,
                 RenewDeadline = lease * 0.8,

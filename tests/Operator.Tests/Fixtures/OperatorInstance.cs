@@ -51,7 +51,8 @@ internal sealed class OperatorInstance : IAsyncDisposable
     public int QueueLength => _controller.Queue.Depth + _controller.Queue.ProcessingCount;
 
     /// <summary>
-    /// Starts an operator on <paramref name="configuration"/>; <paramref name="analysis"/> is the host's canary analysis
+    /// Starts an operator on <paramref name="configuration"/>, which must be config/rbac's ServiceAccount
+    /// (<see cref="OperatorIdentity"/>; the start fails for any other identity); <paramref name="analysis"/> is the host's canary analysis
     /// options (null: the defaults), e.g. a Prometheus address override for a Prometheus outside the cluster.
     /// </summary>
     public static async Task<OperatorInstance> StartAsync(
@@ -59,6 +60,7 @@ internal sealed class OperatorInstance : IAsyncDisposable
     {
         var requests = new ApiRequestLog();
         var client = new Kubernetes(configuration, requests);
+        await OperatorIdentity.AssertIsOperatorAsync(configuration, client);
         var loggers = NullLoggerFactory.Instance;
         var informers = new SharedInformerFactory(client, new InformerOptions { ReconnectBaseDelay = TimeSpan.FromMilliseconds(50), ReconnectMaxDelay = TimeSpan.FromSeconds(1) }, TimeProvider.System, loggers);
         var registry = Metrics.NewCustomRegistry();

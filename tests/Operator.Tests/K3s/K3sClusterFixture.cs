@@ -4,6 +4,7 @@ using System.Text;
 using AgentOperator.Crds.Generation;
 using AgentOperator.Operator.Provisioning;
 using AgentOperator.Operator.Runtime.Informers;
+using AgentOperator.Operator.Tests.Fixtures;
 using AgentOperator.Operator.Tests.Workflows;
 using DotNet.Testcontainers.Builders;
 using k8s;
@@ -75,6 +76,7 @@ public sealed class K3sClusterFixture : IAsyncLifetime, IAsyncDisposable, IWorkf
 
         Client = new Kubernetes(_configuration);
         await InstallCrdsAsync();
+        _configuration = await OperatorIdentity.InstallAsync(_configuration, Client); // the operators under test run as config/rbac's ServiceAccount
         _discovery = new ApiServerEndpointsDiscovery(Client, _apiServer, new InformerOptions(), TimeProvider.System, NullLoggerFactory.Instance);
         await _discovery.StartAsync(CancellationToken.None);
         Assert.True(_apiServer.Current.Count > 0, "K3s's default/kubernetes names no API server endpoint");

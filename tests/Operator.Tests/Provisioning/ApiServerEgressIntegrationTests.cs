@@ -83,12 +83,10 @@ public sealed class ApiServerEgressIntegrationTests(WorkflowClusterFixture clust
 
     private async Task<HostHandle> StartHostAsync(string ns)
     {
-        var kubeconfig = Path.Combine(Path.GetTempPath(), $"egress-{Guid.NewGuid():N}.kubeconfig");
-        cluster.Server.WriteKubeconfig(kubeconfig);
         var app = OperatorHost.Build(
             new OperatorOptions
             {
-                Kubeconfig = kubeconfig,
+                ClientConfiguration = cluster.OperatorConfiguration,
                 WatchNamespace = ns,
                 HealthPort = FreePort.Pick(),
                 MetricsPort = FreePort.Pick(),
@@ -100,16 +98,15 @@ public sealed class ApiServerEgressIntegrationTests(WorkflowClusterFixture clust
                 runtime.AddAgentWorkflowController();
             });
         await app.StartAsync();
-        return new HostHandle(app, kubeconfig);
+        return new HostHandle(app);
     }
 
-    private sealed class HostHandle(WebApplication app, string kubeconfig) : IAsyncDisposable
+    private sealed class HostHandle(WebApplication app) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
             await app.StopAsync();
             await app.DisposeAsync();
-            File.Delete(kubeconfig);
         }
     }
 }

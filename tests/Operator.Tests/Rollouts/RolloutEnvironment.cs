@@ -69,7 +69,7 @@ public class RolloutEnvironment : IAsyncLifetime
     }
 
     /// <summary>Starts an operator on this environment, its canary analysis reading <see cref="Prometheus"/>.</summary>
-    internal Task<OperatorInstance> StartOperatorAsync() => OperatorInstance.StartAsync(Cluster.Server.CreateClientConfiguration(), analysis: Analysis);
+    internal Task<OperatorInstance> StartOperatorAsync() => OperatorInstance.StartAsync(Cluster.OperatorConfiguration, analysis: Analysis);
 
     public async Task DisposeAsync()
     {

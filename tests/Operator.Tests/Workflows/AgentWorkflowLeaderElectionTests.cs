@@ -12,11 +12,13 @@ public sealed class AgentWorkflowLeaderElectionTests(WorkflowClusterFixture clus
         var client = cluster.Client;
         var ns = await cluster.CreateNamespaceAsync("leader");
         await WorkflowManifests.ApplyToolsAsync(client, ns);
+        // The Lease lives where config/rbac's leader-election Role lets the operator hold one: its own namespace.
+        var leaseNamespace = await OperatorIdentity.NamespaceAsync();
         LeaderElectionOptions Election(string identity) => new()
         {
             Enabled = true,
-            LeaseNamespace = ns,
-            LeaseName = "agent-operator-leader",
+            LeaseNamespace = leaseNamespace,
+            LeaseName = $"agent-operator-leader-{ns}",
             Identity = identity,
             LeaseDuration = TimeSpan.FromSeconds(3),
             RenewDeadline = TimeSpan.FromSeconds(2),

@@ -18,7 +18,7 @@ public interface IWorkflowCluster
     /// <summary>Longest wait for a workflow to become Ready: simulated pods start in milliseconds, real ones in seconds.</summary>
     TimeSpan ReadyTimeout { get; }
 
-    /// <summary>A client configuration for an operator under test (admin).</summary>
+    /// <summary>The client configuration of an operator under test: config/rbac's ServiceAccount, never admin.</summary>
     KubernetesClientConfiguration Configuration();
 
     /// <summary>A fresh namespace for one test.</summary>

@@ -24,8 +24,8 @@ public sealed class WorkflowClusterFixture : CrdClusterFixture, IWorkflowCluster
         PodStartDelay = TimeSpan.FromMilliseconds(300),
     };
 
-    /// <summary>A client configuration (admin) for the operators under test; the test's own client is <see cref="CrdClusterFixture.Client"/>.</summary>
-    public KubernetesClientConfiguration Configuration() => Server.CreateClientConfiguration();
+    /// <summary>The client configuration of the operators under test (config/rbac's ServiceAccount); the test's own client is <see cref="CrdClusterFixture.Client"/>.</summary>
+    public KubernetesClientConfiguration Configuration() => OperatorConfiguration;
 
     /// <summary>Images nobody pulls: DevCluster's pods become Ready whatever their image.</summary>
     public string AgentImage(int release) => $"ghcr.io/example/refund-agent:{release.ToString(CultureInfo.InvariantCulture)}.0.0";

@@ -83,6 +83,9 @@ public sealed class LeaderElectionIntegrationTests(DevClusterFixture cluster) : 
     private Task<V1ConfigMap> CreateAsync(string name) =>
         _client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = name } }, _namespace);
 
-    private async Task<string?> HolderAsync() =>
-        (await _client.CoordinationV1.ReadNamespacedLeaseAsync("operator-tests", _namespace)).Spec.HolderIdentity;
+    private async Task<string?> HolderAsync()
+    {
+        var election = _hosts[0].Options.LeaderElection;
+        return (await _client.CoordinationV1.ReadNamespacedLeaseAsync(election.LeaseName, election.LeaseNamespace)).Spec.HolderIdentity;
+    }
 }
