@@ -29,9 +29,10 @@ public sealed class GatewayContainerContractTests
     }
 
     /// <summary>The revision's children from the operator's real builders, as the reconciler builds them.</summary>
-    internal static (RevisionInputs Inputs, RevisionChildren Children) Build(string file, ProvisioningOptions options)
+    internal static (RevisionInputs Inputs, RevisionChildren Children) Build(string file, ProvisioningOptions options, string uid = "0b6f0c52-3f43-4c2e-9d8e-1a2b3c4d5e6f")
     {
         var workflow = DevModeExamples.Workflow(file);
+        workflow.Metadata.Uid = uid;
         var tools = DevModeExamples.Tools().Where(t => t.Metadata.NamespaceProperty == workflow.Metadata.NamespaceProperty).ToList();
         var compiled = PolicyBundleCompiler.Compile(workflow, tools);
         Assert.True(compiled.Succeeded, string.Join("; ", compiled.Errors));
