@@ -20,6 +20,7 @@ ENV DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # Restore first from the project files alone, so source edits reuse the restored layer. The build
 # props, central package versions, SDK pin and .editorconfig (analyzers run in the build) come along.
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
+COPY src/Contracts/Contracts.csproj src/Contracts/
 COPY src/Crds/Crds.csproj src/Crds/
 COPY src/Policy/Policy.csproj src/Policy/
 COPY src/Gateway/Gateway.csproj src/Gateway/

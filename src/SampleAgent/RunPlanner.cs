@@ -1,4 +1,5 @@
 using System.Globalization;
+using AgentOperator.Contracts;
 
 namespace AgentOperator.SampleAgent;
 

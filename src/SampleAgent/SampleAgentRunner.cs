@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using AgentOperator.Contracts;
 
 namespace AgentOperator.SampleAgent;
 
@@ -173,7 +174,7 @@ public static class SampleAgentRunner
             counters.ModelCall(reply.Status);
             if (reply.Status != 200)
             {
-                outcome = RunOutcomes.Worse(outcome, RunOutcomes.Failed);
+                outcome = OutcomeSeverity.Worse(outcome, RunOutcomes.Failed);
                 stopped = true;
                 log?.WriteLine($"run {plan.Index}: model role {role} refused ({reply.Status} {reply.Decision})");
                 break;
@@ -187,7 +188,7 @@ public static class SampleAgentRunner
             var result = await CallWithApprovalAsync(options, client, runId, tool.Name, tool.Action, tool.Input, $"{runId}-{step++}", timeProvider, counters, cancellationToken);
             if (result is not null)
             {
-                outcome = RunOutcomes.Worse(outcome, result);
+                outcome = OutcomeSeverity.Worse(outcome, result);
                 stopped = true;
                 log?.WriteLine($"run {plan.Index}: tool {tool.Name} ended the run as {result}");
             }

@@ -1,3 +1,5 @@
+using AgentOperator.Contracts;
+
 namespace AgentOperator.Gateway.Cli;
 
 /// <summary>

@@ -1,14 +1,20 @@
 using System.Text.Json;
+using AgentOperator.Contracts;
+using AgentOperator.Gateway.Hosting;
 using AgentOperator.Policy.Compilation;
 
 namespace AgentOperator.Gateway.Cli;
 
-/// <summary>The command-line contract of DESIGN.md: serve, compile, verify, replay.</summary>
+/// <summary>The gateway's commands: serve (its arguments are <see cref="GatewayServeArguments"/>), compile, verify, replay.</summary>
 public static class GatewayCommandLine
 {
     public const string Usage = """
         usage:
-          serve   --bundle FILE --port N --metrics-port M --audit FILE [--secrets DIR] [--tokens DIR] [--otlp URL]
+          serve   --bundle-configmap NAMESPACE/NAME[/KEY] [--port N] [--metrics-port M] [--audit FILE] [--secrets DIR] [--tokens DIR] [--otlp URL]
+                  in a pod: watches the bundle ConfigMap with the in-cluster configuration (KUBERNETES_SERVICE_HOST/PORT and
+                  /var/run/secrets/kubernetes.io/serviceaccount); approvals are created in $AGENTOPERATOR_NAMESPACE
+          serve   --bundle FILE [--port N] [--metrics-port M] [--audit FILE] [--secrets DIR] [--tokens DIR] [--otlp URL]
+                  outside Kubernetes: enforces a bundle file, reloaded when it changes; calls needing approval are refused
           compile --workflow FILE --tools FILE...
           verify  --audit FILE
           replay  --audit FILE --bundle FILE
@@ -25,13 +31,12 @@ public static class GatewayCommandLine
 
         try
         {
-            var arguments = CommandArguments.Parse(args[1..]);
             return args[0] switch
             {
-                "serve" => await ServeCommand.RunAsync(arguments, output, cancellationToken),
-                "compile" => await CompileCommand.RunAsync(arguments, output, error, cancellationToken),
-                "verify" => await VerifyCommand.RunAsync(arguments, output, cancellationToken),
-                "replay" => await ReplayCommand.RunAsync(arguments, output, cancellationToken),
+                GatewayServeArguments.Command => await ServeCommand.RunAsync(args, output, cancellationToken),
+                "compile" => await CompileCommand.RunAsync(CommandArguments.Parse(args[1..]), output, error, cancellationToken),
+                "verify" => await VerifyCommand.RunAsync(CommandArguments.Parse(args[1..]), output, cancellationToken),
+                "replay" => await ReplayCommand.RunAsync(CommandArguments.Parse(args[1..]), output, cancellationToken),
                 _ => throw new UsageException($"unknown command '{args[0]}'"),
             };
         }
@@ -40,8 +45,10 @@ public static class GatewayCommandLine
             await error.WriteLineAsync($"error: {exception.Message}\n{Usage}");
             return 2;
         }
-        catch (Exception exception) when (exception is JsonException or PolicyCompilationException or IOException)
+        catch (Exception exception) when (exception is JsonException or PolicyCompilationException or IOException or InClusterConfigurationException
+            or InvalidOperationException or HttpRequestException or k8s.Autorest.HttpOperationException)
         {
+            // One line on what is wrong (no bundle, no in-cluster configuration, the API refused): a container's last words.
             await error.WriteLineAsync($"error: {exception.Message}");
             return 1;
         }

@@ -1,3 +1,4 @@
+using AgentOperator.Contracts;
 using AgentOperator.Gateway.Audit;
 
 namespace AgentOperator.Gateway.Cli;

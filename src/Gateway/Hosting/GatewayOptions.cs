@@ -1,3 +1,5 @@
+using AgentOperator.Contracts;
+
 namespace AgentOperator.Gateway.Hosting;
 
 /// <summary>How one gateway instance runs. Inputs are records; every default is documented here.</summary>
@@ -24,11 +26,11 @@ public sealed record GatewayOptions
     /// <summary>Namespace of the workflow: where AgentApprovals are created. Default: the bundle's workflow namespace.</summary>
     public string? Namespace { get; init; }
 
-    /// <summary>Root of mounted tool Secrets: {root}/{secret}/{key}. Default /var/run/agentoperator/secrets.</summary>
-    public string SecretsRoot { get; init; } = "/var/run/agentoperator/secrets";
+    /// <summary>Root of mounted tool Secrets: {root}/{secret}/{key}. Default <see cref="GatewayPodLayout.SecretsDirectory"/>.</summary>
+    public string SecretsRoot { get; init; } = GatewayPodLayout.SecretsDirectory;
 
-    /// <summary>Root of projected tokens for upstream audiences: {root}/{audience}/token. Default /var/run/agentoperator/tokens.</summary>
-    public string TokensRoot { get; init; } = "/var/run/agentoperator/tokens";
+    /// <summary>Root of projected tokens for upstream audiences: {root}/{audience}/token. Default <see cref="GatewayPodLayout.TokensDirectory"/>.</summary>
+    public string TokensRoot { get; init; } = GatewayPodLayout.TokensDirectory;
 
     /// <summary>Largest request body accepted, in bytes; larger bodies get 413. Default 64 KiB.</summary>
     public int MaxRequestBodyBytes { get; init; } = 64 * 1024;
@@ -51,9 +53,3 @@ public sealed record GatewayOptions
     /// <summary>How often the bundle file is checked for changes. Default 500 ms.</summary>
     public TimeSpan BundleFilePollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 }
-
-/// <summary>A ConfigMap key holding the bundle JSON.</summary>
-/// <param name="Namespace">Namespace of the ConfigMap.</param>
-/// <param name="Name">Name of the ConfigMap.</param>
-/// <param name="Key">Data key of the bundle JSON; default bundle.json.</param>
-public sealed record ConfigMapReference(string Namespace, string Name, string Key = "bundle.json");

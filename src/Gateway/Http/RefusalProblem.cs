@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AgentOperator.Contracts;
 
 namespace AgentOperator.Gateway.Http;
 
@@ -11,12 +12,12 @@ namespace AgentOperator.Gateway.Http;
 public static class RefusalProblem
 {
     public const string ContentType = "application/problem+json";
-    public const string Deny = "deny";
-    public const string Escalate = "escalate";
+    public const string Deny = ToolDecisions.Deny;
+    public const string Escalate = ToolDecisions.Escalate;
     public const string Invalid = "invalid";
     public const string BudgetExceeded = "budget_exceeded";
     public const string RateLimited = "rate_limited";
-    public const string Error = "error";
+    public const string Error = ToolDecisions.Error;
 
     /// <summary>The problem document.</summary>
     public static JsonObject Create(int status, string decision, string rule, string reason, IReadOnlyList<InputError>? errors = null, JsonObject? extra = null)

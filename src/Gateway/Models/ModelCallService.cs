@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AgentOperator.Contracts;
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.Gateway.Audit;
 using AgentOperator.Gateway.Bundles;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Cryptography;
+using AgentOperator.Contracts;
 using AgentOperator.Gateway.Audit;
 using AgentOperator.Gateway.Telemetry;
 using AgentOperator.Policy.Bundles;

@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
+using AgentOperator.Contracts;
 using Prometheus;
+using static AgentOperator.Contracts.AgentMetrics.Labels;
 
 namespace AgentOperator.Gateway.Telemetry;
 
 /// <summary>
-/// The gateway's Prometheus metrics, with the names and labels DESIGN.md fixes as the contract between
+/// The gateway's Prometheus metrics, with the names and labels of <see cref="AgentMetrics"/>, the contract between
 /// gateway, Prometheus and the operator's analysis. Each gateway instance has its own registry, so
 /// several gateways can run in one process (dev mode, tests) without sharing counts.
 /// </summary>
@@ -33,23 +35,23 @@ public sealed class GatewayMetrics
     {
         Registry = Metrics.NewCustomRegistry();
         var factory = Metrics.WithCustomRegistry(Registry);
-        _runs = factory.CreateCounter("agent_runs_total", "Completed agent runs by outcome (success, escalated, failed, budget_exceeded).", "workflow", "revision", "outcome");
-        _toolCalls = factory.CreateCounter("agent_tool_calls_total", "Tool calls by decision (allow, deny, escalate, error).", "workflow", "revision", "tool", "decision");
-        _violations = factory.CreateCounter("agent_policy_violations_total", "Calls refused or escalated by a policy rule or budget, by rule.", "workflow", "revision", "rule");
-        _escalations = factory.CreateCounter("agent_escalations_total", "Calls escalated to a human approval.", "workflow", "revision");
-        _tokens = factory.CreateCounter("agent_tokens_total", "Model tokens (prompt + completion) by role and model.", "workflow", "revision", "role", "model");
-        _cost = factory.CreateCounter("agent_cost_usd_total", "Model cost in USD accounted from usage.", "workflow", "revision");
-        _runDuration = factory.CreateHistogram("agent_run_duration_seconds", "Run wall time from start to completion.", new HistogramConfiguration
+        _runs = factory.CreateCounter(AgentMetrics.Runs, "Completed agent runs by outcome (success, escalated, failed, budget_exceeded).", Workflow, Revision, Outcome);
+        _toolCalls = factory.CreateCounter(AgentMetrics.ToolCalls, "Tool calls by decision (allow, deny, escalate, error).", Workflow, Revision, Tool, Decision);
+        _violations = factory.CreateCounter(AgentMetrics.PolicyViolations, "Calls refused or escalated by a policy rule or budget, by rule.", Workflow, Revision, Rule);
+        _escalations = factory.CreateCounter(AgentMetrics.Escalations, "Calls escalated to a human approval.", Workflow, Revision);
+        _tokens = factory.CreateCounter(AgentMetrics.Tokens, "Model tokens (prompt + completion) by role and model.", Workflow, Revision, Role, Model);
+        _cost = factory.CreateCounter(AgentMetrics.Cost, "Model cost in USD accounted from usage.", Workflow, Revision);
+        _runDuration = factory.CreateHistogram(AgentMetrics.RunDuration, "Run wall time from start to completion.", new HistogramConfiguration
         {
-            LabelNames = ["workflow", "revision", "outcome"],
+            LabelNames = [Workflow, Revision, Outcome],
             Buckets = RunDurationBuckets,
         });
-        _toolCallDuration = factory.CreateHistogram("agent_tool_call_duration_seconds", "Tool call time inside the gateway, upstream included.", new HistogramConfiguration
+        _toolCallDuration = factory.CreateHistogram(AgentMetrics.ToolCallDuration, "Tool call time inside the gateway, upstream included.", new HistogramConfiguration
         {
-            LabelNames = ["workflow", "revision", "tool", "decision"],
+            LabelNames = [Workflow, Revision, Tool, Decision],
             Buckets = ToolDurationBuckets,
         });
-        _evalPassRatio = factory.CreateGauge("agent_eval_pass_ratio", "Share of evaluated runs whose evaluation passed.", "workflow", "revision");
+        _evalPassRatio = factory.CreateGauge(AgentMetrics.EvalPassRatio, "Share of evaluated runs whose evaluation passed.", Workflow, Revision);
     }
 
     /// <summary>The registry served on /metrics.</summary>
@@ -113,7 +115,7 @@ public sealed class GatewayMetrics
     {
         var result = new Dictionary<(string, string), RevisionAggregates>();
         RevisionAggregates For(string workflow, string revision) =>
-            result.TryGetValue((workflow, revision), out var a) ? a : result[(workflow, revision)] = new RevisionAggregates(workflow, revision);
+            result.TryGetValue((workflow, revision), out var a) ? a : result[(workflow, revision)] = new RevisionAggregates { Workflow = workflow, Revision = revision };
 
         foreach (var l in _runs.GetAllLabelValues())
         {

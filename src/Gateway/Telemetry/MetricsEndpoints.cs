@@ -1,3 +1,4 @@
+using AgentOperator.Contracts;
 using Prometheus;
 
 namespace AgentOperator.Gateway.Telemetry;
@@ -12,8 +13,8 @@ public static class MetricsEndpoints
     public static IEndpointRouteBuilder MapGatewayMetrics(this IEndpointRouteBuilder endpoints, GatewayMetrics metrics, Func<bool> healthy)
     {
         endpoints.MapMetrics("/metrics", metrics.Registry);
-        endpoints.MapGet("/healthz", () => healthy() ? Results.Text("ok") : Results.Text("no bundle loaded", statusCode: StatusCodes.Status503ServiceUnavailable));
-        endpoints.MapGet("/v1/aggregates", () => Results.Json(new { revisions = metrics.Aggregates() }));
+        endpoints.MapGet(GatewayPodLayout.HealthPath, () => healthy() ? Results.Text("ok") : Results.Text("no bundle loaded", statusCode: StatusCodes.Status503ServiceUnavailable));
+        endpoints.MapGet(GatewayAggregates.Path, () => Results.Json(new GatewayAggregates(metrics.Aggregates())));
         return endpoints;
     }
 }

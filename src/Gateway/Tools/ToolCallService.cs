@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AgentOperator.Contracts;
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.Gateway.Approvals;
 using AgentOperator.Gateway.Audit;

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Text.RegularExpressions;
+using AgentOperator.Contracts;
 using AgentOperator.Crds.V1Alpha1;
 
 namespace AgentOperator.Gateway.Upstreams;
@@ -11,7 +11,7 @@ namespace AgentOperator.Gateway.Upstreams;
 /// cached for <see cref="CacheFor"/> so the kubelet's rotation is picked up. The values go into upstream
 /// request headers and nowhere else: never into responses, logs, spans or audit records.
 /// </summary>
-public sealed partial class UpstreamCredentialFiles(string secretsRoot, string tokensRoot, TimeProvider timeProvider)
+public sealed class UpstreamCredentialFiles(string secretsRoot, string tokensRoot, TimeProvider timeProvider)
 {
     /// <summary>How long a read credential is reused before the file is read again.</summary>
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(10);
@@ -32,7 +32,7 @@ public sealed partial class UpstreamCredentialFiles(string secretsRoot, string t
 
         if (auth?.BoundToken is { } bound)
         {
-            var folder = UnsafeAudienceCharacters().Replace(bound.Audience, "-");
+            var folder = GatewayPodLayout.TokenFolder(bound.Audience);
             RequireSafeSegment(folder);
             var token = await ReadAsync(Path.Combine(tokensRoot, folder, "token"), cancellationToken);
             return new("Authorization", "Bearer " + token);
@@ -69,7 +69,4 @@ public sealed partial class UpstreamCredentialFiles(string secretsRoot, string t
             throw new UpstreamCredentialException("an upstream credential reference is not a single path segment");
         }
     }
-
-    [GeneratedRegex("[^A-Za-z0-9.-]")]
-    private static partial Regex UnsafeAudienceCharacters();
 }

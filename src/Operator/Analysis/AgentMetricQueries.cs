@@ -1,9 +1,10 @@
+using AgentOperator.Contracts;
 using System.Globalization;
 
 namespace AgentOperator.Operator.Analysis;
 
 /// <summary>
-/// Compiles the built-in measures to PromQL over DESIGN.md's metric names, scoped to
+/// Compiles the built-in measures to PromQL over the gateway's metrics (<see cref="AgentMetrics"/>), scoped to
 /// <c>{workflow="…",revision="…"}</c> and the scope's window.
 /// </summary>
 /// <remarks>
@@ -19,24 +20,19 @@ namespace AgentOperator.Operator.Analysis;
 /// </remarks>
 internal static class AgentMetricQueries
 {
-    public const string Runs = "agent_runs_total";
-    public const string ToolCalls = "agent_tool_calls_total";
-    public const string PolicyViolations = "agent_policy_violations_total";
-    public const string Cost = "agent_cost_usd_total";
-    public const string EvalPassRatio = "agent_eval_pass_ratio";
-
     public static AgentMetricQuery For(AgentMeasure measure, RevisionScope scope)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        var runs = Count(Runs, scope);
+        var runs = Count(AgentMetrics.Runs, scope);
         return measure switch
         {
-            AgentMeasure.EvalPassRate => new AgentMetricQuery($"avg(last_over_time({EvalPassRatio}{{{Selector(scope)}}}[{Window(scope.Window)}]))", null),
-            AgentMeasure.EscalationRate => new AgentMetricQuery($"{Count(Runs, scope, "outcome=\"escalated\"")} / {runs}", runs),
-            AgentMeasure.PolicyViolations => new AgentMetricQuery(Count(PolicyViolations, scope), runs),
-            AgentMeasure.PolicyViolationRate => new AgentMetricQuery($"{Count(PolicyViolations, scope)} / {runs}", runs),
-            AgentMeasure.CostPerSuccessfulTask => new AgentMetricQuery($"{Count(Cost, scope)} / {Count(Runs, scope, "outcome=\"success\"")}", runs),
-            AgentMeasure.ToolErrorRate => new AgentMetricQuery($"{Count(ToolCalls, scope, "decision=\"error\"")} / {Count(ToolCalls, scope)}", Count(ToolCalls, scope)),
+            AgentMeasure.EvalPassRate => new AgentMetricQuery($"avg(last_over_time({AgentMetrics.EvalPassRatio}{{{Selector(scope)}}}[{Window(scope.Window)}]))", null),
+            AgentMeasure.EscalationRate => new AgentMetricQuery($"{Count(AgentMetrics.Runs, scope, Matcher(AgentMetrics.Labels.Outcome, RunOutcomes.Escalated))} / {runs}", runs),
+            AgentMeasure.PolicyViolations => new AgentMetricQuery(Count(AgentMetrics.PolicyViolations, scope), runs),
+            AgentMeasure.PolicyViolationRate => new AgentMetricQuery($"{Count(AgentMetrics.PolicyViolations, scope)} / {runs}", runs),
+            AgentMeasure.CostPerSuccessfulTask => new AgentMetricQuery($"{Count(AgentMetrics.Cost, scope)} / {Count(AgentMetrics.Runs, scope, Matcher(AgentMetrics.Labels.Outcome, RunOutcomes.Success))}", runs),
+            AgentMeasure.ToolErrorRate => new AgentMetricQuery(
+                $"{Count(AgentMetrics.ToolCalls, scope, Matcher(AgentMetrics.Labels.Decision, ToolDecisions.Error))} / {Count(AgentMetrics.ToolCalls, scope)}", Count(AgentMetrics.ToolCalls, scope)),
             _ => throw new ArgumentOutOfRangeException(nameof(measure), measure, "unknown measure"),
         };
     }
@@ -48,8 +44,11 @@ internal static class AgentMetricQueries
     public static string Selector(RevisionScope scope)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        return $"workflow=\"{Escape(scope.Workflow)}\",revision=\"{Escape(scope.Revision)}\"";
+        return $"{Matcher(AgentMetrics.Labels.Workflow, scope.Workflow)},{Matcher(AgentMetrics.Labels.Revision, scope.Revision)}";
     }
+
+    /// <summary>An equality matcher <c>label="value"</c>.</summary>
+    public static string Matcher(string label, string value) => $"{label}=\"{Escape(value)}\"";
 
     /// <summary>How much a counter grew in the window, summed over its series; 0 without series. See the class remarks.</summary>
     public static string Count(string metric, RevisionScope scope, string? matcher = null)

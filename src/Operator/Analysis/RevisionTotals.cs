@@ -1,41 +1,36 @@
 using System.Text.Json;
+using AgentOperator.Contracts;
 
 namespace AgentOperator.Operator.Analysis;
 
 /// <summary>
-/// The gateway's <c>/v1/aggregates</c> totals of one workflow revision, summed over every entry of that workflow and
+/// The gateway's <c>/v1/aggregates</c> totals (<see cref="GatewayAggregates"/>) of one workflow revision, summed over every entry of that workflow and
 /// revision, so the document may come from one gateway or from an aggregator of many.
 /// </summary>
 internal sealed record RevisionTotals(long Runs, long EscalatedRuns, long SuccessfulRuns, long ToolCalls, long ToolErrors, long PolicyViolations, double CostUsd, double? EvalPassRatio, int EvalEntries)
 {
-    /// <summary>Sums the entries of <c>{"revisions": [...]}</c> whose workflow and revision match.</summary>
+    /// <summary>
+    /// Sums the entries of the <see cref="GatewayAggregates"/> document whose workflow and revision match; throws
+    /// <see cref="JsonException"/> when the document is not that shape.
+    /// </summary>
     public static RevisionTotals From(JsonElement document, string workflow, string revision)
     {
-        if (document.ValueKind != JsonValueKind.Object || !document.TryGetProperty("revisions", out var revisions) || revisions.ValueKind != JsonValueKind.Array)
-        {
-            throw new JsonException("the document has no \"revisions\" array");
-        }
-
+        var aggregates = document.Deserialize<GatewayAggregates>() ?? throw new JsonException("the document is null");
         long runs = 0, escalated = 0, successful = 0, calls = 0, errors = 0, violations = 0;
         double cost = 0, evalSum = 0;
         var evalEntries = 0;
-        foreach (var entry in revisions.EnumerateArray())
+        foreach (var entry in aggregates.Revisions.Where(e => e.Workflow == workflow && e.Revision == revision))
         {
-            if (Text(entry, "workflow") != workflow || Text(entry, "revision") != revision)
+            runs += entry.RunsByOutcome.Values.Sum();
+            escalated += entry.RunsByOutcome.GetValueOrDefault(RunOutcomes.Escalated);
+            successful += entry.RunsByOutcome.GetValueOrDefault(RunOutcomes.Success);
+            calls += entry.ToolCallsByDecision.Values.Sum();
+            errors += entry.ToolCallsByDecision.GetValueOrDefault(ToolDecisions.Error);
+            violations += entry.ViolationsByRule.Values.Sum();
+            cost += entry.CostUsd;
+            if (entry.EvalPassRatio is { } ratio)
             {
-                continue;
-            }
-
-            runs += SumOf(entry, "runsByOutcome");
-            escalated += ValueOf(entry, "runsByOutcome", "escalated");
-            successful += ValueOf(entry, "runsByOutcome", "success");
-            calls += SumOf(entry, "toolCallsByDecision");
-            errors += ValueOf(entry, "toolCallsByDecision", "error");
-            violations += SumOf(entry, "violationsByRule");
-            cost += entry.TryGetProperty("costUsd", out var c) && c.ValueKind == JsonValueKind.Number ? c.GetDouble() : 0;
-            if (entry.TryGetProperty("evalPassRatio", out var e) && e.ValueKind == JsonValueKind.Number)
-            {
-                evalSum += e.GetDouble();
+                evalSum += ratio;
                 evalEntries++;
             }
         }
@@ -58,25 +53,4 @@ internal sealed record RevisionTotals(long Runs, long EscalatedRuns, long Succes
     // As in PromQL: 0/0 is no data, x/0 is +Inf (money spent and nothing succeeded).
     private static double? Ratio(double numerator, double denominator) =>
         denominator > 0 ? numerator / denominator : numerator > 0 ? double.PositiveInfinity : null;
-
-    private static string? Text(JsonElement entry, string name) =>
-        entry.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static long SumOf(JsonElement entry, string map)
-    {
-        long sum = 0;
-        if (entry.TryGetProperty(map, out var counts) && counts.ValueKind == JsonValueKind.Object)
-        {
-            foreach (var count in counts.EnumerateObject())
-            {
-                sum += count.Value.ValueKind == JsonValueKind.Number && count.Value.TryGetInt64(out var n) ? n : 0;
-            }
-        }
-
-        return sum;
-    }
-
-    private static long ValueOf(JsonElement entry, string map, string key) =>
-        entry.TryGetProperty(map, out var counts) && counts.ValueKind == JsonValueKind.Object &&
-        counts.TryGetProperty(key, out var count) && count.ValueKind == JsonValueKind.Number && count.TryGetInt64(out var n) ? n : 0;
 }

@@ -1,15 +1,16 @@
-using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
+using AgentOperator.Contracts;
 using AgentOperator.Gateway.Bundles;
+using AgentOperator.Gateway.Cli;
 using AgentOperator.Gateway.Hosting;
-using AgentOperator.Operator.Provisioning;
 using k8s;
 
 namespace AgentOperator.Operator.DevMode;
 
 /// <summary>
-/// Runs the gateway sidecar image in-process: <c>serve</c> with the container's flags, its files under the pod's
+/// Runs the gateway sidecar image in-process: <c>serve</c> with the container's flags, parsed and resolved by the
+/// gateway's own <see cref="GatewayServeArguments"/> and <see cref="ServeCommand.Options"/>, its files under the pod's
 /// folder, the API reached with the pod's projected token, and both ports picked free (many pods share this host),
 /// so the agent's loopback URL is rewritten to the port the gateway really got.
 /// </summary>
@@ -18,49 +19,38 @@ internal static class GatewayContainer
     public static async Task<(RunningGateway Gateway, PodGatewayEndpoint Endpoint, int DeclaredPort)> StartAsync(
         ClusterAccess cluster, PodManifest pod, JsonObject container, PodFilesystem files, InProcessPodRunnerOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
-        var arguments = ContainerArguments.Parse(container);
-        if (arguments.Command is not "serve")
-        {
-            throw new InvalidOperationException($"the gateway image runs 'serve' in a pod, not '{arguments.Command}'");
-        }
-
+        // The gateway's own parser and option resolution, so a container the gateway would refuse fails here too.
+        var arguments = GatewayServeArguments.Parse(ContainerArguments.Raw(container));
         var environment = await ContainerEnvironment.ResolveAsync(cluster.Admin, pod, container, cancellationToken);
-        var defaults = new GatewayOptions();
-        var gatewayOptions = new GatewayOptions
+        var served = ServeCommand.Options(arguments, environment.GetValueOrDefault, pod.Namespace);
+
+        // Pods share this host: both ports are picked free, the metrics port stays on loopback, and every path the
+        // container names is mapped under the pod's folder.
+        var gatewayOptions = served with
         {
-            BundleConfigMap = arguments.Flag("bundle-configmap") is { } reference ? ParseConfigMap(reference) : null,
-            BundlePath = arguments.Flag("bundle") is { } bundle ? files.HostPath(container, bundle) : null,
+            BundlePath = served.BundlePath is { } bundle ? files.HostPath(container, bundle) : null,
             AgentPort = 0,
             MetricsPort = 0,
             MetricsBindAddress = "127.0.0.1",
-            AuditPath = files.HostPath(container, arguments.Flag("audit") ?? GatewayPodLayout.AuditFile),
-            Namespace = environment.GetValueOrDefault("AGENTOPERATOR_NAMESPACE") ?? pod.Namespace,
-            SecretsRoot = files.HostPath(container, environment.GetValueOrDefault("AGENTOPERATOR_SECRETS_DIR") ?? defaults.SecretsRoot),
-            TokensRoot = files.HostPath(container, environment.GetValueOrDefault("AGENTOPERATOR_TOKENS_DIR") ?? defaults.TokensRoot),
+            AuditPath = files.HostPath(container, arguments.AuditFile ?? GatewayPodLayout.AuditFile),
+            SecretsRoot = files.HostPath(container, served.SecretsRoot),
+            TokensRoot = files.HostPath(container, served.TokensRoot),
             UpstreamHandlerFactory = options.UpstreamHandlerFactory,
         };
         Directory.CreateDirectory(Path.GetDirectoryName(gatewayOptions.AuditPath)!);
 
-        var declaredPort = int.TryParse(arguments.Flag("port"), NumberStyles.None, CultureInfo.InvariantCulture, out var port) ? port : 8080;
+        var declaredPort = arguments.Port;
         var client = InClusterClient(cluster, container, files, options.TimeProvider);
         var gateway = await StartWithRetriesAsync(gatewayOptions, client, options, loggerFactory, cancellationToken);
         var endpoint = new PodGatewayEndpoint(
             pod.Namespace,
             pod.Name,
-            environment.GetValueOrDefault("AGENTOPERATOR_WORKFLOW"),
-            environment.GetValueOrDefault("AGENTOPERATOR_REVISION"),
+            environment.GetValueOrDefault(GatewayEnvironment.Workflow),
+            environment.GetValueOrDefault(GatewayEnvironment.Revision),
             gateway.AgentAddress,
             gateway.MetricsAddress);
         return (gateway, endpoint, declaredPort);
     }
-
-    /// <summary>"namespace/name" or "namespace/name/key".</summary>
-    private static ConfigMapReference ParseConfigMap(string reference) => reference.Split('/') switch
-    {
-        [var ns, var name] => new ConfigMapReference(ns, name),
-        [var ns, var name, var key] => new ConfigMapReference(ns, name, key),
-        _ => throw new FormatException($"--bundle-configmap takes namespace/name, not '{reference}'"),
-    };
 
     // The in-cluster configuration, read from the projected service-account volume the way the client library reads it in a real pod.
     private static Kubernetes? InClusterClient(ClusterAccess cluster, JsonObject container, PodFilesystem files, TimeProvider time)

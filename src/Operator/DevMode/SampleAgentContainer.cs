@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using AgentOperator.Operator.Provisioning;
+using AgentOperator.Contracts;
 using AgentOperator.SampleAgent;
 
 namespace AgentOperator.Operator.DevMode;

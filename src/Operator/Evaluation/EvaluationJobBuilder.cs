@@ -1,3 +1,4 @@
+using AgentOperator.Contracts;
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.Operator.Provisioning;
 using k8s.Models;

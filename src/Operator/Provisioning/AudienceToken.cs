@@ -1,3 +1,5 @@
+using AgentOperator.Contracts;
+
 namespace AgentOperator.Operator.Provisioning;
 
 /// <summary>A projected service-account token for one audience, mounted into the gateway.</summary>

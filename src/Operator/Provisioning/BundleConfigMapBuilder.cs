@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using AgentOperator.Contracts;
 using k8s.Models;
 
 namespace AgentOperator.Operator.Provisioning;
@@ -7,8 +6,8 @@ namespace AgentOperator.Operator.Provisioning;
 /// <summary>The ConfigMap carrying the compiled policy bundle the revision's gateways enforce.</summary>
 public static class BundleConfigMapBuilder
 {
-    /// <summary>Key of the bundle JSON in the ConfigMap.</summary>
-    public const string BundleKey = "bundle.json";
+    /// <summary>Key of the bundle JSON in the ConfigMap: the contract's <see cref="BundleConfigMap.DataKey"/>.</summary>
+    public const string BundleKey = BundleConfigMap.DataKey;
 
     /// <summary>The bundle ConfigMap, annotated with the bundle's SHA-256 so a reader can check what it got.</summary>
     public static V1ConfigMap Build(RevisionInputs inputs) => new()
@@ -23,6 +22,5 @@ public static class BundleConfigMapBuilder
     };
 
     /// <summary>Lowercase hex SHA-256 of the bundle's UTF-8 bytes.</summary>
-    public static string BundleSha256(string bundleJson) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(bundleJson)));
+    public static string BundleSha256(string bundleJson) => BundleConfigMap.Sha256(bundleJson);
 }

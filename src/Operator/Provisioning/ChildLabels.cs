@@ -1,3 +1,5 @@
+using AgentOperator.Contracts;
+
 namespace AgentOperator.Operator.Provisioning;
 
 /// <summary>Label and annotation keys the operator puts on what it creates.</summary>
@@ -12,8 +14,8 @@ public static class ChildLabels
     /// <summary>Value of <see cref="ManagedBy"/>.</summary>
     public const string ManagedByValue = "agentoperator";
 
-    /// <summary>SHA-256 (hex) of the bundle JSON, on the bundle ConfigMap and the Deployment.</summary>
-    public const string BundleSha256Annotation = "agentoperator.io/bundle-sha256";
+    /// <summary>SHA-256 (hex) of the bundle JSON, on the bundle ConfigMap and the Deployment: the contract's <see cref="BundleConfigMap.Sha256Annotation"/>.</summary>
+    public const string BundleSha256Annotation = BundleConfigMap.Sha256Annotation;
 
     /// <summary>The revision id in full, on every per-revision object (the label may be shortened).</summary>
     public const string RevisionAnnotation = "agentoperator.io/revision";

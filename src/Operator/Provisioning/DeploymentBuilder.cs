@@ -1,4 +1,5 @@
 using System.Globalization;
+using AgentOperator.Contracts;
 using k8s.Models;
 
 namespace AgentOperator.Operator.Provisioning;
@@ -117,21 +118,27 @@ public static class DeploymentBuilder
     /// <summary>The gateway sidecar: the revision's bundle, token and tool Secrets; the agent API on loopback only.</summary>
     internal static V1Container GatewayContainer(RevisionInputs inputs, ProvisioningOptions options)
     {
-        var bundleConfigMap = ChildNames.RevisionObject(inputs.WorkflowName, inputs.Revision);
+        var arguments = new GatewayServeArguments
+        {
+            BundleConfigMap = new ConfigMapReference(inputs.Namespace, ChildNames.RevisionObject(inputs.WorkflowName, inputs.Revision)),
+            Port = options.GatewayApiPort,
+            MetricsPort = options.GatewayMetricsPort,
+            AuditFile = GatewayPodLayout.AuditFile,
+        };
         List<V1EnvVar> env =
         [
-            new() { Name = "AGENTOPERATOR_WORKFLOW", Value = inputs.WorkflowName },
-            new() { Name = "AGENTOPERATOR_REVISION", Value = inputs.Revision },
-            new() { Name = "AGENTOPERATOR_NAMESPACE", ValueFrom = new() { FieldRef = new() { ApiVersion = "v1", FieldPath = "metadata.namespace" } } },
-            new() { Name = "AGENTOPERATOR_POD_NAME", ValueFrom = new() { FieldRef = new() { ApiVersion = "v1", FieldPath = "metadata.name" } } },
-            new() { Name = "AGENTOPERATOR_SECRETS_DIR", Value = GatewayPodLayout.SecretsDirectory },
-            new() { Name = "AGENTOPERATOR_TOKENS_DIR", Value = GatewayPodLayout.TokensDirectory },
+            new() { Name = GatewayEnvironment.Workflow, Value = inputs.WorkflowName },
+            new() { Name = GatewayEnvironment.Revision, Value = inputs.Revision },
+            new() { Name = GatewayEnvironment.Namespace, ValueFrom = new() { FieldRef = new() { ApiVersion = "v1", FieldPath = "metadata.namespace" } } },
+            new() { Name = GatewayEnvironment.PodName, ValueFrom = new() { FieldRef = new() { ApiVersion = "v1", FieldPath = "metadata.name" } } },
+            new() { Name = GatewayEnvironment.SecretsDirectory, Value = GatewayPodLayout.SecretsDirectory },
+            new() { Name = GatewayEnvironment.TokensDirectory, Value = GatewayPodLayout.TokensDirectory },
             // The diagnostics IPC socket would need a writable /tmp and is an unauthenticated control channel.
-            new() { Name = "DOTNET_EnableDiagnostics", Value = "0" },
+            new() { Name = GatewayEnvironment.DotnetEnableDiagnostics, Value = "0" },
         ];
         if (inputs.Workflow.Spec.Observability?.OtlpEndpoint is { Length: > 0 } otlp)
         {
-            env.Add(new() { Name = "OTEL_EXPORTER_OTLP_ENDPOINT", Value = otlp });
+            env.Add(new() { Name = GatewayEnvironment.OtlpEndpoint, Value = otlp });
         }
 
         var health = new V1HTTPGetAction { Path = GatewayPodLayout.HealthPath, Port = GatewayPodLayout.MetricsPortName };
@@ -139,14 +146,8 @@ public static class DeploymentBuilder
         {
             Name = GatewayPodLayout.GatewayContainer,
             Image = options.GatewayImage,
-            Args =
-            [
-                "serve",
-                "--bundle-configmap", $"{inputs.Namespace}/{bundleConfigMap}",
-                "--port", options.GatewayApiPort.ToString(CultureInfo.InvariantCulture),
-                "--metrics-port", options.GatewayMetricsPort.ToString(CultureInfo.InvariantCulture),
-                "--audit", GatewayPodLayout.AuditFile,
-            ],
+            // The gateway parses these with the same type (GatewayServeArguments.Parse); secrets and tokens come from the env.
+            Args = [.. arguments.Render()],
             Env = env,
             // Only the metrics port is declared: the agent API listens on 127.0.0.1 and no Service may target it.
             Ports = [new() { Name = GatewayPodLayout.MetricsPortName, ContainerPort = options.GatewayMetricsPort, Protocol = "TCP" }],

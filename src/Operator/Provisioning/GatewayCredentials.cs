@@ -1,3 +1,4 @@
+using AgentOperator.Contracts;
 using k8s.Models;
 
 namespace AgentOperator.Operator.Provisioning;

@@ -1,3 +1,5 @@
+using AgentOperator.Contracts;
+
 namespace AgentOperator.Operator.Provisioning;
 
 /// <summary>A Secret the gateway mounts, and the keys of it that tools or models reference.</summary>

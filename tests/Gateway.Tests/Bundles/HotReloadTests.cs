@@ -1,15 +1,16 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using AgentOperator.Contracts;
 using AgentOperator.Gateway.Bundles;
 using AgentOperator.Gateway.Hosting;
 using AgentOperator.Gateway.Tests.Cluster;
 using AgentOperator.Gateway.Tests.Fakes;
 using AgentOperator.Policy.Bundles;
+using Microsoft.Extensions.Logging.Abstractions;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentOperator.Gateway.Tests.Bundles;
 

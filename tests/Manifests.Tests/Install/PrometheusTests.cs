@@ -47,7 +47,7 @@ public sealed class PrometheusTests
         Assert.Equal("Exists", (string?)expression["operator"]);
         Assert.True((bool?)monitor.At("spec.namespaceSelector.any"));
         var endpoint = Assert.Single(monitor.At("spec.podMetricsEndpoints")!.AsArray())!;
-        // The gateway container's port name (GatewayPodLayout.MetricsPortName); the agent's port is "http".
+        // The gateway container's port name (AgentOperator.Contracts.GatewayPodLayout.MetricsPortName); the agent's port is "http".
         Assert.Equal("metrics", (string?)endpoint["port"]);
         Assert.Equal("/metrics", (string?)endpoint["path"]);
     }

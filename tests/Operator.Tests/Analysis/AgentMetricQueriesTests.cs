@@ -1,3 +1,4 @@
+using AgentOperator.Contracts;
 using AgentOperator.Operator.Analysis;
 
 namespace AgentOperator.Operator.Tests.Analysis;
@@ -11,7 +12,7 @@ public sealed class AgentMetricQueriesTests
     [Fact]
     public void Run_count_is_the_growth_of_each_series_over_the_window_counting_new_series_from_zero()
     {
-        Assert.Equal(Runs, AgentMetricQueries.Count(AgentMetricQueries.Runs, Canary));
+        Assert.Equal(Runs, AgentMetricQueries.Count(AgentMetrics.Runs, Canary));
     }
 
     [Fact]
@@ -19,7 +20,7 @@ public sealed class AgentMetricQueriesTests
     {
         var query = AgentMetricQueries.For(AgentMeasure.EscalationRate, Canary);
 
-        Assert.Equal($"{AgentMetricQueries.Count(AgentMetricQueries.Runs, Canary, "outcome=\"escalated\"")} / {Runs}", query.Value);
+        Assert.Equal($"{AgentMetricQueries.Count(AgentMetrics.Runs, Canary, "outcome=\"escalated\"")} / {Runs}", query.Value);
         Assert.Contains("agent_runs_total{workflow=\"support-refund\",revision=\"abc123\",outcome=\"escalated\"}[300s]", query.Value, StringComparison.Ordinal);
         Assert.Equal(Runs, query.SampleSize);
     }
@@ -28,9 +29,9 @@ public sealed class AgentMetricQueriesTests
     public void Tool_error_rate_is_error_calls_over_all_calls_with_calls_as_the_sample()
     {
         var query = AgentMetricQueries.For(AgentMeasure.ToolErrorRate, Canary);
-        var calls = AgentMetricQueries.Count(AgentMetricQueries.ToolCalls, Canary);
+        var calls = AgentMetricQueries.Count(AgentMetrics.ToolCalls, Canary);
 
-        Assert.Equal($"{AgentMetricQueries.Count(AgentMetricQueries.ToolCalls, Canary, "decision=\"error\"")} / {calls}", query.Value);
+        Assert.Equal($"{AgentMetricQueries.Count(AgentMetrics.ToolCalls, Canary, "decision=\"error\"")} / {calls}", query.Value);
         Assert.Equal(calls, query.SampleSize);
     }
 
@@ -39,7 +40,7 @@ public sealed class AgentMetricQueriesTests
     {
         var query = AgentMetricQueries.For(AgentMeasure.PolicyViolations, Canary);
 
-        Assert.Equal(AgentMetricQueries.Count(AgentMetricQueries.PolicyViolations, Canary), query.Value);
+        Assert.Equal(AgentMetricQueries.Count(AgentMetrics.PolicyViolations, Canary), query.Value);
         Assert.Contains("agent_policy_violations_total{workflow=\"support-refund\",revision=\"abc123\"}", query.Value, StringComparison.Ordinal);
         Assert.Equal(Runs, query.SampleSize);
     }
@@ -49,7 +50,7 @@ public sealed class AgentMetricQueriesTests
     {
         var query = AgentMetricQueries.For(AgentMeasure.CostPerSuccessfulTask, Canary);
 
-        Assert.Equal($"{AgentMetricQueries.Count(AgentMetricQueries.Cost, Canary)} / {AgentMetricQueries.Count(AgentMetricQueries.Runs, Canary, "outcome=\"success\"")}", query.Value);
+        Assert.Equal($"{AgentMetricQueries.Count(AgentMetrics.Cost, Canary)} / {AgentMetricQueries.Count(AgentMetrics.Runs, Canary, "outcome=\"success\"")}", query.Value);
         Assert.Equal(Runs, query.SampleSize);
     }
 

@@ -1,19 +1,17 @@
+using AgentOperator.Contracts;
+
 namespace AgentOperator.SampleAgent;
 
-/// <summary>Outcomes a run is completed with (DESIGN.md's agent-facing API).</summary>
-public static class RunOutcomes
+/// <summary>Orders the outcomes a run is completed with (<see cref="RunOutcomes"/>, the gateway's agent-facing contract).</summary>
+public static class OutcomeSeverity
 {
-    public const string Success = "success";
-    public const string Escalated = "escalated";
-    public const string Failed = "failed";
-
     /// <summary>The worse of two outcomes: failed over escalated over success.</summary>
     public static string Worse(string a, string b) => Severity(a) >= Severity(b) ? a : b;
 
     private static int Severity(string outcome) => outcome switch
     {
-        Failed => 2,
-        Escalated => 1,
+        RunOutcomes.Failed => 2,
+        RunOutcomes.Escalated => 1,
         _ => 0,
     };
 }

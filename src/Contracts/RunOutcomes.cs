@@ -1,6 +1,9 @@
-namespace AgentOperator.Gateway.Runs;
+namespace AgentOperator.Contracts;
 
-/// <summary>Values of the <c>outcome</c> label of agent_runs_total.</summary>
+/// <summary>
+/// Values of the <c>outcome</c> label of agent_runs_total and of <c>runsByOutcome</c> in /v1/aggregates: the gateway
+/// records them, an agent reports the <see cref="Reportable"/> ones, the operator's analysis counts them.
+/// </summary>
 public static class RunOutcomes
 {
     public const string Success = "success";

@@ -1,10 +1,10 @@
 using System.Text.RegularExpressions;
 
-namespace AgentOperator.Operator.Provisioning;
+namespace AgentOperator.Contracts;
 
 /// <summary>
-/// Where things are inside the gateway sidecar: the contract between the pods the operator builds and
-/// the gateway (<c>UpstreamCredentialFiles</c> reads the same paths).
+/// Where things are inside the gateway sidecar: the operator mounts them there (DeploymentBuilder,
+/// GatewayCredentials) and the gateway reads them there (its serve defaults, UpstreamCredentialFiles).
 /// </summary>
 public static partial class GatewayPodLayout
 {

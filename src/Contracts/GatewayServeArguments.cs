@@ -1,0 +1,174 @@
+using System.Globalization;
+
+namespace AgentOperator.Contracts;
+
+/// <summary>
+/// The gateway's <c>serve</c> command line, the one type both sides use: the operator writes the sidecar's
+/// <c>args</c> with <see cref="Render"/>, the gateway (and dev mode's pod runner) read them with <see cref="Parse"/>.
+/// <code>
+/// serve (--bundle-configmap NAMESPACE/NAME[/KEY] | --bundle FILE) [--port N] [--metrics-port M]
+///       [--audit FILE] [--secrets DIR] [--tokens DIR] [--otlp URL]
+/// </code>
+/// Each flag takes one value, as <c>--flag value</c> or <c>--flag=value</c>, at most once.
+/// </summary>
+public sealed record GatewayServeArguments
+{
+    /// <summary>The command word, the first argument.</summary>
+    public const string Command = "serve";
+
+    /// <summary>Agent API port when <c>--port</c> is not given.</summary>
+    public const int DefaultPort = 8080;
+
+    /// <summary>Metrics port when <c>--metrics-port</c> is not given.</summary>
+    public const int DefaultMetricsPort = 9090;
+
+    /// <summary>The flags, for the usage text.</summary>
+    public const string Synopsis = "serve (--bundle-configmap NAMESPACE/NAME[/KEY] | --bundle FILE) [--port N] [--metrics-port M] [--audit FILE] [--secrets DIR] [--tokens DIR] [--otlp URL]";
+
+    private const string BundleConfigMapFlag = "--bundle-configmap";
+    private const string BundleFlag = "--bundle";
+    private const string PortFlag = "--port";
+    private const string MetricsPortFlag = "--metrics-port";
+    private const string AuditFlag = "--audit";
+    private const string SecretsFlag = "--secrets";
+    private const string TokensFlag = "--tokens";
+    private const string OtlpFlag = "--otlp";
+
+    private static readonly string[] Flags = [BundleConfigMapFlag, BundleFlag, PortFlag, MetricsPortFlag, AuditFlag, SecretsFlag, TokensFlag, OtlpFlag];
+
+    /// <summary>In a pod: the revision's bundle ConfigMap, watched through the API. Exactly one of this and <see cref="BundleFile"/>.</summary>
+    public ConfigMapReference? BundleConfigMap { get; init; }
+
+    /// <summary>Outside Kubernetes: a bundle file, reloaded when it changes.</summary>
+    public string? BundleFile { get; init; }
+
+    /// <summary>Port of the agent API on 127.0.0.1.</summary>
+    public int Port { get; init; } = DefaultPort;
+
+    /// <summary>Port of /metrics, /healthz and /v1/aggregates on all interfaces.</summary>
+    public int MetricsPort { get; init; } = DefaultMetricsPort;
+
+    /// <summary>Audit log file; null: the gateway's default.</summary>
+    public string? AuditFile { get; init; }
+
+    /// <summary>Root of mounted Secrets; null: <see cref="GatewayEnvironment.SecretsDirectory"/>, else <see cref="GatewayPodLayout.SecretsDirectory"/>.</summary>
+    public string? SecretsDirectory { get; init; }
+
+    /// <summary>Root of projected audience tokens; null: <see cref="GatewayEnvironment.TokensDirectory"/>, else <see cref="GatewayPodLayout.TokensDirectory"/>.</summary>
+    public string? TokensDirectory { get; init; }
+
+    /// <summary>OTLP endpoint for traces; null: <see cref="GatewayEnvironment.OtlpEndpoint"/>, else none.</summary>
+    public Uri? OtlpEndpoint { get; init; }
+
+    /// <summary>The container args: <c>serve</c>, the bundle source, both ports, then each optional flag that is set.</summary>
+    public IReadOnlyList<string> Render()
+    {
+        List<string> args = [Command];
+        if (BundleConfigMap is not null)
+        {
+            args.AddRange([BundleConfigMapFlag, BundleConfigMap.ToString()]);
+        }
+
+        if (BundleFile is not null)
+        {
+            args.AddRange([BundleFlag, BundleFile]);
+        }
+
+        args.AddRange([PortFlag, Port.ToString(CultureInfo.InvariantCulture), MetricsPortFlag, MetricsPort.ToString(CultureInfo.InvariantCulture)]);
+        void Optional(string flag, string? value)
+        {
+            if (value is not null)
+            {
+                args.AddRange([flag, value]);
+            }
+        }
+
+        Optional(AuditFlag, AuditFile);
+        Optional(SecretsFlag, SecretsDirectory);
+        Optional(TokensFlag, TokensDirectory);
+        Optional(OtlpFlag, OtlpEndpoint?.OriginalString);
+        return args;
+    }
+
+    /// <summary>
+    /// Parses the full argument list, <c>serve</c> first. Throws <see cref="UsageException"/> naming the argument
+    /// for another command, an unknown or repeated flag, a missing or malformed value, and for both or neither bundle source.
+    /// </summary>
+    public static GatewayServeArguments Parse(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.Count == 0 || args[0] != Command)
+        {
+            throw new UsageException(args.Count == 0 ? "the command 'serve' is missing" : $"the command is '{args[0]}', not 'serve'");
+        }
+
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 1; i < args.Count; i++)
+        {
+            var arg = args[i];
+            var equals = arg.IndexOf('=', StringComparison.Ordinal);
+            var flag = arg.StartsWith("--", StringComparison.Ordinal) && equals > 0 ? arg[..equals] : arg;
+            if (!Flags.Contains(flag, StringComparer.Ordinal))
+            {
+                throw new UsageException(arg.StartsWith("--", StringComparison.Ordinal) ? $"unknown argument '{flag}'" : $"unexpected argument '{arg}'");
+            }
+
+            string value;
+            if (flag.Length < arg.Length)
+            {
+                value = arg[(equals + 1)..];
+            }
+            else if (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+            {
+                value = args[++i];
+            }
+            else
+            {
+                throw new UsageException($"{flag} needs a value");
+            }
+
+            if (value.Length == 0)
+            {
+                throw new UsageException($"{flag} needs a value");
+            }
+
+            if (!values.TryAdd(flag, value))
+            {
+                throw new UsageException($"{flag} is given more than once");
+            }
+        }
+
+        var configMap = values.GetValueOrDefault(BundleConfigMapFlag);
+        var file = values.GetValueOrDefault(BundleFlag);
+        if (configMap is not null && file is not null)
+        {
+            throw new UsageException($"{BundleConfigMapFlag} and {BundleFlag} exclude each other: give one bundle source");
+        }
+
+        if (configMap is null && file is null)
+        {
+            throw new UsageException($"a bundle source is required: {BundleConfigMapFlag} NAMESPACE/NAME or {BundleFlag} FILE");
+        }
+
+        return new GatewayServeArguments
+        {
+            BundleConfigMap = configMap is null ? null
+                : ConfigMapReference.TryParse(configMap) ?? throw new UsageException($"{BundleConfigMapFlag} takes NAMESPACE/NAME[/KEY], not '{configMap}'"),
+            BundleFile = file,
+            Port = PortOf(values, PortFlag, DefaultPort),
+            MetricsPort = PortOf(values, MetricsPortFlag, DefaultMetricsPort),
+            AuditFile = values.GetValueOrDefault(AuditFlag),
+            SecretsDirectory = values.GetValueOrDefault(SecretsFlag),
+            TokensDirectory = values.GetValueOrDefault(TokensFlag),
+            OtlpEndpoint = values.GetValueOrDefault(OtlpFlag) is { } otlp
+                ? Uri.TryCreate(otlp, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri : throw new UsageException($"{OtlpFlag} takes an absolute http(s) URL, not '{otlp}'")
+                : null,
+        };
+    }
+
+    private static int PortOf(Dictionary<string, string> values, string flag, int fallback) => values.GetValueOrDefault(flag) is not { } text
+        ? fallback
+        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535
+            ? port
+            : throw new UsageException($"{flag} takes a port from 0 to 65535, not '{text}'");
+}
