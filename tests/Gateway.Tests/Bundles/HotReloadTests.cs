@@ -53,7 +53,7 @@ public sealed class HotReloadTests
     {
         var cluster = await TestCluster.SharedAsync();
         var @namespace = await cluster.CreateNamespaceAsync("support");
-        using var gatewayClient = cluster.Client(await cluster.ServiceAccountTokenAsync(@namespace, GatewayRoles.RevisionObject, GatewayRoles.Gateway(@namespace)));
+        using var gatewayClient = cluster.Client(await cluster.GatewayTokenAsync(@namespace));
         var path = Path.Combine(Path.GetTempPath(), $"audit-{Guid.NewGuid():N}.jsonl");
         await using var audit = await AgentOperator.Gateway.Audit.AuditLog.OpenAsync(path, NullLogger.Instance, CancellationToken.None);
         var holder = new PolicyHolder(audit, TimeProvider.System, NullLogger<PolicyHolder>.Instance);

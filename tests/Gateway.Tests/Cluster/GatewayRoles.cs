@@ -2,14 +2,13 @@ using AgentOperator.Crds.Generation;
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.Operator.Provisioning;
 using k8s;
-using k8s.Models;
 
 namespace AgentOperator.Gateway.Tests.Cluster;
 
 /// <summary>
-/// The identity the tests give a gateway: the ServiceAccount name and Role the operator generates for a revision of
-/// the refund example (<see cref="IdentityBuilder"/>), never rules written here, so the tests' gateway holds exactly
-/// what a sidecar gets.
+/// The revision the tests' gateway serves: the refund example's workflow and tools, with the ServiceAccount name and
+/// Role the operator generates for it (<see cref="IdentityBuilder"/>, created by <see cref="TestCluster.GatewayTokenAsync"/>
+/// through the operator's own identity), never rules written here, so the tests' gateway holds exactly what a sidecar gets.
 /// </summary>
 public static class GatewayRoles
 {
@@ -22,19 +21,21 @@ public static class GatewayRoles
     /// <summary>The revision's ServiceAccount, Role and bundle ConfigMap name.</summary>
     public static string RevisionObject => ChildNames.RevisionObject(Workflow, Revision);
 
-    /// <summary>The rules of the operator's Role for that revision in <paramref name="namespace"/>.</summary>
-    public static V1PolicyRule[] Gateway(string @namespace) => [.. IdentityBuilder.Role(Inputs(@namespace)).Rules];
-
-    private static RevisionInputs Inputs(string @namespace)
+    /// <summary>The refund example's workflow, in <paramref name="namespace"/>, not yet created.</summary>
+    public static AgentWorkflow WorkflowIn(string @namespace)
     {
-        var examples = Path.Combine(TestCluster.RepositoryRoot(), "examples");
-        var workflow = Read<AgentWorkflow>(Path.Combine(examples, "support-refund.yaml"));
+        var workflow = Read<AgentWorkflow>(Path.Combine(TestCluster.RepositoryRoot(), "examples", "support-refund.yaml"));
         workflow.Metadata.NamespaceProperty = @namespace;
-        workflow.Metadata.Uid = Guid.NewGuid().ToString();
-        var tools = Directory.GetFiles(Path.Combine(examples, "tools"), "*.yaml")
+        return workflow;
+    }
+
+    /// <summary>What the operator builds the revision's children from, for the workflow as the API server stored it.</summary>
+    public static RevisionInputs Inputs(AgentWorkflow stored)
+    {
+        var tools = Directory.GetFiles(Path.Combine(TestCluster.RepositoryRoot(), "examples", "tools"), "*.yaml")
             .Select(Read<AgentTool>)
             .ToList();
-        return new RevisionInputs(workflow, Revision, "{}", tools, Replicas: 1);
+        return new RevisionInputs(stored, Revision, "{}", tools, Replicas: 1);
     }
 
     private static T Read<T>(string path) => KubernetesJson.Deserialize<T>(YamlReader.ReadDocuments(File.ReadAllText(path)).Single().ToJsonString());

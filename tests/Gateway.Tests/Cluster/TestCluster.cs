@@ -1,5 +1,8 @@
 using System.Globalization;
 using AgentOperator.DevCluster;
+using AgentOperator.Crds.V1Alpha1;
+using AgentOperator.Operator.DevMode;
+using AgentOperator.Operator.Provisioning;
 using k8s;
 using k8s.Models;
 
@@ -9,11 +12,13 @@ namespace AgentOperator.Gateway.Tests.Cluster;
 /// A DevCluster (the project's embedded API server, over TLS with real authentication and RBAC) with the
 /// agentoperator.io CRDs from config/crd/bases installed. Tests share one per process through
 /// <see cref="SharedAsync"/> and take a namespace each; tests that inject faults start their own.
-/// Identities are ServiceAccounts whose tokens come from TokenRequest, authorized by Roles.
+/// Identities are ServiceAccounts whose tokens come from TokenRequest, authorized by the Roles the operator generates.
 /// </summary>
 public sealed class TestCluster : IAsyncDisposable
 {
     private static readonly Lazy<Task<TestCluster>> Shared = new(StartSharedAsync);
+    private readonly Lock _operatorLock = new();
+    private Task<IKubernetes>? _operator;
     private int _namespaces;
 
     private TestCluster(DevClusterServer server)
@@ -47,24 +52,53 @@ public sealed class TestCluster : IAsyncDisposable
         return name;
     }
 
-    /// <summary>Creates a ServiceAccount allowed exactly <paramref name="rules"/> in the namespace, and returns a token for it.</summary>
-    public async Task<string> ServiceAccountTokenAsync(string @namespace, string name, params V1PolicyRule[] rules)
+    /// <summary>Creates a ServiceAccount that no Role names, and returns a token for it.</summary>
+    public async Task<string> ServiceAccountTokenAsync(string @namespace, string name)
     {
         await Admin.CoreV1.CreateNamespacedServiceAccountAsync(new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = name } }, @namespace);
-        if (rules.Length > 0)
-        {
-            await Admin.RbacAuthorizationV1.CreateNamespacedRoleAsync(new V1Role { Metadata = new V1ObjectMeta { Name = name }, Rules = rules }, @namespace);
-            await Admin.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(new V1RoleBinding
-            {
-                Metadata = new V1ObjectMeta { Name = name },
-                RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = name },
-                Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = name, NamespaceProperty = @namespace }],
-            }, @namespace);
-        }
+        return await TokenAsync(@namespace, name);
+    }
 
+    /// <summary>
+    /// Creates the refund example's workflow in <paramref name="namespace"/> (as a user applies it) and, as the operator
+    /// does for its revision <see cref="GatewayRoles.Revision"/>, the revision's ServiceAccount, Role and RoleBinding
+    /// (<see cref="IdentityBuilder"/>) through the operator's own ServiceAccount and config/rbac's ClusterRole; returns a
+    /// token for the revision's ServiceAccount, as the kubelet projects it for the gateway.
+    /// </summary>
+    public async Task<string> GatewayTokenAsync(string @namespace)
+    {
+        var asOperator = await OperatorAsync();
+        var workflow = GatewayRoles.WorkflowIn(@namespace);
+        var stored = KubernetesJson.Deserialize<AgentWorkflow>(KubernetesJson.Serialize(await Admin.CustomObjects.CreateNamespacedCustomObjectAsync(
+            workflow, ApiGroup.Group, ApiGroup.Version, @namespace, AgentWorkflow.Plural)));
+        var inputs = GatewayRoles.Inputs(stored);
+        await asOperator.CoreV1.CreateNamespacedServiceAccountAsync(IdentityBuilder.ServiceAccount(inputs), @namespace);
+        await asOperator.RbacAuthorizationV1.CreateNamespacedRoleAsync(IdentityBuilder.Role(inputs), @namespace);
+        await asOperator.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(IdentityBuilder.RoleBinding(inputs), @namespace);
+        return await TokenAsync(@namespace, GatewayRoles.RevisionObject);
+    }
+
+    private async Task<string> TokenAsync(string @namespace, string serviceAccount)
+    {
         var request = await Admin.CoreV1.CreateNamespacedServiceAccountTokenAsync(
-            new Authenticationv1TokenRequest { Spec = new V1TokenRequestSpec { ExpirationSeconds = 3600 } }, name, @namespace);
+            new Authenticationv1TokenRequest { Spec = new V1TokenRequestSpec { ExpirationSeconds = 3600 } }, serviceAccount, @namespace);
         return request.Status.Token;
+    }
+
+    /// <summary>The operator's client: config/rbac installed once (as dev mode installs it) and its ServiceAccount's tokens.</summary>
+    private Task<IKubernetes> OperatorAsync()
+    {
+        lock (_operatorLock)
+        {
+            return _operator ??= InstallOperatorRbacAsync();
+        }
+    }
+
+    private async Task<IKubernetes> InstallOperatorRbacAsync()
+    {
+        var rbac = await OperatorRbac.ReadAsync(new RepositoryLayout(RepositoryRoot()), CancellationToken.None);
+        await rbac.InstallAsync(new ManifestApplier(Admin, TimeProvider.System), CancellationToken.None);
+        return new Kubernetes(rbac.ClientConfiguration(Server.CreateClientConfiguration(), Admin, TimeProvider.System));
     }
 
     /// <summary>A client that authenticates with <paramref name="token"/>.</summary>
@@ -75,6 +109,11 @@ public sealed class TestCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_operator is { IsCompletedSuccessfully: true })
+        {
+            _operator.Result.Dispose();
+        }
+
         Admin.Dispose();
         await Server.DisposeAsync();
     }

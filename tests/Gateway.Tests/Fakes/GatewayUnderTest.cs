@@ -47,7 +47,7 @@ public sealed class GatewayUnderTest : IAsyncDisposable
         var upstream = await UpstreamStub.StartAsync();
         var cluster = await TestCluster.SharedAsync();
         var @namespace = await cluster.CreateNamespaceAsync("support");
-        var gatewayClient = cluster.Client(await cluster.ServiceAccountTokenAsync(@namespace, GatewayRoles.RevisionObject, GatewayRoles.Gateway(@namespace)));
+        var gatewayClient = cluster.Client(await cluster.GatewayTokenAsync(@namespace));
         var policy = (bundle ?? (u => TestBundles.SupportRefund(u)))(upstream.Url);
         await File.WriteAllTextAsync(Path.Combine(directory, "bundle.json"), PolicyBundleJson.Serialize(policy));
         var gateway = await GatewayHost.StartAsync(new GatewayOptions

@@ -19,21 +19,11 @@ public sealed partial class FixtureRbacTests
     /// </summary>
     private static readonly string[] NotScanned = ["tests/DevCluster.Tests/", "tests/Manifests.Tests/"];
 
-    /// <summary>The gateway tests' hand-written Role, which the approvals rework replaces with the Role the operator generates.</summary>
-    private static readonly string[] PendingGatewayFixture = ["tests/Gateway.Tests/Cluster/GatewayRoles.cs", "tests/Gateway.Tests/Cluster/TestCluster.cs"];
-
     [Fact]
     public void No_test_fixture_writes_rbac_rules_or_binds_admin()
     {
-        var findings = Findings().Where(f => !PendingGatewayFixture.Contains(f.File)).ToList();
+        var findings = Findings().ToList();
         Assert.True(findings.Count == 0, "test sources grant permissions the manifests do not:\n" + string.Join('\n', findings));
-    }
-
-    [Fact(Skip = "pending approvals rework (GatewayRoles.cs)")]
-    public void The_gateway_fixture_uses_the_role_the_operator_generates()
-    {
-        var findings = Findings().Where(f => PendingGatewayFixture.Contains(f.File)).ToList();
-        Assert.True(findings.Count == 0, "the gateway tests grant permissions the manifests do not:\n" + string.Join('\n', findings));
     }
 
     [Fact]
