@@ -33,7 +33,7 @@ public abstract class CrdClusterFixture : IAsyncLifetime
         OperatorConfiguration = await OperatorIdentity.InstallAsync(_server.CreateClientConfiguration(), Client);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Client?.Dispose();
         if (_server is not null)

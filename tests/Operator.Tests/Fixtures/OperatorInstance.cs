@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AgentOperator.Operator.Analysis;
+using AgentOperator.Operator.Approvals;
 using AgentOperator.Operator.Provisioning;
 using AgentOperator.Operator.Runtime.Informers;
 using AgentOperator.Operator.Runtime.LeaderElection;
@@ -16,7 +17,7 @@ namespace AgentOperator.Operator.Tests.Fixtures;
 
 /// <summary>
 /// One operator replica in-process: its own client (with an <see cref="ApiRequestLog"/>), shared informers, the
-/// AgentWorkflow controller and the runtime's leader election service, wired as the host wires them. Disposing it is
+/// AgentWorkflow and AgentApproval controllers and the runtime's leader election service, wired as the host wires them. Disposing it is
 /// an operator shutdown the way a killed pod stops: nothing is flushed, the next operator starts from status alone.
 /// </summary>
 internal sealed class OperatorInstance : IAsyncDisposable
@@ -24,15 +25,17 @@ internal sealed class OperatorInstance : IAsyncDisposable
     private readonly Kubernetes _client;
     private readonly SharedInformerFactory _informers;
     private readonly Controller<Crds.V1Alpha1.AgentWorkflow> _controller;
+    private readonly Controller<Crds.V1Alpha1.AgentApproval> _approvals;
     private readonly LeaderElectionService _leader;
 
     private OperatorInstance(
-        Kubernetes client, SharedInformerFactory informers, Controller<Crds.V1Alpha1.AgentWorkflow> controller, LeaderElectionService leader,
-        ApiRequestLog requests, CountingReconciler reconciles, CollectorRegistry registry)
+        Kubernetes client, SharedInformerFactory informers, Controller<Crds.V1Alpha1.AgentWorkflow> controller, Controller<Crds.V1Alpha1.AgentApproval> approvals,
+        LeaderElectionService leader, ApiRequestLog requests, CountingReconciler reconciles, CollectorRegistry registry)
     {
         _client = client;
         _informers = informers;
         _controller = controller;
+        _approvals = approvals;
         _leader = leader;
         Requests = requests;
         Reconciles = reconciles;
@@ -69,12 +72,14 @@ internal sealed class OperatorInstance : IAsyncDisposable
         var controller = AgentWorkflowController.Create(
             informers, client, provisioning ?? new ProvisioningOptions(), new ControllerOptions { MaxConcurrentReconciles = 4, BackoffMax = TimeSpan.FromSeconds(2) },
             metrics, TimeProvider.System, loggers, inner => counting = new CountingReconciler(inner), analysis);
-        var leader = new LeaderElectionService([controller], informers, client, leaderElection ?? new LeaderElectionOptions(), metrics, NullLogger<LeaderElectionService>.Instance);
+        var approvals = AgentApprovalController.Create(
+            informers, client, new ControllerOptions { MaxConcurrentReconciles = 2, BackoffMax = TimeSpan.FromSeconds(2) }, metrics, TimeProvider.System, loggers);
+        var leader = new LeaderElectionService([controller, approvals], informers, client, leaderElection ?? new LeaderElectionOptions(), metrics, NullLogger<LeaderElectionService>.Instance);
         informers.Start();
         await leader.StartAsync(CancellationToken.None);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await informers.WaitForSyncAsync(timeout.Token);
-        return new OperatorInstance(client, informers, controller, leader, requests, counting!, registry);
+        return new OperatorInstance(client, informers, controller, approvals, leader, requests, counting!, registry);
     }
 
     /// <summary>Puts every cached workflow in the queue, as a resync or a new leadership term does.</summary>
@@ -113,6 +118,7 @@ internal sealed class OperatorInstance : IAsyncDisposable
         await _leader.StopAsync(CancellationToken.None);
         await _informers.StopAsync();
         _controller.Dispose();
+        _approvals.Dispose();
         _leader.Dispose();
         _client.Dispose();
     }
