@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 
 namespace AgentOperator.SampleAgent;
 
-/// <summary>The agent-facing gateway API of DESIGN.md, as an agent calls it.</summary>
+/// <summary>The agent-facing gateway API (docs/design.md, "Agent-facing HTTP API"), as an agent calls it.</summary>
 public sealed class GatewayClient(HttpClient http)
 {
     /// <summary><c>POST /v1/runs</c>; the run id, or null with the reply when the gateway refused.</summary>

@@ -20,7 +20,7 @@ public sealed record GatewayRequest(string Path, JsonNode? Body, IReadOnlyDictio
 }
 
 /// <summary>
-/// A loopback server speaking the agent-facing API of DESIGN.md, recording every request. Tool answers
+/// A loopback server speaking the agent-facing API of docs/design.md ("Agent-facing HTTP API"), recording every request. Tool answers
 /// come from <see cref="ToolAnswer"/>; by default tools in <see cref="AllowedTools"/> return 200 unless the
 /// input's amount_usd exceeds 50, others 403.
 /// </summary>

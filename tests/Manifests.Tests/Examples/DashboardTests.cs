@@ -9,7 +9,7 @@ public sealed partial class DashboardTests
 {
     private const string File = "examples/grafana/agentoperator-dashboard.json";
 
-    /// <summary>The metric contract of DESIGN.md (histograms by their series), plus the operator metrics the dashboard shows.</summary>
+    /// <summary>The metric contract of docs/design.md ("Metrics and alerts"; names in src/Contracts/AgentMetrics.cs) (histograms by their series), plus the operator metrics the dashboard shows.</summary>
     private static readonly HashSet<string> KnownMetrics = new(StringComparer.Ordinal)
     {
         "agent_runs_total", "agent_tool_calls_total", "agent_policy_violations_total", "agent_escalations_total",
@@ -53,7 +53,7 @@ public sealed partial class DashboardTests
     public void Queries_use_only_the_metric_contract()
     {
         var unknown = Queries.SelectMany(q => MetricName().Matches(q).Select(m => m.Value)).Where(n => !KnownMetrics.Contains(n)).Distinct().ToList();
-        Assert.True(unknown.Count == 0, "metrics outside DESIGN.md's contract: " + string.Join(", ", unknown));
+        Assert.True(unknown.Count == 0, "metrics outside the contract of docs/design.md: " + string.Join(", ", unknown));
     }
 
     [Theory]
