@@ -1,3 +1,4 @@
+using System.Globalization;
 using AgentOperator.Manifests.Tests.Infrastructure;
 
 namespace AgentOperator.Manifests.Tests.Examples;
@@ -68,7 +69,11 @@ public sealed class ExampleTests
         var spec = Workflow("support-refund").At("spec")!;
         Assert.Equal(24000, (int?)spec["budgets"]?["maxTokensTotal"]);
         Assert.Equal(10, (int?)spec["budgets"]?["maxToolCalls"]);
-        Assert.Equal(25, (int?)spec["budgets"]?["maxWallTimeSeconds"]);
+        // A refund waits for a human inside its run: the wall-time budget must outlast the agent's wait, or every
+        // approved refund would be refused for time on its retry.
+        var approvalWait = int.Parse((string)spec["runtime"]!["env"]!.AsArray().Single(e => (string?)e!["name"] == "SAMPLE_AGENT_APPROVAL_TIMEOUT_SECONDS")!["value"]!, CultureInfo.InvariantCulture);
+        Assert.True(approvalWait >= 120, $"a human gets {approvalWait} s to approve a refund");
+        Assert.InRange((int)spec["budgets"]!["maxWallTimeSeconds"]!, approvalWait + 10, approvalWait + 60);
         Assert.Equal("approve", (string?)spec["autonomy"]);
         Assert.Equal(3600, (int?)spec["credentials"]?["tokenTtlSeconds"]);
         Assert.Equal(["crm.read_ticket", "orders.get_status", "payments.issue_refund"], spec["tools"]!.AsArray().Select(t => (string)t!["name"]!));

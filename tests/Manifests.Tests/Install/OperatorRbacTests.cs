@@ -34,7 +34,6 @@ public sealed class OperatorRbacTests
         { "gateway.networking.k8s.io", "httproutes", "get list watch update patch" },
         { "", "events", "create patch" },
         { "events.k8s.io", "events", "create patch" },
-        { "", "serviceaccounts/token", "create" },
     };
 
     /// <summary>What the operator reads of one object only, as (group, resource, name, verbs): the API server's endpoints.</summary>
