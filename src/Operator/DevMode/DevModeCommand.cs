@@ -165,14 +165,9 @@ internal static class DevModeCommand
         return 0;
     }
 
-    /// <summary>Applies <c>config/admission</c> in its kustomization's order when the repository has that folder.</summary>
+    /// <summary>Applies <c>config/admission</c> (the approval policies) in its kustomization's order, as config/default does.</summary>
     private static async Task InstallAdmissionPoliciesAsync(ManifestApplier applier, RepositoryLayout repository, PlainProgressLog log, CancellationToken ct)
     {
-        if (!File.Exists(Path.Combine(repository.AdmissionDirectory, "kustomization.yaml")))
-        {
-            return;
-        }
-
         var policies = await ManifestFiles.ReadKustomizationAsync(repository.AdmissionDirectory, ct);
         foreach (var policy in policies)
         {
