@@ -98,7 +98,9 @@ public sealed class DevClusterServer : IAsyncDisposable
         var loggerFactory = LoggerFactory.Create(l => l.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
         var crds = new CustomResourceDefinitionRegistrar(registry, loggerFactory.CreateLogger<CustomResourceDefinitionRegistrar>());
         var authorizer = new RbacAuthorizer(store);
-        var ops = new ResourceOperations(store, registry, time, fields, [crds], new ValidatingAdmissionPolicies(store, registry, authorizer));
+        // RBAC escalation prevention first: kube-apiserver checks it in the roles' storage, before admission webhooks/policies.
+        var admission = new AdmissionChain([new RbacEscalationPrevention(store, authorizer), new ValidatingAdmissionPolicies(store, registry, authorizer)]);
+        var ops = new ResourceOperations(store, registry, time, fields, [crds], admission);
         crds.Attach(ops);
         var issuer = new ServiceAccountTokenIssuer(options);
         var clientCa = new ClientCertificateAuthority(time);
