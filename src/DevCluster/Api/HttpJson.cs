@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using AgentOperator.DevCluster.Api.Protobuf;
 using AgentOperator.DevCluster.Storage;
 
 namespace AgentOperator.DevCluster.Api;
@@ -8,6 +9,12 @@ internal static class HttpJson
 {
     public static async Task WriteAsync(HttpContext ctx, int statusCode, JsonNode body, string contentType = "application/json")
     {
+        if (contentType == "application/json" && ProtobufBodies.OnlyAccepted(ctx.Request.Headers.Accept.ToString()))
+        {
+            await WriteProtobufAsync(ctx, statusCode, body);
+            return;
+        }
+
         ctx.Response.StatusCode = statusCode;
         ctx.Response.ContentType = contentType;
         await ctx.Response.Body.WriteAsync(body.ToUtf8(), ctx.RequestAborted);
@@ -15,9 +22,32 @@ internal static class HttpJson
 
     public static async Task WriteAsync(HttpContext ctx, int statusCode, byte[] body)
     {
+        if (ProtobufBodies.OnlyAccepted(ctx.Request.Headers.Accept.ToString()))
+        {
+            await WriteProtobufAsync(ctx, statusCode, JsonNode.Parse(body)!);
+            return;
+        }
+
         ctx.Response.StatusCode = statusCode;
         ctx.Response.ContentType = "application/json";
         await ctx.Response.Body.WriteAsync(body, ctx.RequestAborted);
+    }
+
+    // A client that takes protobuf only gets it for kinds with a field table, else kube-apiserver's 406.
+    private static async Task WriteProtobufAsync(HttpContext ctx, int statusCode, JsonNode body)
+    {
+        if (body is JsonObject obj && ProtobufBodies.Encode(obj) is { } encoded)
+        {
+            ctx.Response.StatusCode = statusCode;
+            ctx.Response.ContentType = ProtobufBodies.MediaType;
+            await ctx.Response.Body.WriteAsync(encoded, ctx.RequestAborted);
+            return;
+        }
+
+        var refusal = ApiErrors.NotAcceptable($"only the following media types are accepted: application/json, application/yaml, {ProtobufBodies.MediaType} (not for kind {body["kind"]})");
+        ctx.Response.StatusCode = refusal.Code;
+        ctx.Response.ContentType = "application/json";
+        await ctx.Response.Body.WriteAsync(refusal.Status.ToUtf8(), ctx.RequestAborted);
     }
 
     public static async Task WriteErrorAsync(HttpContext ctx, ApiException e)
