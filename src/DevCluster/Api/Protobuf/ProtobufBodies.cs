@@ -48,7 +48,12 @@ internal static class ProtobufBodies
                 }
             }
 
-            if (kind is null || !ProtoSchemas.IsKnown(kind))
+            if (string.IsNullOrEmpty(kind))
+            {
+                throw ApiErrors.BadRequest("Object 'Kind' is missing in the protobuf body");
+            }
+
+            if (!ProtoSchemas.IsKnown(kind))
             {
                 throw ApiErrors.UnsupportedMediaType($"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (protobuf bodies of kind {kind} are not supported)");
             }
@@ -56,7 +61,9 @@ internal static class ProtobufBodies
             var obj = ProtobufTranscoder.ToJson(raw, kind);
             obj.Insert(0, "apiVersion", apiVersion);
             obj.Insert(1, "kind", kind);
-            return obj;
+
+            // Re-read as JSON so every number and string is the JsonElement-backed node a JSON body yields.
+            return JsonNode.Parse(obj.ToJsonString())!.AsObject();
         }
         catch (Exception e) when (e is FormatException or System.Text.Json.JsonException)
         {
