@@ -4,7 +4,7 @@ using AgentOperator.DevCluster.Storage;
 
 namespace AgentOperator.DevCluster.Api;
 
-/// <summary>Reads request bodies and writes JSON responses.</summary>
+/// <summary>Reads request bodies and writes JSON responses (protobuf for clients that accept nothing else).</summary>
 internal static class HttpJson
 {
     public static async Task WriteAsync(HttpContext ctx, int statusCode, JsonNode body, string contentType = "application/json")
@@ -67,8 +67,8 @@ internal static class HttpJson
 
     public static async Task<byte[]> ReadBodyAsync(HttpContext ctx)
     {
-        // JSON (and YAML for apply) bodies, plus the protobuf bodies of the few kinds kubectl creates with typed
-        // clients; kube-apiserver's answer to any other media type is 415.
+        // JSON (and YAML for apply) bodies, plus protobuf for the built-in kinds with a field table (ProtoSchemas);
+        // kube-apiserver's answer to any other media type is 415.
         if (ctx.Request.ContentType?.Contains("cbor", StringComparison.Ordinal) == true)
         {
             throw ApiErrors.UnsupportedMediaType($"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml");

@@ -6,8 +6,6 @@ internal ref struct ProtoReader(ReadOnlySpan<byte> data)
     private readonly ReadOnlySpan<byte> _data = data;
     private int _pos;
 
-    public readonly bool AtEnd => _pos >= _data.Length;
-
     public bool Next(out int number, out int wire)
     {
         if (_pos >= _data.Length)

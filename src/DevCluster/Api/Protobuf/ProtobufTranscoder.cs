@@ -45,10 +45,10 @@ internal static class ProtobufTranscoder
             {
                 var entry = new ProtoReader(reader.Bytes());
                 string key = "";
-                JsonNode? value = field.Kind == ProtoKind.Message ? new JsonObject() : "";
+                JsonNode? value = "";
                 while (entry.Next(out var n, out var w))
                 {
-                    if (n == 1) { key = entry.String(); }
+                    if (n == 1 && w == 2) { key = entry.String(); }
                     else if (n == 2) { value = Value(ref entry, w, field); }
                     else { entry.Skip(w); }
                 }
@@ -60,20 +60,7 @@ internal static class ProtobufTranscoder
             else if (field.Repeated)
             {
                 var list = obj[field.Name] as JsonArray ?? [];
-                if (field.Kind == ProtoKind.Int && wire == 2)
-                {
-                    // Packed repeated integers, which proto3 writers send and proto2 readers accept.
-                    var packed = new ProtoReader(reader.Bytes());
-                    while (!packed.AtEnd)
-                    {
-                        list.Add((long)packed.Varint());
-                    }
-                }
-                else
-                {
-                    list.Add(Value(ref reader, wire, field));
-                }
-
+                list.Add(Value(ref reader, wire, field));
                 obj[field.Name] = list;
             }
             else
