@@ -115,6 +115,7 @@ public sealed class DevClusterServer : IAsyncDisposable
         ApiRoutes.Map(app, handler, new DiscoveryDocuments(registry), new OpenApiDocuments(registry), authorizer, () => server.BaseAddress.Authority);
 
         ClusterBootstrap.Run(ops);
+        NodeRegistration.Register(ops);
         var controllers = new List<IClusterController>
         {
             new NamespaceController(ops, loggerFactory.CreateLogger<NamespaceController>()),

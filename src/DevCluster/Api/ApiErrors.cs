@@ -42,6 +42,8 @@ internal static class ApiErrors
 
     public static ApiException UnsupportedMediaType(string message) => Error(415, "UnsupportedMediaType", message, null);
 
+    public static ApiException NotAcceptable(string message) => Error(406, "NotAcceptable", message, null);
+
     public static ApiException Unauthorized() => Error(401, "Unauthorized", "Unauthorized", null);
 
     public static ApiException Forbidden(GroupResource r, string name, string message) =>

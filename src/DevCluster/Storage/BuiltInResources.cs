@@ -35,6 +35,23 @@ internal static class BuiltInResources
                 ShortNames = ["ns"], HasStatus = true,
                 Columns = [NameColumn, Col("Status", "string", (o, _) => o.Str("status", "phase")), AgeColumn],
             },
+            new("", "v1", "nodes", "Node", false)
+            {
+                ShortNames = ["no"], HasStatus = true, SelectableFields = ["spec.unschedulable"],
+                Columns =
+                [
+                    NameColumn,
+                    Col("Status", "string", (o, _) => NodeStatus(o)),
+                    Col("Roles", "string", (o, _) => "<none>"),
+                    AgeColumn,
+                    Col("Version", "string", (o, _) => o.Str("status", "nodeInfo", "kubeletVersion")),
+                    Col("Internal-IP", "string", (o, _) => NodeAddress(o, "InternalIP"), 1),
+                    Col("External-IP", "string", (o, _) => NodeAddress(o, "ExternalIP"), 1),
+                    Col("OS-Image", "string", (o, _) => o.Str("status", "nodeInfo", "osImage"), 1),
+                    Col("Kernel-Version", "string", (o, _) => o.Str("status", "nodeInfo", "kernelVersion"), 1),
+                    Col("Container-Runtime", "string", (o, _) => o.Str("status", "nodeInfo", "containerRuntimeVersion"), 1),
+                ],
+            },
             new("", "v1", "serviceaccounts", "ServiceAccount", true)
             {
                 ShortNames = ["sa"],
@@ -241,6 +258,21 @@ internal static class BuiltInResources
                 (subset["ports"] as JsonArray ?? []).Select(p => $"{ip}:{p.Long("port")}"))).ToList();
         return pairs.Count > 0 ? string.Join(",", pairs) : "<none>";
     }
+
+    // kubectl's node STATUS: the Ready condition, then SchedulingDisabled when cordoned.
+    private static string NodeStatus(JsonObject node)
+    {
+        var ready = node.Condition("Ready")?.Str("status") switch
+        {
+            "True" => "Ready",
+            "False" => "NotReady",
+            _ => "Unknown",
+        };
+        return node.Bool("spec", "unschedulable") == true ? ready + ",SchedulingDisabled" : ready;
+    }
+
+    private static string NodeAddress(JsonObject node, string type) =>
+        (node.At("status", "addresses") as JsonArray ?? []).FirstOrDefault(a => a.Str("type") == type).Str("address") ?? "<none>";
 
     private static string PodReady(JsonObject pod)
     {

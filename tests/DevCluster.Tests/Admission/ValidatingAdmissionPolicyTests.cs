@@ -297,14 +297,8 @@ public sealed class ValidatingAdmissionPolicyTests(UsersClusterFixture cluster) 
         Assert.Contains($"denied request: the key other is reserved in namespace {ns} (1 keys)", refused.Stderr);
     }
 
-    // kubectl create rolebinding sends protobuf, which DevCluster does not decode for RoleBindings yet (issue 12).
-    private Task<string> BindApproverAsync(string ns, string user) => cluster.Kubectl.SucceedAsync($"apply -n {ns} -f -", $$"""
-        apiVersion: rbac.authorization.k8s.io/v1
-        kind: RoleBinding
-        metadata: {name: {{user}}-approves}
-        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: agentoperator-approver}
-        subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: {{user}} }]
-        """);
+    private Task<string> BindApproverAsync(string ns, string user) =>
+        cluster.Kubectl.SucceedAsync($"create rolebinding {user}-approves -n {ns} --clusterrole=agentoperator-approver --user={user}");
 
     private static string Approval(string user) =>
         "{\"status\":{\"approvals\":[{\"user\":\"" + user + "\",\"verdict\":\"approve\",\"time\":\"2026-12-05T10:00:00Z\"}]}}";

@@ -33,11 +33,8 @@ public sealed class DevModeCommandTests
             Assert.Contains(pods, p => p.Metadata.Labels?["agentoperator.io/workflow"] == "support-refund");
 
             // config/rbac's ClusterRoles are installed: the README's approver binding works and grants `approve` there.
-            // (Rendered, then applied: DevCluster does not yet take the protobuf body `kubectl create rolebinding` sends.)
-            var binding = Path.Combine(directory, "refund-approvers.yaml");
-            await File.WriteAllTextAsync(binding, await Kubectl.RunAsync(kubeconfig, "create", "rolebinding", "refund-approvers", "-n", "support",
-                "--clusterrole=agentoperator-approver", "--group=finance-approvers", "--dry-run=client", "-o", "yaml"));
-            await Kubectl.RunAsync(kubeconfig, "apply", "-f", binding);
+            await Kubectl.RunAsync(kubeconfig, "create", "rolebinding", "refund-approvers", "-n", "support",
+                "--clusterrole=agentoperator-approver", "--group=finance-approvers");
             var review = await client.AuthorizationV1.CreateSubjectAccessReviewAsync(new V1SubjectAccessReview
             {
                 Spec = new V1SubjectAccessReviewSpec
