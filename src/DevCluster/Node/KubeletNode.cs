@@ -67,6 +67,12 @@ internal sealed class KubeletNode : IPodRunner, IAsyncDisposable
         try
         {
             await run;
+
+            // A pod that ran to completion stays on the node (its logs readable) until it is deleted.
+            await Task.Delay(Timeout.Infinite, ct);
+        }
+        catch (OperationCanceledException)
+        {
         }
         finally
         {

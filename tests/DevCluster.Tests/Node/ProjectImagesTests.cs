@@ -25,7 +25,8 @@ public sealed partial class ProjectImagesTests
             Assert.Equal(environment, image.Environment);
 
             // The stage copies the publish output of the project the map publishes.
-            var publish = lines.Single(l => l.Contains($"dotnet publish {image.Project} ", StringComparison.Ordinal));
+            var dockerfile = string.Join('\n', lines).Replace("\\\n", " ", StringComparison.Ordinal);
+            var publish = dockerfile.Split('\n').Single(l => l.Contains($"dotnet publish {image.Project} ", StringComparison.Ordinal));
             Assert.Contains("-p:UseAppHost=false", publish, StringComparison.Ordinal);
             Assert.Contains($"--from=publish-{image.Target} /app", string.Join('\n', stage), StringComparison.Ordinal);
             Assert.Equal(image.Repository + ":0.1.0", lines.Select(l => ImageTag().Match(l)).Where(m => m.Success && m.Groups["target"].Value == image.Target)
