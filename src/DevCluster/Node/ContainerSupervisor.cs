@@ -21,7 +21,7 @@ internal sealed class ContainerSupervisor(PodWorker pod, JsonObject spec, Contai
     private Task _loop = Task.CompletedTask;
     private TimeSpan _grace = TimeSpan.FromSeconds(30);
     private bool _ready;
-    private ContainerProcess? _process;
+    private string? _configError;
 
     public string Name { get; } = spec.Str("name") ?? "";
 
@@ -209,7 +209,14 @@ internal sealed class ContainerSupervisor(PodWorker pod, JsonObject spec, Contai
         catch (ContainerConfigException e)
         {
             SetState(Waiting("CreateContainerConfigError", e.Message));
-            pod.Warning("Failed", "Error: " + e.Message);
+
+            // One Event per distinct error, not one per retry.
+            if (e.Message != _configError)
+            {
+                _configError = e.Message;
+                pod.Warning("Failed", "Error: " + e.Message);
+            }
+
             return null;
         }
     }
@@ -265,7 +272,6 @@ internal sealed class ContainerSupervisor(PodWorker pod, JsonObject spec, Contai
         {
             lock (_gate)
             {
-                _process = process;
                 _ready = spec["readinessProbe"] is null;
             }
 
@@ -291,7 +297,6 @@ internal sealed class ContainerSupervisor(PodWorker pod, JsonObject spec, Contai
             await probes;
             lock (_gate)
             {
-                _process = null;
                 _ready = false;
             }
 

@@ -133,6 +133,11 @@ internal sealed class PodWorker
             {
                 container.Dispose();
             }
+
+            if (ct.IsCancellationRequested)
+            {
+                RemoveVolumes();
+            }
         }
     }
 
@@ -144,6 +149,18 @@ internal sealed class PodWorker
         await Task.WhenAll(_containers.Select(c => c.StopAsync(grace)));
         var left = deadline - Time.GetUtcNow();
         await Task.WhenAll(_init.AsEnumerable().Reverse().Select(c => c.StopAsync(left > TimeSpan.Zero ? left : TimeSpan.FromSeconds(2))));
+    }
+
+    // The pod is gone: its volumes go with it (its logs stay in the node's folder until the node is disposed).
+    private void RemoveVolumes()
+    {
+        try
+        {
+            System.IO.Directory.Delete(Path.Combine(_node.Directory, "pods", Uid), recursive: true);
+        }
+        catch (IOException)
+        {
+        }
     }
 
     private TimeSpan GracePeriod() => TimeSpan.FromSeconds(_pod.Long("spec", "terminationGracePeriodSeconds") ?? 30);

@@ -261,6 +261,72 @@ public sealed class NodePodTests(NodeFixture cluster) : IClassFixture<NodeFixtur
         }
     }
 
+    [Fact]
+    public async Task Init_containers_run_in_order_and_a_native_sidecar_runs_beside_the_container()
+    {
+        var ns = await cluster.CreateNamespaceAsync("node");
+        await cluster.Kubectl.SucceedAsync($"apply -n {ns} -f -", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: init}
+            spec:
+              restartPolicy: Never
+              terminationGracePeriodSeconds: 5
+              initContainers:
+              - name: prepare
+                image: busybox
+                command: ["sh", "-c", "echo prepared > /node-test-work/state"]
+                volumeMounts: [{name: work, mountPath: /node-test-work}]
+              - name: sidecar
+                image: busybox
+                restartPolicy: Always
+                command: ["sh", "-c", "trap 'exit 0' TERM; echo beside > /node-test-work/sidecar; while true; do sleep 0.1; done"]
+                volumeMounts: [{name: work, mountPath: /node-test-work}]
+              containers:
+              - name: main
+                image: busybox
+                command: ["sh", "-c", "while [ ! -f /node-test-work/sidecar ]; do sleep 0.1; done; cat /node-test-work/state /node-test-work/sidecar"]
+                volumeMounts: [{name: work, mountPath: /node-test-work}]
+              volumes:
+              - name: work
+                emptyDir: {}
+            """);
+
+        var pod = await cluster.WaitForPodAsync(ns, "init", p => p.Str("status", "phase") == "Succeeded"
+            && p.Str("status", "initContainerStatuses", 1, "state", "terminated", "reason") == "Completed", "Succeeded with its sidecar stopped");
+        Assert.Equal("Completed", pod.Str("status", "initContainerStatuses", 0, "state", "terminated", "reason"));
+        var logs = await cluster.Kubectl.SucceedAsync($"logs init -n {ns} -c main");
+        Assert.Contains("prepared", logs, StringComparison.Ordinal);
+        Assert.Contains("beside", logs, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_failing_liveness_probe_restarts_the_container()
+    {
+        var ns = await cluster.CreateNamespaceAsync("node");
+        var port = FreePort();
+        await cluster.Kubectl.SucceedAsync($"apply -n {ns} -f -", $$$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: sick}
+            spec:
+              terminationGracePeriodSeconds: 2
+              containers:
+              - name: web
+                image: python
+                args: ["-u", "-m", "http.server", "{{{port}}}", "--bind", "127.0.0.1"]
+                livenessProbe:
+                  httpGet: {path: /alive, port: {{{port}}} }
+                  periodSeconds: 1
+                  failureThreshold: 2
+            """);
+        await cluster.WaitForPodAsync(ns, "sick", p => (long)p.At("status", "containerStatuses", 0, "restartCount")! >= 1, "restarted after failing its liveness probe");
+        var events = await cluster.Kubectl.SucceedAsync($"get events -n {ns} -o jsonpath={{.items[*].message}}");
+        Assert.Contains("Container web failed liveness probe, will be restarted", events, StringComparison.Ordinal);
+        Assert.Contains("Liveness probe failed: HTTP probe failed with statuscode: 404", events, StringComparison.Ordinal);
+        await cluster.Kubectl.SucceedAsync($"delete pod sick -n {ns} --wait=false");
+    }
+
     private string LogFile(string ns, JsonObject pod) =>
         Path.Combine(cluster.NodeDirectory, "logs", $"{ns}_{pod.Str("metadata", "name")}_{pod.Str("metadata", "uid")}", "main", "0.log");
 
