@@ -144,7 +144,7 @@ internal sealed class PodVolumes(string directory, JsonObject pod, EnvironmentRe
             return null;
         }
 
-        // Secrets decode to bytes, ConfigMaps' data is text; binaryData is carried as it is stored (base64) for ConfigMaps.
+        // Secrets decode to bytes, ConfigMaps' data is text (their binaryData is not written yet).
         return text.ToDictionary(kv => kv.Key, kv => Encoding.UTF8.GetBytes(kv.Value), StringComparer.Ordinal);
     }
 

@@ -129,6 +129,32 @@ public sealed class NodePodTests(NodeFixture cluster) : IClassFixture<NodeFixtur
     }
 
     [Fact]
+    public async Task A_configmap_volume_follows_the_configmap()
+    {
+        var ns = await cluster.CreateNamespaceAsync("node");
+        await cluster.Kubectl.SucceedAsync($"create configmap live -n {ns} --from-literal=value=first");
+        await cluster.Kubectl.SucceedAsync($"apply -n {ns} -f -", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: reader}
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: main
+                image: busybox
+                command: ["sh", "-c", "while true; do echo value=$(cat /etc/node-live/value); sleep 0.2; done"]
+                volumeMounts: [{name: live, mountPath: /etc/node-live}]
+              volumes:
+              - name: live
+                configMap: {name: live}
+            """);
+        await Eventually.MatchAsync(() => cluster.Kubectl.RunAsync($"logs reader -n {ns} --tail=1"), r => r.Stdout.Contains("value=first", StringComparison.Ordinal), "the first value");
+        await cluster.Kubectl.SucceedAsync(["patch", "configmap", "live", "-n", ns, "--type=merge", "-p", """{"data":{"value":"second"}}"""]);
+        await Eventually.MatchAsync(() => cluster.Kubectl.RunAsync($"logs reader -n {ns} --tail=1"), r => r.Stdout.Contains("value=second", StringComparison.Ordinal), "the updated value in the running container");
+        await cluster.Kubectl.SucceedAsync($"delete pod reader -n {ns} --wait=false");
+    }
+
+    [Fact]
     public async Task Deleting_a_pod_sends_SIGTERM_and_SIGKILLs_after_the_grace_period()
     {
         var ns = await cluster.CreateNamespaceAsync("node");
