@@ -47,6 +47,12 @@ public sealed record DevClusterOptions
     /// <summary>Decides what a pod does; null (default) uses <see cref="ReadyPodRunner"/>, which marks every pod Running and Ready.</summary>
     public IPodRunner? PodRunner { get; init; }
 
+    /// <summary>
+    /// Runs pods as a kubelet does, each container an OS process (see <see cref="Node.NodeOptions"/>); null (default) keeps
+    /// <see cref="PodRunner"/>. When set, it takes the place of <see cref="PodRunner"/>.
+    /// </summary>
+    public Node.NodeOptions? Node { get; init; }
+
     /// <summary>The issuer (iss claim) of service-account tokens (default <c>https://kubernetes.default.svc.cluster.local</c>).</summary>
     public string ServiceAccountIssuer { get; init; } = "https://kubernetes.default.svc.cluster.local";
 

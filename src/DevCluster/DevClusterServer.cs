@@ -8,6 +8,7 @@ using AgentOperator.DevCluster.Bootstrap;
 using AgentOperator.DevCluster.Controllers;
 using AgentOperator.DevCluster.Discovery;
 using AgentOperator.DevCluster.Faults;
+using AgentOperator.DevCluster.Node;
 using AgentOperator.DevCluster.Patching;
 using AgentOperator.DevCluster.Simulation;
 using AgentOperator.DevCluster.Storage;
@@ -36,6 +37,7 @@ public sealed class DevClusterServer : IAsyncDisposable
     private readonly X509Certificate2 _certificate;
     private readonly ObjectStore _store;
     private readonly ClientCertificateAuthority _clientCa;
+    private KubeletNode? _node;
 
     private DevClusterServer(WebApplication app, FaultInjector faults, ServiceAccountTokenIssuer issuer, string adminToken, X509Certificate2 certificate, ObjectStore store, ClientCertificateAuthority clientCa)
     {
@@ -112,6 +114,9 @@ public sealed class DevClusterServer : IAsyncDisposable
         var app = builder.Build();
         app.Use(next => ApiRoutes.Guard(next, authenticator, authorizer));
         var server = new DevClusterServer(app, faults, issuer, adminToken, certificate, store, clientCa);
+        var node = options.Node is { } nodeOptions ? new KubeletNode(ops, issuer, options, nodeOptions) : null;
+        server._node = node;
+        PodLogRoute.Map(app, ops, authorizer, node);
         ApiRoutes.Map(app, handler, new DiscoveryDocuments(registry), new OpenApiDocuments(registry), authorizer, () => server.BaseAddress.Authority);
 
         ClusterBootstrap.Run(ops);
@@ -129,7 +134,7 @@ public sealed class DevClusterServer : IAsyncDisposable
 
         if (options.SimulateWorkloads)
         {
-            var runner = options.PodRunner ?? new ReadyPodRunner();
+            var runner = (IPodRunner?)node ?? options.PodRunner ?? new ReadyPodRunner();
             controllers.Add(new DeploymentController(ops, loggerFactory.CreateLogger<DeploymentController>()));
             controllers.Add(new ReplicaSetController(ops, loggerFactory.CreateLogger<ReplicaSetController>()));
             controllers.Add(new JobController(ops, loggerFactory.CreateLogger<JobController>()));
@@ -224,6 +229,12 @@ public sealed class DevClusterServer : IAsyncDisposable
         }
         catch (Exception e) when (e is OperationCanceledException or TimeoutException)
         {
+        }
+
+        if (_node is not null)
+        {
+            // The pods' processes were told to stop with the controllers; wait for their graceful ends.
+            await _node.DisposeAsync();
         }
 
         await _app.StopAsync(CancellationToken.None);

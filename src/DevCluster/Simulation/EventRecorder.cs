@@ -7,7 +7,11 @@ namespace AgentOperator.DevCluster.Simulation;
 /// <summary>Records core/v1 Events about objects, as kube-controller-manager and the kubelet do (what <c>kubectl describe</c> lists).</summary>
 internal sealed class EventRecorder(ResourceOperations ops, string component)
 {
-    public void Normal(JsonObject involved, string reason, string message)
+    public void Normal(JsonObject involved, string reason, string message) => Record(involved, "Normal", reason, message);
+
+    public void Warning(JsonObject involved, string reason, string message) => Record(involved, "Warning", reason, message);
+
+    private void Record(JsonObject involved, string eventType, string reason, string message)
     {
         var type = ops.Registry.Find("", "v1", "events");
         var ns = involved.Str("metadata", "namespace") ?? "default";
@@ -37,7 +41,7 @@ internal sealed class EventRecorder(ResourceOperations ops, string component)
                 ["firstTimestamp"] = now,
                 ["lastTimestamp"] = now,
                 ["count"] = 1,
-                ["type"] = "Normal",
+                ["type"] = eventType,
                 ["reportingComponent"] = component,
                 ["reportingInstance"] = component,
             }, new WriteOptions(component));

@@ -12,4 +12,10 @@ public interface IPodRunner
     /// <paramref name="ct"/> is cancelled (the pod was deleted or the server stops).
     /// </summary>
     Task<PodOutcome?> RunAsync(PodContext pod, CancellationToken ct);
+
+    /// <summary>
+    /// True for a runner that reports the pod's status itself, as a kubelet does (the DevCluster node): it is handed
+    /// the pod once it is bound, before it is Running, and the simulated kubelet writes no status for it.
+    /// </summary>
+    bool ReportsStatus => false;
 }

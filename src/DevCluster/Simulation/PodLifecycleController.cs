@@ -71,6 +71,12 @@ internal sealed class PodLifecycleController(ResourceOperations ops, IPodRunner 
             });
             var bound = ops.Get(type, created.Namespace, created.Name);
             _scheduler.Normal(bound, "Scheduled", $"Successfully assigned {created.Namespace}/{created.Name} to {NodeName}");
+            if (runner.ReportsStatus)
+            {
+                await runner.RunAsync(Context(bound), ct);
+                return;
+            }
+
             var started = ops.Now();
             var pod = ops.GuaranteedUpdate(type, created.Namespace, created.Name, "status", new WriteOptions("kubelet"), live =>
             {

@@ -1,0 +1,23 @@
+namespace AgentOperator.DevCluster.Node;
+
+/// <summary>How the DevCluster node runs pods as processes. Every default is written on its property.</summary>
+public sealed record NodeOptions
+{
+    /// <summary>Which local command each image runs (default: none, so every container runs without a process).</summary>
+    public NodeImageMap Images { get; init; } = new([]);
+
+    /// <summary>Where pod volumes and container logs are kept; a new temporary folder when null (default), deleted on dispose.</summary>
+    public string? Directory { get; init; }
+
+    /// <summary>The first crash-loop back-off (default 10 s, as the kubelet); it doubles per restart up to <see cref="MaxBackOff"/>.</summary>
+    public TimeSpan InitialBackOff { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest crash-loop back-off (default 5 min, as the kubelet).</summary>
+    public TimeSpan MaxBackOff { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often volumes are re-synced (ConfigMap and Secret changes, token rotation) and a failed mount retried (default 1 s; the kubelet's sync is ~1 min).</summary>
+    public TimeSpan VolumeSyncPeriod { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The least time between two FailedMount Events of one pod (default 2 min: the kubelet's back-off for a failing mount reaches it).</summary>
+    public TimeSpan FailedMountEventInterval { get; init; } = TimeSpan.FromMinutes(2);
+}

@@ -1,0 +1,175 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using AgentOperator.DevCluster.Storage;
+
+namespace AgentOperator.DevCluster.Node;
+
+/// <summary>
+/// A pod's volumes on the node, under <c>DIR/pods/UID/volumes/NAME</c>: emptyDir, hostPath, ConfigMap and Secret
+/// (items, defaultMode and per-item modes, optional) and projected volumes (serviceAccountToken from a TokenRequest
+/// with the declared audience and expirationSeconds, rotated at 80 % of its lifetime; configMap; secret; downwardAPI).
+/// <see cref="Sync"/> is called again and again: it rewrites a volume only when its content changed.
+/// </summary>
+internal sealed class PodVolumes(string directory, JsonObject pod, EnvironmentResolver objects, TokenSource tokens, TimeProvider time)
+{
+    private const int DefaultMode = 420; // 0644, the API's default for ConfigMap, Secret and projected volumes.
+    private readonly Dictionary<string, ServiceAccountToken> _tokens = new(StringComparer.Ordinal);
+
+    /// <summary>Each volume's folder on the node (hostPath volumes: the host path), by volume name.</summary>
+    public Dictionary<string, string> Paths { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Sets up or refreshes every volume; a <see cref="MountException"/> names the first that cannot be.</summary>
+    public void Sync()
+    {
+        foreach (var volume in (pod.At("spec", "volumes") as JsonArray ?? []).OfType<JsonObject>())
+        {
+            var name = volume.Str("name") ?? "";
+            var path = Path.Combine(directory, name);
+            try
+            {
+                if (volume["hostPath"] is JsonObject host)
+                {
+                    path = host.Str("path") ?? "/";
+                    Directory.CreateDirectory(path);
+                }
+                else if (volume["configMap"] is not null || volume["secret"] is not null || volume["projected"] is not null || volume["downwardAPI"] is not null)
+                {
+                    var payload = Payload(name, volume);
+                    if (payload is not null)
+                    {
+                        AtomicWriter.Write(path, payload, time);
+                    }
+                    else
+                    {
+                        Directory.CreateDirectory(path);
+                    }
+                }
+                else
+                {
+                    // emptyDir, and every kind the node does not hold yet, is an empty folder that lives as long as the pod.
+                    Directory.CreateDirectory(path);
+                }
+            }
+            catch (ContainerConfigException e)
+            {
+                throw new MountException(name, e.Message);
+            }
+
+            Paths[name] = path;
+        }
+    }
+
+    private Dictionary<string, VolumeFile>? Payload(string volume, JsonObject spec)
+    {
+        var ns = pod.Str("metadata", "namespace") ?? "";
+        if (spec["configMap"] is JsonObject configMap)
+        {
+            return Files("configmaps", "ConfigMap", ns, configMap, (int?)configMap.Long("defaultMode") ?? DefaultMode);
+        }
+
+        if (spec["secret"] is JsonObject secret)
+        {
+            var renamed = new JsonObject { ["name"] = secret.Str("secretName"), ["items"] = secret["items"]?.DeepClone(), ["optional"] = secret["optional"]?.DeepClone() };
+            return Files("secrets", "Secret", ns, renamed, (int?)secret.Long("defaultMode") ?? DefaultMode);
+        }
+
+        if (spec["downwardAPI"] is JsonObject downward)
+        {
+            return DownwardApi(downward, (int?)downward.Long("defaultMode") ?? DefaultMode);
+        }
+
+        var projected = (JsonObject)spec["projected"]!;
+        var mode = (int?)projected.Long("defaultMode") ?? DefaultMode;
+        var payload = new Dictionary<string, VolumeFile>(StringComparer.Ordinal);
+        foreach (var source in (projected["sources"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            var part = source switch
+            {
+                _ when source["serviceAccountToken"] is JsonObject token => Token(volume, token, mode),
+                _ when source["configMap"] is JsonObject c => Files("configmaps", "ConfigMap", ns, c, mode),
+                _ when source["secret"] is JsonObject s => Files("secrets", "Secret", ns, s, mode),
+                _ when source["downwardAPI"] is JsonObject d => DownwardApi(d, mode),
+                _ => null,
+            };
+            foreach (var (path, file) in part ?? [])
+            {
+                payload[path] = file;
+            }
+        }
+
+        return payload;
+    }
+
+    // A ConfigMap or Secret as files: every key, or only the listed items at their paths and modes.
+    private Dictionary<string, VolumeFile>? Files(string resource, string kind, string ns, JsonObject source, int mode)
+    {
+        var name = source.Str("name") ?? "";
+        var optional = source.Bool("optional") == true;
+        var data = Bytes(resource, ns, name);
+        if (data is null)
+        {
+            return optional ? [] : throw new ContainerConfigException($"{(resource == "secrets" ? "secret" : "configmap")} \"{name}\" not found");
+        }
+
+        if (source["items"] is not JsonArray { Count: > 0 } items)
+        {
+            return data.ToDictionary(kv => kv.Key, kv => new VolumeFile(kv.Value, mode), StringComparer.Ordinal);
+        }
+
+        var files = new Dictionary<string, VolumeFile>(StringComparer.Ordinal);
+        foreach (var item in items.OfType<JsonObject>())
+        {
+            var key = item.Str("key") ?? "";
+            if (!data.TryGetValue(key, out var content))
+            {
+                if (optional)
+                {
+                    continue;
+                }
+
+                throw new ContainerConfigException($"{resource[..^1]} references non-existent config key: {key}");
+            }
+
+            files[item.Str("path") ?? key] = new VolumeFile(content, (int?)item.Long("mode") ?? mode);
+        }
+
+        return files;
+    }
+
+    private Dictionary<string, byte[]>? Bytes(string resource, string ns, string name)
+    {
+        var text = objects.Data(ns, resource, name, optional: true);
+        if (text is null)
+        {
+            return null;
+        }
+
+        // Secrets decode to bytes, ConfigMaps' data is text (their binaryData is not written yet).
+        return text.ToDictionary(kv => kv.Key, kv => Encoding.UTF8.GetBytes(kv.Value), StringComparer.Ordinal);
+    }
+
+    private Dictionary<string, VolumeFile> DownwardApi(JsonObject source, int mode)
+    {
+        var files = new Dictionary<string, VolumeFile>(StringComparer.Ordinal);
+        foreach (var item in (source["items"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            var value = EnvironmentResolver.FieldRef(pod, item.Str("fieldRef", "fieldPath") ?? "") ?? "";
+            files[item.Str("path") ?? ""] = new VolumeFile(Encoding.UTF8.GetBytes(value), (int?)item.Long("mode") ?? mode);
+        }
+
+        return files;
+    }
+
+    private Dictionary<string, VolumeFile> Token(string volume, JsonObject source, int mode)
+    {
+        var path = source.Str("path") ?? "token";
+        var key = volume + "/" + path;
+        if (!_tokens.TryGetValue(key, out var token) || token.NeedsRotation(time.GetUtcNow()))
+        {
+            token = tokens(pod, source.Str("audience"), source.Long("expirationSeconds") ?? 3600);
+            _tokens[key] = token;
+        }
+
+        return new() { [path] = new VolumeFile(Encoding.ASCII.GetBytes(token.Token), mode) };
+    }
+}
