@@ -2,6 +2,7 @@ using System.Net;
 using AgentOperator.Gateway.Approvals;
 using AgentOperator.Gateway.Audit;
 using AgentOperator.Gateway.Bundles;
+using AgentOperator.Gateway.Http;
 using AgentOperator.Gateway.Mcp;
 using AgentOperator.Gateway.Models;
 using AgentOperator.Gateway.Runs;
@@ -65,7 +66,8 @@ public static class GatewayHost
         agentBuilder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, options.AgentPort);
-            kestrel.Limits.MaxRequestBodySize = Math.Max(options.MaxRequestBodyBytes * 4L, 1024 * 1024);
+            // Above every endpoint's own limit, so an oversized body always gets the endpoint's problem document, never Kestrel's empty 413.
+            kestrel.Limits.MaxRequestBodySize = Math.Max(options.MaxModelRequestBodyBytes, options.MaxMcpRequestBodyBytes) + 1L;
             kestrel.AddServerHeader = false;
         });
         agentBuilder.Services.AddSingleton(timeProvider);
@@ -74,6 +76,7 @@ public static class GatewayHost
         agentBuilder.Services.AddSingleton(tools);
         agentBuilder.Services.AddSingleton(models);
         agentBuilder.Services.AddSingleton(metrics);
+        agentBuilder.Services.AddSingleton(new RejectedRequest(audit, timeProvider));
         agentBuilder.Services.AddSingleton(bundleWatcher);
         agentBuilder.Services.AddGatewayMcp();
         if (options.OtlpEndpoint is { } otlp)
@@ -86,8 +89,8 @@ public static class GatewayHost
         var agentApp = agentBuilder.Build();
         agentApp.MapRunApi();
         agentApp.MapToolApi(options.MaxRequestBodyBytes);
-        agentApp.MapModelApi(options.MaxRequestBodyBytes);
-        agentApp.MapGatewayMcp("/mcp");
+        agentApp.MapModelApi(options.MaxModelRequestBodyBytes);
+        agentApp.MapGatewayMcp("/mcp", options.MaxMcpRequestBodyBytes);
 
         var metricsBuilder = WebApplication.CreateSlimBuilder();
         metricsBuilder.Logging.ClearProviders();

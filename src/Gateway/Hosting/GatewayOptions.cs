@@ -35,6 +35,12 @@ public sealed record GatewayOptions
     /// <summary>Largest request body accepted, in bytes; larger bodies get 413. Default 64 KiB.</summary>
     public int MaxRequestBodyBytes { get; init; } = 64 * 1024;
 
+    /// <summary>Largest chat completion request: 16 × <see cref="MaxRequestBodyBytes"/>, as conversations outgrow tool inputs.</summary>
+    public int MaxModelRequestBodyBytes => MaxRequestBodyBytes * 16;
+
+    /// <summary>Largest <c>/mcp</c> request: a tool input of <see cref="MaxRequestBodyBytes"/> plus 16 KiB of JSON-RPC around it.</summary>
+    public int MaxMcpRequestBodyBytes => MaxRequestBodyBytes + 16 * 1024;
+
     /// <summary>How long a created AgentApproval stays open. Default 30 minutes.</summary>
     public TimeSpan ApprovalTimeToLive { get; init; } = TimeSpan.FromMinutes(30);
 

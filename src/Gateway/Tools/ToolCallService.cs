@@ -14,6 +14,7 @@ using AgentOperator.Gateway.Telemetry;
 using AgentOperator.Gateway.Upstreams;
 using AgentOperator.Policy.Approvals;
 using AgentOperator.Policy.Decisions;
+using AgentOperator.Policy.Inputs;
 using AgentOperator.Policy.RunBudgets;
 
 namespace AgentOperator.Gateway.Tools;
@@ -77,20 +78,11 @@ public sealed class ToolCallService(
             return Refuse(active, run, invocation, null, StatusCodes.Status400BadRequest, RefusalProblem.Invalid, "request.json", "the tool input must be a JSON object in the request body", started);
         }
 
-        JsonElement input;
-        try
+        // Parsed into arrays of its own, not pooled: the element outlives the call in its audit record.
+        if (!StrictJson.TryParse(body, out var input, out var malformed))
         {
-            // Parsed into arrays of its own, not pooled: the element outlives the call in its audit record.
-            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
-            input = JsonElement.ParseValue(ref reader);
-            if (reader.Read())
-            {
-                throw new JsonException("more than one JSON value");
-            }
-        }
-        catch (JsonException)
-        {
-            return Refuse(active, run, invocation, body, StatusCodes.Status400BadRequest, RefusalProblem.Invalid, "request.json", "the request body is not valid JSON", started);
+            return Refuse(active, run, invocation, body, StatusCodes.Status400BadRequest, RefusalProblem.Invalid, "request.json", $"the request body is not strict JSON: {malformed.Message}",
+                started, [new InputError(malformed.Pointer, malformed.Message)]);
         }
 
         if (input.ValueKind != JsonValueKind.Object)
