@@ -66,8 +66,9 @@ public static class GatewayHost
         agentBuilder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, options.AgentPort);
-            // Above every endpoint's own limit, so an oversized body always gets the endpoint's problem document, never Kestrel's empty 413.
-            kestrel.Limits.MaxRequestBodySize = Math.Max(options.MaxModelRequestBodyBytes, options.MaxMcpRequestBodyBytes) + 1L;
+            // A backstop well above every endpoint's own limit (Kestrel counts what it reads ahead of the endpoint), so an
+            // oversized body gets the endpoint's problem document, never Kestrel's empty 413.
+            kestrel.Limits.MaxRequestBodySize = Math.Max(options.MaxModelRequestBodyBytes, options.MaxMcpRequestBodyBytes) + 1024L * 1024;
             kestrel.AddServerHeader = false;
         });
         agentBuilder.Services.AddSingleton(timeProvider);

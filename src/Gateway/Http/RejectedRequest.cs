@@ -31,5 +31,5 @@ public sealed class RejectedRequest(AuditLog audit, TimeProvider timeProvider)
 
     /// <summary>The refusal as a minimal-API result.</summary>
     public IResult Result(HttpContext context, byte[]? body, int status, string rule, string reason, IReadOnlyList<InputError>? errors = null) =>
-        Results.Bytes(Refuse(context, body, status, rule, reason, errors), RefusalProblem.ContentType, statusCode: status);
+        Results.Text(Refuse(context, body, status, rule, reason, errors), RefusalProblem.ContentType, status);
 }
