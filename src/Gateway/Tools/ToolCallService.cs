@@ -391,9 +391,13 @@ public sealed class ToolCallService(
         return activity;
     }
 
+    // Agents choose tool names: only the bundle's own become label values.
+    private static string ToolLabel(ActivePolicy? active, string tool) =>
+        active is not null && active.Engine.Policy.TryGetTool(tool, out _) ? tool : AgentMetrics.Labels.UnknownTool;
+
     private void Count(PreparedCall call, string metricDecision, string? violatedRule)
     {
-        metrics.ToolCall(call.Run.Labels, call.Invocation.Tool, metricDecision, timeProvider.GetElapsedTime(call.Started));
+        metrics.ToolCall(call.Run.Labels, ToolLabel(call.Active, call.Invocation.Tool), metricDecision, timeProvider.GetElapsedTime(call.Started));
         if (violatedRule is not null && metricDecision != "allow")
         {
             metrics.PolicyViolation(call.Run.Labels, violatedRule);
@@ -414,7 +418,7 @@ public sealed class ToolCallService(
     {
         if (run is not null)
         {
-            metrics.ToolCall(run.Labels, invocation.Tool, "deny", timeProvider.GetElapsedTime(started));
+            metrics.ToolCall(run.Labels, ToolLabel(active, invocation.Tool), "deny", timeProvider.GetElapsedTime(started));
             metrics.PolicyViolation(run.Labels, rule);
         }
 
