@@ -54,7 +54,7 @@ public static class GatewayHost
         var upstreamHandler = options.UpstreamHandlerFactory?.Invoke() ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false };
         var http = new HttpClient(upstreamHandler) { Timeout = Timeout.InfiniteTimeSpan };
         var upstream = new ToolUpstreamClient(http, new UpstreamCredentialFiles(options.SecretsRoot, options.TokensRoot, timeProvider), new UpstreamResilience(timeProvider), loggerFactory);
-        var runs = new RunRegistry(metrics, audit, timeProvider, options.CompletedRunRetention);
+        var runs = new RunRegistry(metrics, audit, timeProvider, options.CompletedRunRetention, new RunLimits(options.MaxOpenRuns, options.RunIdleTimeout));
         var redaction = new InputRedaction();
         var approvals = kubernetes is null ? null : new KubernetesApprovalStore(kubernetes, @namespace);
         var tools = new ToolCallService(policies, runs, new IdempotencyStore(timeProvider), approvals, upstream, redaction, metrics, audit, timeProvider, options.ApprovalTimeToLive);
@@ -101,7 +101,9 @@ public static class GatewayHost
 
         await agentApp.StartAsync(cancellationToken);
         await metricsApp.StartAsync(cancellationToken);
-        IAsyncDisposable[] owned = ownedLoggerFactory is null ? [upstream, new DisposeAction(http.Dispose)] : [upstream, new DisposeAction(http.Dispose), new DisposeAction(ownedLoggerFactory.Dispose)];
+        IAsyncDisposable[] owned = ownedLoggerFactory is null
+            ? [upstream, new DisposeAction(http.Dispose), new DisposeAction(runs.Dispose)]
+            : [upstream, new DisposeAction(http.Dispose), new DisposeAction(runs.Dispose), new DisposeAction(ownedLoggerFactory.Dispose)];
         return new RunningGateway(agentApp, metricsApp, policies, metrics, audit, owned);
     }
 

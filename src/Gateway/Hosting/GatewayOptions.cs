@@ -47,6 +47,12 @@ public sealed record GatewayOptions
     /// <summary>OTLP endpoint for traces; null (default) exports nothing.</summary>
     public Uri? OtlpEndpoint { get; init; }
 
+    /// <summary>Runs open at once at most; a start beyond it is refused with 429. Default <see cref="GatewayServeArguments.DefaultMaxOpenRuns"/>.</summary>
+    public int MaxOpenRuns { get; init; } = GatewayServeArguments.DefaultMaxOpenRuns;
+
+    /// <summary>An open run without a call for this long ends as failed. Default <see cref="GatewayServeArguments.DefaultRunIdleTimeout"/>.</summary>
+    public TimeSpan RunIdleTimeout { get; init; } = GatewayServeArguments.DefaultRunIdleTimeout;
+
     /// <summary>Completed runs are forgotten after this long. Default 1 hour.</summary>
     public TimeSpan CompletedRunRetention { get; init; } = TimeSpan.FromHours(1);
 

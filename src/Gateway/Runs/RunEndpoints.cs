@@ -41,7 +41,12 @@ public static class RunEndpoints
                 task = t.GetString();
             }
 
-            var run = runs.Start(active.Engine.Bundle, task);
+            if (runs.Start(active.Engine.Bundle, task) is not { } run)
+            {
+                return rejected.Result(context, null, StatusCodes.Status429TooManyRequests, "runs.open",
+                    $"this gateway already has {runs.ActiveCount} open runs, its limit (serve --max-open-runs): complete a run, or wait until idle runs expire");
+            }
+
             return Results.Json(new { runId = run.Id, workflow = run.Labels.Workflow, revision = run.Labels.Revision }, statusCode: StatusCodes.Status201Created);
         });
 
