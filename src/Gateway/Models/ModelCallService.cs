@@ -130,7 +130,14 @@ public sealed class ModelCallService(PolicyHolder policies, RunRegistry runs, Ht
             timeout.CancelAfter(TimeSpan.FromMinutes(5));
             response = await http.SendAsync(upstreamRequest, timeout.Token);
         }
-        catch (Exception exception) when (exception is HttpRequestException or UpstreamCredentialException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (UpstreamCredentialException)
+        {
+            reservation.Release();
+            activity?.SetStatus(ActivityStatusCode.Error, "credential");
+            return Refuse(active, run, role, model, StatusCodes.Status502BadGateway, RefusalProblem.Error, "model.credential",
+                $"the provider key of role '{role}' (Secret {pinned.CredentialsSecretRef!.Name}, key {pinned.CredentialsSecretRef.Key}) is missing: it is not mounted or not readable; the endpoint was not called", started);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             reservation.Settle(new Usage(Steps: 1));
             activity?.SetStatus(ActivityStatusCode.Error, "unreachable");

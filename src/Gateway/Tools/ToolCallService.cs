@@ -125,7 +125,11 @@ public sealed class ToolCallService(
         var toolKnown = engine.Policy.TryGetTool(call.Invocation.Tool, out var tool);
         if (!TryResolveAction(call.Invocation.Action, tool?.Definition.Actions, out var action))
         {
-            return (Refuse(call, StatusCodes.Status422UnprocessableEntity, RefusalProblem.Invalid, "action", $"name the action with the X-Tool-Action header: one of {string.Join(", ", tool!.Definition.Actions.Select(a => a.ToString().ToLowerInvariant()))}"), false);
+            var allowed = string.Join(", ", (tool?.Definition.Actions ?? Enum.GetValues<ToolAction>()).Select(ActionName));
+            var reason = call.Invocation.Action is { } named
+                ? $"the X-Tool-Action header '{named}' is not an action: it must be one of {allowed}"
+                : $"name the action with the X-Tool-Action header: one of {allowed}";
+            return (Refuse(call, StatusCodes.Status422UnprocessableEntity, RefusalProblem.Invalid, "action", reason), false);
         }
 
         AgentApproval? approval = null;
@@ -213,6 +217,8 @@ public sealed class ToolCallService(
             UpstreamFailure.TimedOut => (StatusCodes.Status504GatewayTimeout, "upstream.timeout", $"the upstream of {definition.Name} did not answer within {definition.Upstream.TimeoutSeconds} s"),
             UpstreamFailure.CircuitOpen => (StatusCodes.Status503ServiceUnavailable, "upstream.circuit_open", $"the upstream of {definition.Name} failed repeatedly; calls are paused for a while"),
             UpstreamFailure.Unreachable => (StatusCodes.Status502BadGateway, "upstream.unreachable", $"the upstream of {definition.Name} could not be reached"),
+            UpstreamFailure.CredentialMissing => (StatusCodes.Status502BadGateway, "upstream.credential",
+                $"the credential for the upstream of {definition.Name} is missing: its Secret or token is not mounted or not readable; the upstream was not called"),
             _ => (StatusCodes.Status502BadGateway, "upstream.rejected", $"the upstream of {definition.Name} answered with an error" + (outcome.UpstreamStatus is { } s ? $" ({s})" : "")),
         };
         Count(call, "error", null);
@@ -339,16 +345,17 @@ public sealed class ToolCallService(
     {
         if (named is not null)
         {
-            // An unknown action name is decided by the policy as "not allowed" via an action the tool lacks.
-            action = named.ToLowerInvariant() switch
+            // An unknown name is refused by the caller, naming the header and the actions, before any budget is reserved.
+            ToolAction? parsed = named.ToLowerInvariant() switch
             {
                 "read" => ToolAction.Read,
                 "create" => ToolAction.Create,
                 "update" => ToolAction.Update,
                 "delete" => ToolAction.Delete,
-                _ => (ToolAction)(-1),
+                _ => null,
             };
-            return true;
+            action = parsed ?? default;
+            return parsed is not null;
         }
 
         if (allowed is null)
