@@ -48,8 +48,11 @@ public static class AgentMetrics
         /// <summary>A tool call's decision, one of <see cref="ToolDecisions"/>.</summary>
         public const string Decision = "decision";
 
-        /// <summary>The tool's name.</summary>
+        /// <summary>The tool's name when the bundle in force has the tool, else <see cref="UnknownTool"/>.</summary>
         public const string Tool = "tool";
+
+        /// <summary>The <see cref="Tool"/> value of every call to a tool the bundle does not have: agents choose tool names, so they must not choose series.</summary>
+        public const string UnknownTool = "(unknown)";
 
         /// <summary>The id of the rule or budget that refused or escalated.</summary>
         public const string Rule = "rule";

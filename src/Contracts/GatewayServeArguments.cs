@@ -7,7 +7,7 @@ namespace AgentOperator.Contracts;
 /// <c>args</c> with <see cref="Render"/>, the gateway (and dev mode's pod runner) read them with <see cref="Parse"/>.
 /// <code>
 /// serve (--bundle-configmap NAMESPACE/NAME[/KEY] | --bundle FILE) [--port N] [--metrics-port M]
-///       [--audit FILE] [--secrets DIR] [--tokens DIR] [--otlp URL]
+///       [--audit FILE] [--secrets DIR] [--tokens DIR] [--otlp URL] [--max-open-runs N] [--run-idle-timeout SECONDS]
 /// </code>
 /// Each flag takes one value, as <c>--flag value</c> or <c>--flag=value</c>, at most once.
 /// </summary>
@@ -22,8 +22,14 @@ public sealed record GatewayServeArguments
     /// <summary>Metrics port when <c>--metrics-port</c> is not given.</summary>
     public const int DefaultMetricsPort = 9090;
 
+    /// <summary>Open runs at most when <c>--max-open-runs</c> is not given.</summary>
+    public const int DefaultMaxOpenRuns = 1000;
+
+    /// <summary>Idle time after which an open run expires when <c>--run-idle-timeout</c> is not given.</summary>
+    public static readonly TimeSpan DefaultRunIdleTimeout = TimeSpan.FromMinutes(30);
+
     /// <summary>The flags, for the usage text.</summary>
-    public const string Synopsis = "serve (--bundle-configmap NAMESPACE/NAME[/KEY] | --bundle FILE) [--port N] [--metrics-port M] [--audit FILE] [--secrets DIR] [--tokens DIR] [--otlp URL]";
+    public const string Synopsis = "serve (--bundle-configmap NAMESPACE/NAME[/KEY] | --bundle FILE) [--port N] [--metrics-port M] [--audit FILE] [--secrets DIR] [--tokens DIR] [--otlp URL] [--max-open-runs N] [--run-idle-timeout SECONDS]";
 
     private const string BundleConfigMapFlag = "--bundle-configmap";
     private const string BundleFlag = "--bundle";
@@ -33,8 +39,10 @@ public sealed record GatewayServeArguments
     private const string SecretsFlag = "--secrets";
     private const string TokensFlag = "--tokens";
     private const string OtlpFlag = "--otlp";
+    private const string MaxOpenRunsFlag = "--max-open-runs";
+    private const string RunIdleTimeoutFlag = "--run-idle-timeout";
 
-    private static readonly string[] Flags = [BundleConfigMapFlag, BundleFlag, PortFlag, MetricsPortFlag, AuditFlag, SecretsFlag, TokensFlag, OtlpFlag];
+    private static readonly string[] Flags = [BundleConfigMapFlag, BundleFlag, PortFlag, MetricsPortFlag, AuditFlag, SecretsFlag, TokensFlag, OtlpFlag, MaxOpenRunsFlag, RunIdleTimeoutFlag];
 
     /// <summary>In a pod: the revision's bundle ConfigMap, watched through the API. Exactly one of this and <see cref="BundleFile"/>.</summary>
     public ConfigMapReference? BundleConfigMap { get; init; }
@@ -59,6 +67,12 @@ public sealed record GatewayServeArguments
 
     /// <summary>OTLP endpoint for traces; null: <see cref="GatewayEnvironment.OtlpEndpoint"/>, else none.</summary>
     public Uri? OtlpEndpoint { get; init; }
+
+    /// <summary>Runs open at once at most; a start beyond it is refused with 429.</summary>
+    public int MaxOpenRuns { get; init; } = DefaultMaxOpenRuns;
+
+    /// <summary>An open run without a call for this long ends as failed (whole seconds on the command line).</summary>
+    public TimeSpan RunIdleTimeout { get; init; } = DefaultRunIdleTimeout;
 
     /// <summary>The container args: <c>serve</c>, the bundle source, both ports, then each optional flag that is set.</summary>
     public IReadOnlyList<string> Render()
@@ -87,6 +101,8 @@ public sealed record GatewayServeArguments
         Optional(SecretsFlag, SecretsDirectory);
         Optional(TokensFlag, TokensDirectory);
         Optional(OtlpFlag, OtlpEndpoint?.OriginalString);
+        Optional(MaxOpenRunsFlag, MaxOpenRuns == DefaultMaxOpenRuns ? null : MaxOpenRuns.ToString(CultureInfo.InvariantCulture));
+        Optional(RunIdleTimeoutFlag, RunIdleTimeout == DefaultRunIdleTimeout ? null : ((long)RunIdleTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture));
         return args;
     }
 
@@ -163,8 +179,16 @@ public sealed record GatewayServeArguments
             OtlpEndpoint = values.GetValueOrDefault(OtlpFlag) is { } otlp
                 ? Uri.TryCreate(otlp, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri : throw new UsageException($"{OtlpFlag} takes an absolute http(s) URL, not '{otlp}'")
                 : null,
+            MaxOpenRuns = PositiveOf(values, MaxOpenRunsFlag, DefaultMaxOpenRuns),
+            RunIdleTimeout = values.ContainsKey(RunIdleTimeoutFlag) ? TimeSpan.FromSeconds(PositiveOf(values, RunIdleTimeoutFlag, 0)) : DefaultRunIdleTimeout,
         };
     }
+
+    private static int PositiveOf(Dictionary<string, string> values, string flag, int fallback) => values.GetValueOrDefault(flag) is not { } text
+        ? fallback
+        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0
+            ? number
+            : throw new UsageException($"{flag} takes a positive whole number, not '{text}'");
 
     private static int PortOf(Dictionary<string, string> values, string flag, int fallback) => values.GetValueOrDefault(flag) is not { } text
         ? fallback

@@ -1,9 +1,11 @@
+using System.Text;
 using System.Text.Json;
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.Gateway.Audit;
 using AgentOperator.Policy.Bundles;
 using AgentOperator.Policy.Compilation;
 using AgentOperator.Policy.Decisions;
+using AgentOperator.Policy.Inputs;
 using AgentOperator.Policy.Replay;
 
 namespace AgentOperator.Gateway.Cli;
@@ -11,7 +13,8 @@ namespace AgentOperator.Gateway.Cli;
 /// <summary>
 /// <c>replay --audit FILE --bundle FILE</c>: re-decides every tool call the audit log recorded a policy
 /// decision for, under the other bundle (with the recorded, redacted input and run counters), and prints each
-/// decision that would change. Exit 0 when none changes, 3 when some do, 1 when the log is not intact.
+/// decision that would change and each recorded input that is ambiguous (a repeated member, invalid Unicode).
+/// Exit 0 when none changes and none is ambiguous, 3 otherwise, 1 when the log is not intact.
 /// </summary>
 public static class ReplayCommand
 {
@@ -28,6 +31,7 @@ public static class ReplayCommand
 
         var policy = CompiledPolicy.Compile(PolicyBundleJson.Deserialize(await File.ReadAllTextAsync(bundlePath, cancellationToken)));
         var calls = new List<(int Line, RecordedToolCall Call)>();
+        var ambiguous = 0;
         var lineNumber = 0;
         await foreach (var line in File.ReadLinesAsync(auditPath, cancellationToken))
         {
@@ -35,6 +39,12 @@ public static class ReplayCommand
             if (AuditChain.TryOpen(line, out var body, out _) && ToRecordedCall(body) is { } call)
             {
                 calls.Add((lineNumber, call));
+                // Recorded before the gateway parsed strictly: the schema and the upstream may have read different values.
+                if (StrictJson.FindOffence(Encoding.UTF8.GetBytes(call.Input.GetRawText())) is { } offence)
+                {
+                    ambiguous++;
+                    await output.WriteLineAsync($"line {lineNumber}: {call.Tool} ({Action(call.Action)}): the recorded input is ambiguous and would now be refused with 400: {offence.Pointer}: {offence.Message}");
+                }
             }
         }
 
@@ -45,8 +55,8 @@ public static class ReplayCommand
             await output.WriteLineAsync($"line {line}: {change.Call.Tool} ({Action(change.Call.Action)}): {change.Call.RecordedKind}{Rule(change.Call.RecordedRuleId)} -> {change.Replayed.Kind}{Rule(change.Replayed.RuleId)}: {change.Replayed.Reason}");
         }
 
-        await output.WriteLineAsync($"{calls.Count} recorded decisions replayed under {policy.Bundle.Workflow}@{policy.Bundle.Revision}: {changes.Count} would change");
-        return changes.Count == 0 ? 0 : 3;
+        await output.WriteLineAsync($"{calls.Count} recorded decisions replayed under {policy.Bundle.Workflow}@{policy.Bundle.Revision}: {changes.Count} would change, {ambiguous} with ambiguous input");
+        return changes.Count == 0 && ambiguous == 0 ? 0 : 3;
     }
 
     private static string Rule(string? rule) => rule is null ? "" : $" [{rule}]";

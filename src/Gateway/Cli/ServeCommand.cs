@@ -47,6 +47,8 @@ public static class ServeCommand
             SecretsRoot = arguments.SecretsDirectory ?? Env(GatewayEnvironment.SecretsDirectory) ?? defaults.SecretsRoot,
             TokensRoot = arguments.TokensDirectory ?? Env(GatewayEnvironment.TokensDirectory) ?? defaults.TokensRoot,
             OtlpEndpoint = arguments.OtlpEndpoint ?? (Uri.TryCreate(Env(GatewayEnvironment.OtlpEndpoint), UriKind.Absolute, out var otlp) ? otlp : null),
+            MaxOpenRuns = arguments.MaxOpenRuns,
+            RunIdleTimeout = arguments.RunIdleTimeout,
         };
     }
 }

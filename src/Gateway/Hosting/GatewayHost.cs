@@ -2,6 +2,7 @@ using System.Net;
 using AgentOperator.Gateway.Approvals;
 using AgentOperator.Gateway.Audit;
 using AgentOperator.Gateway.Bundles;
+using AgentOperator.Gateway.Http;
 using AgentOperator.Gateway.Mcp;
 using AgentOperator.Gateway.Models;
 using AgentOperator.Gateway.Runs;
@@ -53,7 +54,7 @@ public static class GatewayHost
         var upstreamHandler = options.UpstreamHandlerFactory?.Invoke() ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false };
         var http = new HttpClient(upstreamHandler) { Timeout = Timeout.InfiniteTimeSpan };
         var upstream = new ToolUpstreamClient(http, new UpstreamCredentialFiles(options.SecretsRoot, options.TokensRoot, timeProvider), new UpstreamResilience(timeProvider), loggerFactory);
-        var runs = new RunRegistry(metrics, audit, timeProvider, options.CompletedRunRetention);
+        var runs = new RunRegistry(metrics, audit, timeProvider, options.CompletedRunRetention, new RunLimits(options.MaxOpenRuns, options.RunIdleTimeout));
         var redaction = new InputRedaction();
         var approvals = kubernetes is null ? null : new KubernetesApprovalStore(kubernetes, @namespace);
         var tools = new ToolCallService(policies, runs, new IdempotencyStore(timeProvider), approvals, upstream, redaction, metrics, audit, timeProvider, options.ApprovalTimeToLive);
@@ -65,7 +66,9 @@ public static class GatewayHost
         agentBuilder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, options.AgentPort);
-            kestrel.Limits.MaxRequestBodySize = Math.Max(options.MaxRequestBodyBytes * 4L, 1024 * 1024);
+            // A backstop well above every endpoint's own limit (Kestrel counts what it reads ahead of the endpoint), so an
+            // oversized body gets the endpoint's problem document, never Kestrel's empty 413.
+            kestrel.Limits.MaxRequestBodySize = Math.Max(options.MaxModelRequestBodyBytes, options.MaxMcpRequestBodyBytes) + 1024L * 1024;
             kestrel.AddServerHeader = false;
         });
         agentBuilder.Services.AddSingleton(timeProvider);
@@ -74,6 +77,7 @@ public static class GatewayHost
         agentBuilder.Services.AddSingleton(tools);
         agentBuilder.Services.AddSingleton(models);
         agentBuilder.Services.AddSingleton(metrics);
+        agentBuilder.Services.AddSingleton(new RejectedRequest(audit, timeProvider));
         agentBuilder.Services.AddSingleton(bundleWatcher);
         agentBuilder.Services.AddGatewayMcp();
         if (options.OtlpEndpoint is { } otlp)
@@ -86,8 +90,8 @@ public static class GatewayHost
         var agentApp = agentBuilder.Build();
         agentApp.MapRunApi();
         agentApp.MapToolApi(options.MaxRequestBodyBytes);
-        agentApp.MapModelApi(options.MaxRequestBodyBytes);
-        agentApp.MapGatewayMcp("/mcp");
+        agentApp.MapModelApi(options.MaxModelRequestBodyBytes);
+        agentApp.MapGatewayMcp("/mcp", options.MaxMcpRequestBodyBytes);
 
         var metricsBuilder = WebApplication.CreateSlimBuilder();
         metricsBuilder.Logging.ClearProviders();
@@ -97,7 +101,9 @@ public static class GatewayHost
 
         await agentApp.StartAsync(cancellationToken);
         await metricsApp.StartAsync(cancellationToken);
-        IAsyncDisposable[] owned = ownedLoggerFactory is null ? [upstream, new DisposeAction(http.Dispose)] : [upstream, new DisposeAction(http.Dispose), new DisposeAction(ownedLoggerFactory.Dispose)];
+        IAsyncDisposable[] owned = ownedLoggerFactory is null
+            ? [upstream, new DisposeAction(http.Dispose), new DisposeAction(runs.Dispose)]
+            : [upstream, new DisposeAction(http.Dispose), new DisposeAction(runs.Dispose), new DisposeAction(ownedLoggerFactory.Dispose)];
         return new RunningGateway(agentApp, metricsApp, policies, metrics, audit, owned);
     }
 

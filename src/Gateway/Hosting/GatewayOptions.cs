@@ -35,11 +35,23 @@ public sealed record GatewayOptions
     /// <summary>Largest request body accepted, in bytes; larger bodies get 413. Default 64 KiB.</summary>
     public int MaxRequestBodyBytes { get; init; } = 64 * 1024;
 
+    /// <summary>Largest chat completion request: 16 × <see cref="MaxRequestBodyBytes"/>, as conversations outgrow tool inputs.</summary>
+    public int MaxModelRequestBodyBytes => MaxRequestBodyBytes * 16;
+
+    /// <summary>Largest <c>/mcp</c> request: a tool input of <see cref="MaxRequestBodyBytes"/> plus 16 KiB of JSON-RPC around it.</summary>
+    public int MaxMcpRequestBodyBytes => MaxRequestBodyBytes + 16 * 1024;
+
     /// <summary>How long a created AgentApproval stays open. Default 30 minutes.</summary>
     public TimeSpan ApprovalTimeToLive { get; init; } = TimeSpan.FromMinutes(30);
 
     /// <summary>OTLP endpoint for traces; null (default) exports nothing.</summary>
     public Uri? OtlpEndpoint { get; init; }
+
+    /// <summary>Runs open at once at most; a start beyond it is refused with 429. Default <see cref="GatewayServeArguments.DefaultMaxOpenRuns"/>.</summary>
+    public int MaxOpenRuns { get; init; } = GatewayServeArguments.DefaultMaxOpenRuns;
+
+    /// <summary>An open run without a call for this long ends as failed. Default <see cref="GatewayServeArguments.DefaultRunIdleTimeout"/>.</summary>
+    public TimeSpan RunIdleTimeout { get; init; } = GatewayServeArguments.DefaultRunIdleTimeout;
 
     /// <summary>Completed runs are forgotten after this long. Default 1 hour.</summary>
     public TimeSpan CompletedRunRetention { get; init; } = TimeSpan.FromHours(1);

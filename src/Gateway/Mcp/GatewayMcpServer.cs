@@ -1,7 +1,9 @@
 using System.Text;
 using System.Text.Json;
 using AgentOperator.Gateway.Bundles;
+using AgentOperator.Gateway.Http;
 using AgentOperator.Gateway.Tools;
+using AgentOperator.Policy.Inputs;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
@@ -30,11 +32,46 @@ public static class GatewayMcpServer
         return services;
     }
 
-    /// <summary>Maps the MCP endpoint.</summary>
-    public static IEndpointRouteBuilder MapGatewayMcp(this IEndpointRouteBuilder endpoints, string pattern)
+    /// <summary>Maps the MCP endpoint; a POST body over <paramref name="maxBodyBytes"/> or not strict JSON is refused before the SDK reads it.</summary>
+    public static IEndpointRouteBuilder MapGatewayMcp(this IEndpointRouteBuilder endpoints, string pattern, int maxBodyBytes)
     {
-        endpoints.MapMcp(pattern);
+        endpoints.MapMcp(pattern).Add(endpoint =>
+        {
+            var inner = endpoint.RequestDelegate!;
+            endpoint.RequestDelegate = context => GuardAsync(context, inner, maxBodyBytes);
+        });
         return endpoints;
+    }
+
+    // The SDK would read a repeated member its own way (and a tool's arguments again another way): the body
+    // passes the gateway's one parser first, and the SDK reads the same bytes.
+    private static async Task GuardAsync(HttpContext context, RequestDelegate inner, int maxBodyBytes)
+    {
+        if (!HttpMethods.IsPost(context.Request.Method))
+        {
+            await inner(context);
+            return;
+        }
+
+        var rejected = context.RequestServices.GetRequiredService<RejectedRequest>();
+        var body = await BoundedBody.ReadAsync(context.Request, maxBodyBytes, context.RequestAborted);
+        var refusal = body is null
+            ? (Status: StatusCodes.Status413PayloadTooLarge, Body: rejected.Refuse(context, null, StatusCodes.Status413PayloadTooLarge, "request.size", $"the request body exceeds the limit of {maxBodyBytes} bytes"))
+            : !StrictJson.TryParse(body, out _, out var malformed)
+                ? (Status: StatusCodes.Status400BadRequest, Body: rejected.Refuse(context, body, StatusCodes.Status400BadRequest, "request.json", $"the request body is not strict JSON: {malformed.Message}",
+                    [new InputError(malformed.Pointer, malformed.Message)]))
+                : default;
+        if (refusal.Body is not null)
+        {
+            context.Response.StatusCode = refusal.Status;
+            context.Response.ContentType = RefusalProblem.ContentType;
+            await context.Response.Body.WriteAsync(refusal.Body, context.RequestAborted);
+            return;
+        }
+
+        context.Request.Body = new MemoryStream(body!, writable: false);
+        context.Request.ContentLength = body!.Length;
+        await inner(context);
     }
 
     private static ValueTask<ListToolsResult> ListToolsAsync(RequestContext<ListToolsRequestParams> context, CancellationToken cancellationToken)

@@ -11,6 +11,7 @@ using AgentOperator.Gateway.Runs;
 using AgentOperator.Gateway.Telemetry;
 using AgentOperator.Gateway.Upstreams;
 using AgentOperator.Policy.Decisions;
+using AgentOperator.Policy.Inputs;
 using AgentOperator.Policy.RunBudgets;
 
 namespace AgentOperator.Gateway.Models;
@@ -49,14 +50,16 @@ public sealed class ModelCallService(PolicyHolder policies, RunRegistry runs, Ht
             return Refuse(active, run, role, null, StatusCodes.Status403Forbidden, RefusalProblem.Deny, BuiltInRules.ModelRole, "X-Agent-Role must name a model role of the workflow", started);
         }
 
-        JsonObject request;
-        try
+        if (!StrictJson.TryParse(body, out var parsed, out var malformed))
         {
-            request = JsonNode.Parse(body) as JsonObject ?? throw new JsonException("not an object");
+            return Refuse(active, run, role, null, StatusCodes.Status400BadRequest, RefusalProblem.Invalid, "request.json", $"the request body is not strict JSON: {malformed.Message}", started,
+                [new InputError(malformed.Pointer, malformed.Message)]);
         }
-        catch (JsonException)
+
+        if (JsonObject.Create(parsed) is not { } request)
         {
-            return Refuse(active, run, role, null, StatusCodes.Status400BadRequest, RefusalProblem.Invalid, "request.json", "the body must be a JSON chat completion request", started);
+            return Refuse(active, run, role, null, StatusCodes.Status400BadRequest, RefusalProblem.Invalid, "request.json", "the body must be a JSON chat completion request (an object)", started,
+                [new InputError("", "expected an object")]);
         }
 
         string? model;
@@ -127,7 +130,14 @@ public sealed class ModelCallService(PolicyHolder policies, RunRegistry runs, Ht
             timeout.CancelAfter(TimeSpan.FromMinutes(5));
             response = await http.SendAsync(upstreamRequest, timeout.Token);
         }
-        catch (Exception exception) when (exception is HttpRequestException or UpstreamCredentialException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (UpstreamCredentialException)
+        {
+            reservation.Release();
+            activity?.SetStatus(ActivityStatusCode.Error, "credential");
+            return Refuse(active, run, role, model, StatusCodes.Status502BadGateway, RefusalProblem.Error, "model.credential",
+                $"the provider key of role '{role}' (Secret {pinned.CredentialsSecretRef!.Name}, key {pinned.CredentialsSecretRef.Key}) is missing: it is not mounted or not readable; the endpoint was not called", started);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             reservation.Settle(new Usage(Steps: 1));
             activity?.SetStatus(ActivityStatusCode.Error, "unreachable");
@@ -186,6 +196,11 @@ public sealed class ModelCallService(PolicyHolder policies, RunRegistry runs, Ht
         }
     }
 
+    /// <summary>Refuses a request whose body is over the limit (413), audited like every refusal.</summary>
+    public (int Status, byte[] Body, string ContentType) RefuseOversized(string? runId, string? role, int limit) =>
+        Refuse(policies.Current, runId is null ? null : runs.Find(runId), role, null, StatusCodes.Status413PayloadTooLarge, RefusalProblem.Invalid, "request.size",
+            $"the request body exceeds the limit of {limit} bytes", timeProvider.GetTimestamp());
+
     private (int, byte[], string) Refuse(ActivePolicy? active, RunState? run, string? role, string? model, int status, string decision, string rule, string reason, long started, IReadOnlyList<InputError>? errors = null)
     {
         audit.Append(new AuditRecord
@@ -205,6 +220,16 @@ public sealed class ModelCallService(PolicyHolder policies, RunRegistry runs, Ht
             Executed = false,
             DurationMs = timeProvider.GetElapsedTime(started).TotalMilliseconds,
         });
-        return (status, RefusalProblem.Bytes(status, decision, rule, reason, errors), RefusalProblem.ContentType);
+        // OpenAI clients read "error"; everything else reads the problem members.
+        var openAiError = new JsonObject
+        {
+            ["error"] = new JsonObject
+            {
+                ["message"] = reason,
+                ["type"] = status is StatusCodes.Status400BadRequest or StatusCodes.Status413PayloadTooLarge or StatusCodes.Status422UnprocessableEntity ? "invalid_request_error" : decision,
+                ["code"] = rule,
+            },
+        };
+        return (status, RefusalProblem.Bytes(status, decision, rule, reason, errors, openAiError), RefusalProblem.ContentType);
     }
 }

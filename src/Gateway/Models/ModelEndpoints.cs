@@ -10,10 +10,12 @@ public static class ModelEndpoints
     {
         endpoints.MapPost("/v1/chat/completions", async (HttpContext context, ModelCallService service) =>
         {
-            var body = await BoundedBody.ReadAsync(context.Request, maxBodyBytes * 16, context.RequestAborted);
+            var body = await BoundedBody.ReadAsync(context.Request, maxBodyBytes, context.RequestAborted);
+            var runId = context.Request.Headers["X-Agent-Run"].FirstOrDefault();
+            var role = context.Request.Headers["X-Agent-Role"].FirstOrDefault();
             var (status, answer, contentType) = body is null
-                ? (StatusCodes.Status413PayloadTooLarge, RefusalProblem.Bytes(StatusCodes.Status413PayloadTooLarge, RefusalProblem.Invalid, "request.size", "the request body is too large"), RefusalProblem.ContentType)
-                : await service.CompleteAsync(context.Request.Headers["X-Agent-Run"].FirstOrDefault(), context.Request.Headers["X-Agent-Role"].FirstOrDefault(), body, context.RequestAborted);
+                ? service.RefuseOversized(runId, role, maxBodyBytes)
+                : await service.CompleteAsync(runId, role, body, context.RequestAborted);
             context.Response.StatusCode = status;
             context.Response.ContentType = contentType;
             await context.Response.Body.WriteAsync(answer, context.RequestAborted);

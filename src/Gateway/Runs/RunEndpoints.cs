@@ -2,6 +2,7 @@ using System.Text.Json;
 using AgentOperator.Contracts;
 using AgentOperator.Gateway.Bundles;
 using AgentOperator.Gateway.Http;
+using AgentOperator.Policy.Inputs;
 
 namespace AgentOperator.Gateway.Runs;
 
@@ -16,14 +17,14 @@ public static class RunEndpoints
     /// <summary>Maps the run endpoints.</summary>
     public static IEndpointRouteBuilder MapRunApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/v1/runs", async (HttpContext context, RunRegistry runs, PolicyHolder policies) =>
+        endpoints.MapPost("/v1/runs", async (HttpContext context, RunRegistry runs, PolicyHolder policies, RejectedRequest rejected) =>
         {
             if (policies.Current is not { } active)
             {
                 return RefusalProblem.Result(StatusCodes.Status503ServiceUnavailable, RefusalProblem.Deny, "bundle", "no policy bundle is loaded");
             }
 
-            var (body, problem) = await ReadObjectAsync(context);
+            var (body, problem) = await ReadObjectAsync(context, rejected);
             if (problem is not null)
             {
                 return problem;
@@ -40,13 +41,18 @@ public static class RunEndpoints
                 task = t.GetString();
             }
 
-            var run = runs.Start(active.Engine.Bundle, task);
+            if (runs.Start(active.Engine.Bundle, task) is not { } run)
+            {
+                return rejected.Result(context, null, StatusCodes.Status429TooManyRequests, "runs.open",
+                    $"this gateway already has {runs.ActiveCount} open runs, its limit (serve --max-open-runs): complete a run, or wait until idle runs expire");
+            }
+
             return Results.Json(new { runId = run.Id, workflow = run.Labels.Workflow, revision = run.Labels.Revision }, statusCode: StatusCodes.Status201Created);
         });
 
-        endpoints.MapPost("/v1/runs/{runId}/complete", async (HttpContext context, string runId, RunRegistry runs) =>
+        endpoints.MapPost("/v1/runs/{runId}/complete", async (HttpContext context, string runId, RunRegistry runs, RejectedRequest rejected) =>
         {
-            var (body, problem) = await ReadObjectAsync(context);
+            var (body, problem) = await ReadObjectAsync(context, rejected);
             if (problem is not null)
             {
                 return problem;
@@ -76,12 +82,12 @@ public static class RunEndpoints
         return endpoints;
     }
 
-    private static async Task<(JsonElement? Body, IResult? Problem)> ReadObjectAsync(HttpContext context)
+    private static async Task<(JsonElement? Body, IResult? Problem)> ReadObjectAsync(HttpContext context, RejectedRequest rejected)
     {
         var bytes = await BoundedBody.ReadAsync(context.Request, MaxRunBodyBytes, context.RequestAborted);
         if (bytes is null)
         {
-            return (null, RefusalProblem.Result(StatusCodes.Status413PayloadTooLarge, RefusalProblem.Invalid, "request.size", $"the request body exceeds {MaxRunBodyBytes} bytes"));
+            return (null, rejected.Result(context, null, StatusCodes.Status413PayloadTooLarge, "request.size", $"the request body exceeds the limit of {MaxRunBodyBytes} bytes"));
         }
 
         if (bytes.Length == 0)
@@ -89,16 +95,14 @@ public static class RunEndpoints
             return (null, null);
         }
 
-        try
+        if (!StrictJson.TryParse(bytes, out var body, out var malformed))
         {
-            using var document = JsonDocument.Parse(bytes);
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                ? (document.RootElement.Clone(), null)
-                : (null, RefusalProblem.Result(StatusCodes.Status422UnprocessableEntity, RefusalProblem.Invalid, "request.schema", "the body must be a JSON object", [new InputError("", "expected an object")]));
+            return (null, rejected.Result(context, bytes, StatusCodes.Status400BadRequest, "request.json", $"the request body is not strict JSON: {malformed.Message}",
+                [new InputError(malformed.Pointer, malformed.Message)]));
         }
-        catch (JsonException)
-        {
-            return (null, RefusalProblem.Result(StatusCodes.Status400BadRequest, RefusalProblem.Invalid, "request.json", "the request body is not valid JSON"));
-        }
+
+        return body.ValueKind == JsonValueKind.Object
+            ? (body, null)
+            : (null, RefusalProblem.Result(StatusCodes.Status422UnprocessableEntity, RefusalProblem.Invalid, "request.schema", "the body must be a JSON object", [new InputError("", "expected an object")]));
     }
 }

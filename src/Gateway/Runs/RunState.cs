@@ -8,6 +8,7 @@ namespace AgentOperator.Gateway.Runs;
 public sealed class RunState(RunLedger ledger, MetricLabels labels, Activity? activity)
 {
     private string? _outcome;
+    private long _lastActivityTicks = ledger.StartedAt.UtcTicks;
 
     /// <summary>Run id.</summary>
     public string Id => Ledger.RunId;
@@ -23,6 +24,12 @@ public sealed class RunState(RunLedger ledger, MetricLabels labels, Activity? ac
 
     /// <summary>success, escalated, failed or budget_exceeded once ended; null while running.</summary>
     public string? Outcome => Volatile.Read(ref _outcome);
+
+    /// <summary>When the run was started or last looked up for a call: idle runs expire from here.</summary>
+    public DateTimeOffset LastActivity => new(Interlocked.Read(ref _lastActivityTicks), TimeSpan.Zero);
+
+    /// <summary>Marks the run active at <paramref name="at"/>.</summary>
+    public void Touch(DateTimeOffset at) => Interlocked.Exchange(ref _lastActivityTicks, at.UtcTicks);
 
     /// <summary>When the run ended.</summary>
     public DateTimeOffset? EndedAt { get; private set; }

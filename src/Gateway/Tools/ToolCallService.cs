@@ -14,6 +14,7 @@ using AgentOperator.Gateway.Telemetry;
 using AgentOperator.Gateway.Upstreams;
 using AgentOperator.Policy.Approvals;
 using AgentOperator.Policy.Decisions;
+using AgentOperator.Policy.Inputs;
 using AgentOperator.Policy.RunBudgets;
 
 namespace AgentOperator.Gateway.Tools;
@@ -77,20 +78,11 @@ public sealed class ToolCallService(
             return Refuse(active, run, invocation, null, StatusCodes.Status400BadRequest, RefusalProblem.Invalid, "request.json", "the tool input must be a JSON object in the request body", started);
         }
 
-        JsonElement input;
-        try
+        // Parsed into arrays of its own, not pooled: the element outlives the call in its audit record.
+        if (!StrictJson.TryParse(body, out var input, out var malformed))
         {
-            // Parsed into arrays of its own, not pooled: the element outlives the call in its audit record.
-            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
-            input = JsonElement.ParseValue(ref reader);
-            if (reader.Read())
-            {
-                throw new JsonException("more than one JSON value");
-            }
-        }
-        catch (JsonException)
-        {
-            return Refuse(active, run, invocation, body, StatusCodes.Status400BadRequest, RefusalProblem.Invalid, "request.json", "the request body is not valid JSON", started);
+            return Refuse(active, run, invocation, body, StatusCodes.Status400BadRequest, RefusalProblem.Invalid, "request.json", $"the request body is not strict JSON: {malformed.Message}",
+                started, [new InputError(malformed.Pointer, malformed.Message)]);
         }
 
         if (input.ValueKind != JsonValueKind.Object)
@@ -133,7 +125,11 @@ public sealed class ToolCallService(
         var toolKnown = engine.Policy.TryGetTool(call.Invocation.Tool, out var tool);
         if (!TryResolveAction(call.Invocation.Action, tool?.Definition.Actions, out var action))
         {
-            return (Refuse(call, StatusCodes.Status422UnprocessableEntity, RefusalProblem.Invalid, "action", $"name the action with the X-Tool-Action header: one of {string.Join(", ", tool!.Definition.Actions.Select(a => a.ToString().ToLowerInvariant()))}"), false);
+            var allowed = string.Join(", ", (tool?.Definition.Actions ?? Enum.GetValues<ToolAction>()).Select(ActionName));
+            var reason = call.Invocation.Action is { } named
+                ? $"the X-Tool-Action header '{named}' is not an action: it must be one of {allowed}"
+                : $"name the action with the X-Tool-Action header: one of {allowed}";
+            return (Refuse(call, StatusCodes.Status422UnprocessableEntity, RefusalProblem.Invalid, "action", reason), false);
         }
 
         AgentApproval? approval = null;
@@ -221,6 +217,8 @@ public sealed class ToolCallService(
             UpstreamFailure.TimedOut => (StatusCodes.Status504GatewayTimeout, "upstream.timeout", $"the upstream of {definition.Name} did not answer within {definition.Upstream.TimeoutSeconds} s"),
             UpstreamFailure.CircuitOpen => (StatusCodes.Status503ServiceUnavailable, "upstream.circuit_open", $"the upstream of {definition.Name} failed repeatedly; calls are paused for a while"),
             UpstreamFailure.Unreachable => (StatusCodes.Status502BadGateway, "upstream.unreachable", $"the upstream of {definition.Name} could not be reached"),
+            UpstreamFailure.CredentialMissing => (StatusCodes.Status502BadGateway, "upstream.credential",
+                $"the credential for the upstream of {definition.Name} is missing: its Secret or token is not mounted or not readable; the upstream was not called"),
             _ => (StatusCodes.Status502BadGateway, "upstream.rejected", $"the upstream of {definition.Name} answered with an error" + (outcome.UpstreamStatus is { } s ? $" ({s})" : "")),
         };
         Count(call, "error", null);
@@ -347,16 +345,17 @@ public sealed class ToolCallService(
     {
         if (named is not null)
         {
-            // An unknown action name is decided by the policy as "not allowed" via an action the tool lacks.
-            action = named.ToLowerInvariant() switch
+            // An unknown name is refused by the caller, naming the header and the actions, before any budget is reserved.
+            ToolAction? parsed = named.ToLowerInvariant() switch
             {
                 "read" => ToolAction.Read,
                 "create" => ToolAction.Create,
                 "update" => ToolAction.Update,
                 "delete" => ToolAction.Delete,
-                _ => (ToolAction)(-1),
+                _ => null,
             };
-            return true;
+            action = parsed ?? default;
+            return parsed is not null;
         }
 
         if (allowed is null)
@@ -399,9 +398,13 @@ public sealed class ToolCallService(
         return activity;
     }
 
+    // Agents choose tool names: only the bundle's own become label values.
+    private static string ToolLabel(ActivePolicy? active, string tool) =>
+        active is not null && active.Engine.Policy.TryGetTool(tool, out _) ? tool : AgentMetrics.Labels.UnknownTool;
+
     private void Count(PreparedCall call, string metricDecision, string? violatedRule)
     {
-        metrics.ToolCall(call.Run.Labels, call.Invocation.Tool, metricDecision, timeProvider.GetElapsedTime(call.Started));
+        metrics.ToolCall(call.Run.Labels, ToolLabel(call.Active, call.Invocation.Tool), metricDecision, timeProvider.GetElapsedTime(call.Started));
         if (violatedRule is not null && metricDecision != "allow")
         {
             metrics.PolicyViolation(call.Run.Labels, violatedRule);
@@ -422,7 +425,7 @@ public sealed class ToolCallService(
     {
         if (run is not null)
         {
-            metrics.ToolCall(run.Labels, invocation.Tool, "deny", timeProvider.GetElapsedTime(started));
+            metrics.ToolCall(run.Labels, ToolLabel(active, invocation.Tool), "deny", timeProvider.GetElapsedTime(started));
             metrics.PolicyViolation(run.Labels, rule);
         }
 

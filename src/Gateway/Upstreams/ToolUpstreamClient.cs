@@ -62,7 +62,11 @@ public sealed partial class ToolUpstreamClient(
         {
             return UpstreamOutcome.Failed(UpstreamFailure.Rejected, status.Body, (int)status.StatusCode, attempts);
         }
-        catch (Exception exception) when (exception is HttpRequestException or UpstreamCredentialException or McpException or IOException or JsonException)
+        catch (UpstreamCredentialException)
+        {
+            return UpstreamOutcome.Failed(UpstreamFailure.CredentialMissing, null, null, attempts);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or McpException or IOException or JsonException)
         {
             LogUnreachable(_logger, call.Tool, exception.GetType().Name);
             if (call.Upstream.Mcp is not null)

@@ -28,6 +28,9 @@ public enum UpstreamFailure
     /// <summary>The circuit breaker is open after repeated failures; the call was not attempted.</summary>
     CircuitOpen,
 
-    /// <summary>Connection refused, reset, DNS, or an unreadable credential.</summary>
+    /// <summary>Connection refused, reset or DNS.</summary>
     Unreachable,
+
+    /// <summary>The upstream's credential (mounted Secret or audience token) is missing or unreadable; the call was not attempted.</summary>
+    CredentialMissing,
 }

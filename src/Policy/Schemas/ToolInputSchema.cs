@@ -62,7 +62,10 @@ public sealed class ToolInputSchema
         built = null;
         try
         {
-            using var document = JsonDocument.Parse(schema.ToJsonString());
+            // Patterns get ECMA-262 meaning, for the library and the compiled check alike.
+            var translated = schema.DeepClone();
+            EcmaPattern.TranslateSchema(translated);
+            using var document = JsonDocument.Parse(translated.ToJsonString());
             // A private registry per schema: bundles are reloaded and two tools may reuse an $id.
             var options = new BuildOptions { SchemaRegistry = new SchemaRegistry() };
             var root = document.RootElement.Clone();

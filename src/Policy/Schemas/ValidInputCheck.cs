@@ -273,7 +273,7 @@ internal static class ValidInputCheck
         Regex regex;
         try
         {
-            // ECMAScript semantics, as JsonSchema.Net builds patterns (\d is ASCII digits only).
+            // Already translated to ECMA-262 meaning (EcmaPattern); the option matches how JsonSchema.Net builds patterns.
             regex = new Regex(pattern, RegexOptions.ECMAScript);
         }
         catch (ArgumentException)

@@ -1,4 +1,9 @@
 using System.Net;
+using System.Text.Json;
+using AgentOperator.Gateway.Audit;
+using AgentOperator.Policy.Decisions;
+using AgentOperator.Policy.RunBudgets;
+using Microsoft.Extensions.Logging.Abstractions;
 using AgentOperator.Gateway.Cli;
 using AgentOperator.Gateway.Tests.Fakes;
 using AgentOperator.Policy.Bundles;
@@ -94,6 +99,40 @@ public sealed class CommandLineTests
         Assert.Contains("4 recorded decisions replayed", changed, StringComparison.Ordinal);
         Assert.Equal(0, sameCode);
         Assert.Contains("0 would change", unchanged, StringComparison.Ordinal);
+        Directory.Delete(directory, true);
+    }
+
+    [Fact]
+    public async Task Replay_FlagsARecordedInputWithARepeatedMember()
+    {
+        var directory = Directory.CreateTempSubdirectory("cli").FullName;
+        var audit = Path.Combine(directory, "audit.jsonl");
+        await using (var log = await AuditLog.OpenAsync(audit, NullLogger.Instance, CancellationToken.None))
+        {
+            // As a gateway before strict parsing recorded it: the schema read "A-1", the upstream "../../admin".
+            using var input = JsonDocument.Parse("""{"order_id":"A-1","order_id":"../../admin"}""");
+            await log.AppendDurableAsync(new AuditRecord
+            {
+                Time = DateTimeOffset.UtcNow,
+                Kind = AuditKinds.ToolCall,
+                Tool = "orders.lookup",
+                Action = "read",
+                PolicyDecision = nameof(DecisionKind.Allow),
+                Decision = "allow",
+                Input = input.RootElement.Clone(),
+                Run = new RunSnapshot { RunId = "r-1" },
+            }, CancellationToken.None);
+        }
+
+        var bundle = Path.Combine(directory, "bundle.json");
+        await File.WriteAllTextAsync(bundle, PolicyBundleJson.Serialize(TestBundles.SupportRefund("http://127.0.0.1:1")));
+
+        var (code, output, _) = await RunAsync("replay", "--audit", audit, "--bundle", bundle);
+
+        Assert.Equal(3, code);
+        Assert.Contains("line 1: orders.lookup (read): the recorded input is ambiguous", output, StringComparison.Ordinal);
+        Assert.Contains("/order_id", output, StringComparison.Ordinal);
+        Assert.Contains("1 with ambiguous input", output, StringComparison.Ordinal);
         Directory.Delete(directory, true);
     }
 

@@ -32,6 +32,8 @@ public sealed class GatewayServeArgumentsTests
             SecretsDirectory = "/s",
             TokensDirectory = "/t",
             OtlpEndpoint = new Uri("http://collector:4317"),
+            MaxOpenRuns = 7,
+            RunIdleTimeout = TimeSpan.FromSeconds(90),
         };
 
         Assert.Equal(InPod, GatewayServeArguments.Parse(InPod.Render()));
@@ -67,6 +69,8 @@ public sealed class GatewayServeArgumentsTests
     [InlineData("--bundle-configmap takes NAMESPACE/NAME[/KEY], not 'ns//key'", "serve", "--bundle-configmap", "ns//key")]
     [InlineData("--otlp takes an absolute http(s) URL, not 'collector'", "serve", "--bundle", "b.json", "--otlp", "collector")]
     [InlineData("the command is 'compile', not 'serve'", "compile", "--bundle", "b.json")]
+    [InlineData("--max-open-runs takes a positive whole number, not '0'", "serve", "--bundle", "b.json", "--max-open-runs", "0")]
+    [InlineData("--run-idle-timeout takes a positive whole number, not '5m'", "serve", "--bundle", "b.json", "--run-idle-timeout", "5m")]
     [InlineData("the command 'serve' is missing")]
     public void Parse_Mistake_IsAUsageErrorNamingTheArgument(string message, params string[] args)
     {

@@ -41,7 +41,7 @@ public sealed class GatewayUnderTest : IAsyncDisposable
     public string BundlePath => Path.Combine(_directory, "bundle.json");
     public string AuditPath => Path.Combine(_directory, "audit.jsonl");
 
-    public static async Task<GatewayUnderTest> StartAsync(Func<string, PolicyBundle>? bundle = null, TimeSpan? approvalTtl = null)
+    public static async Task<GatewayUnderTest> StartAsync(Func<string, PolicyBundle>? bundle = null, TimeSpan? approvalTtl = null, Func<GatewayOptions, GatewayOptions>? configure = null)
     {
         var directory = Directory.CreateTempSubdirectory("gateway-test").FullName;
         var upstream = await UpstreamStub.StartAsync();
@@ -50,7 +50,7 @@ public sealed class GatewayUnderTest : IAsyncDisposable
         var gatewayClient = cluster.Client(await cluster.GatewayTokenAsync(@namespace));
         var policy = (bundle ?? (u => TestBundles.SupportRefund(u)))(upstream.Url);
         await File.WriteAllTextAsync(Path.Combine(directory, "bundle.json"), PolicyBundleJson.Serialize(policy));
-        var gateway = await GatewayHost.StartAsync(new GatewayOptions
+        var options = new GatewayOptions
         {
             BundlePath = Path.Combine(directory, "bundle.json"),
             AuditPath = Path.Combine(directory, "audit.jsonl"),
@@ -60,7 +60,8 @@ public sealed class GatewayUnderTest : IAsyncDisposable
             TokensRoot = Path.Combine(directory, "tokens"),
             ApprovalTimeToLive = approvalTtl ?? TimeSpan.FromMinutes(30),
             BundleFilePollInterval = TimeSpan.FromMilliseconds(100),
-        }, gatewayClient, loggerFactory: NullLoggerFactory.Instance);
+        };
+        var gateway = await GatewayHost.StartAsync(configure?.Invoke(options) ?? options, gatewayClient, loggerFactory: NullLoggerFactory.Instance);
         return new GatewayUnderTest(directory, upstream, cluster, @namespace, gatewayClient, gateway);
     }
 

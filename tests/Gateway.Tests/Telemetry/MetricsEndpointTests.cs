@@ -8,6 +8,34 @@ namespace AgentOperator.Gateway.Tests.Telemetry;
 public sealed class MetricsEndpointTests
 {
     [Fact]
+    public async Task Made_up_tool_names_share_one_label_value_so_series_stay_bounded()
+    {
+        await using var gateway = await GatewayUnderTest.StartAsync();
+        var run = await gateway.StartRunAsync();
+        using var known = await gateway.CallAsync(run, "orders.lookup", """{"order_id":"A-1"}""");
+
+        // Some are refused by the allowlist, the rest after the run's tool-call budget ended it: both paths count.
+        for (var batch = 0; batch < 2000; batch += 50)
+        {
+            var calls = Enumerable.Range(batch, 50).Select(async i =>
+            {
+                using var response = await gateway.CallAsync(run, $"made.up.tool-{i}", "{}");
+                Assert.True((int)response.StatusCode < 500);
+            });
+            await Task.WhenAll(calls);
+        }
+
+        var text = await gateway.ScrapeMetricsAsync();
+
+        var series = text.Split('\n').Where(l => l.StartsWith(AgentOperator.Contracts.AgentMetrics.ToolCalls + "{", StringComparison.Ordinal)).ToList();
+        Assert.InRange(series.Count, 1, 8);
+        Assert.DoesNotContain("made.up.tool", text, StringComparison.Ordinal);
+        Assert.Contains(series, l => l.Contains("tool=\"(unknown)\"", StringComparison.Ordinal));
+        Assert.Contains(series, l => l.Contains("tool=\"orders.lookup\"", StringComparison.Ordinal));
+        Assert.DoesNotContain(gateway.Upstream.Requests, r => r.Path.Contains("made", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Metrics_ExposeTheDesignNames_AfterTraffic()
     {
         await using var gateway = await GatewayUnderTest.StartAsync();

@@ -132,13 +132,13 @@ public sealed class ToolUpstreamClientTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task Call_MissingCredentialFile_FailsWithoutReachingUpstream()
+    public async Task Call_MissingCredentialFile_FailsAsAMissingCredentialWithoutReachingUpstream()
     {
         var auth = new ToolAuth { SecretRef = new SecretHeaderAuth { Name = "absent", Key = "token" } };
 
         var outcome = await _client.CallAsync(Call("/nocred", read: false, auth), CancellationToken.None);
 
-        Assert.Equal(UpstreamFailure.Unreachable, outcome.Failure);
+        Assert.Equal(UpstreamFailure.CredentialMissing, outcome.Failure);
         Assert.Equal(0, _stub.Count("/nocred"));
     }
 
@@ -149,7 +149,7 @@ public sealed class ToolUpstreamClientTests : IAsyncLifetime, IDisposable
 
         var outcome = await _client.CallAsync(Call("/traversal", read: false, auth), CancellationToken.None);
 
-        Assert.Equal(UpstreamFailure.Unreachable, outcome.Failure);
+        Assert.Equal(UpstreamFailure.CredentialMissing, outcome.Failure);
         Assert.Equal(0, _stub.Count("/traversal"));
     }
 }
