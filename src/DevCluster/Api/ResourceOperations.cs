@@ -139,6 +139,8 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceRegistry reg
 
         SecretStringData.MergeIntoData(type, obj);
         BuiltInDefaults.OnCreate(type, obj);
+        BuiltInDefaults.OnWrite(type, obj);
+        BuiltInValidation.Validate(type, obj, null, name);
         ApplySchema(type, obj, null, name, options);
         if (!fieldsAlreadyManaged)
         {
@@ -278,6 +280,8 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceRegistry reg
                 meta["generation"] = (current.Long("metadata", "generation") ?? 0) + 1;
             }
 
+            BuiltInDefaults.OnWrite(type, result);
+            BuiltInValidation.Validate(type, result, current, name);
             ApplySchema(type, result, current, name, options);
         }
 
