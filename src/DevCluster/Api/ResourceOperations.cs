@@ -275,12 +275,12 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceRegistry reg
             }
 
             SecretStringData.MergeIntoData(type, result);
+            BuiltInDefaults.OnWrite(type, result); // before the generation check: defaults never move it
             if (type.TracksGeneration && SpecChanged(type, current, result))
             {
                 meta["generation"] = (current.Long("metadata", "generation") ?? 0) + 1;
             }
 
-            BuiltInDefaults.OnWrite(type, result);
             BuiltInValidation.Validate(type, result, current, name);
             ApplySchema(type, result, current, name, options);
         }
