@@ -43,8 +43,9 @@ internal static class BuiltInDefaults
                 obj["status"] = new JsonObject { ["loadBalancer"] = new JsonObject() };
                 break;
             case ("", "pods"):
-                obj.Obj("spec")["restartPolicy"] ??= "Always";
+                // The ServiceAccount admission plugin names the namespace's default one.
                 obj.Obj("spec")["serviceAccountName"] ??= "default";
+                PodSpecDefaults.ApplyTolerations(obj.Obj("spec"));
                 obj["status"] = new JsonObject { ["phase"] = "Pending", ["qosClass"] = "BestEffort" };
                 break;
             case ("", "secrets"):
@@ -53,32 +54,77 @@ internal static class BuiltInDefaults
                     obj["type"] = "Opaque";
                 }
                 break;
-            case ("apps", "deployments"):
-                var d = obj.Obj("spec");
-                d["replicas"] ??= 1;
-                d["revisionHistoryLimit"] ??= 10;
-                d["progressDeadlineSeconds"] ??= 600;
-                d["strategy"] ??= new JsonObject
-                {
-                    ["type"] = "RollingUpdate",
-                    ["rollingUpdate"] = new JsonObject { ["maxSurge"] = "25%", ["maxUnavailable"] = "25%" },
-                };
-                obj.Remove("status");
-                break;
-            case ("apps", "replicasets"):
-                obj.Obj("spec")["replicas"] ??= 1;
-                obj.Remove("status");
-                break;
-            case ("batch", "jobs"):
-                var j = obj.Obj("spec");
-                j["completions"] ??= 1;
-                j["parallelism"] ??= 1;
-                j["backoffLimit"] ??= 6;
+            case ("apps", "deployments" or "replicasets") or ("batch", "jobs"):
                 obj.Remove("status");
                 break;
             case ("apiextensions.k8s.io", "customresourcedefinitions"):
                 obj.Remove("status");
                 break;
         }
+    }
+
+    /// <summary>
+    /// The defaulters kube-apiserver runs on every decoded object, create or update (SetDefaults_Deployment,
+    /// SetDefaults_ReplicaSet, SetDefaults_Job, SetDefaults_Pod and the pod spec's): each fills only what is absent.
+    /// </summary>
+    public static void OnWrite(ResourceType type, JsonObject obj)
+    {
+        switch (type.Storage.Group, type.Storage.Resource)
+        {
+            case ("", "pods"):
+                var pod = obj.Obj("spec");
+                PodSpecDefaults.Apply(pod);
+                pod["enableServiceLinks"] ??= true;
+                break;
+            case ("", "podtemplates"):
+                PodSpecDefaults.Apply(obj.Obj("template").Obj("spec"));
+                break;
+            case ("apps", "deployments"):
+                var d = obj.Obj("spec");
+                d["replicas"] ??= 1;
+                d["revisionHistoryLimit"] ??= 10;
+                d["progressDeadlineSeconds"] ??= 600;
+                var strategy = d.Obj("strategy");
+                strategy["type"] ??= "RollingUpdate";
+                if (strategy.Str("type") == "RollingUpdate")
+                {
+                    var rolling = strategy.Obj("rollingUpdate");
+                    rolling["maxUnavailable"] ??= "25%";
+                    rolling["maxSurge"] ??= "25%";
+                }
+
+                PodSpecDefaults.Apply(d.Obj("template").Obj("spec"));
+                break;
+            case ("apps", "replicasets" or "statefulsets" or "daemonsets"):
+                if (type.Storage.Resource == "replicasets")
+                {
+                    obj.Obj("spec")["replicas"] ??= 1;
+                }
+
+                PodSpecDefaults.Apply(obj.Obj("spec").Obj("template").Obj("spec"));
+                break;
+            case ("batch", "jobs"):
+                DefaultJob(obj.Obj("spec"));
+                break;
+            case ("batch", "cronjobs"):
+                DefaultJob(obj.Obj("spec").Obj("jobTemplate").Obj("spec"));
+                break;
+        }
+    }
+
+    /// <summary>SetDefaults_Job (JobPodReplacementPolicy is on in 1.32).</summary>
+    private static void DefaultJob(JsonObject j)
+    {
+        if (j["completions"] is null && j["parallelism"] is null)
+        {
+            j["completions"] = 1;
+        }
+
+        j["parallelism"] ??= 1;
+        j["backoffLimit"] ??= j["backoffLimitPerIndex"] is null ? 6 : int.MaxValue;
+        j["completionMode"] ??= "NonIndexed";
+        j["suspend"] ??= false;
+        j["podReplacementPolicy"] ??= j["podFailurePolicy"] is null ? "TerminatingOrFailed" : "Failed";
+        PodSpecDefaults.Apply(j.Obj("template").Obj("spec"));
     }
 }

@@ -139,6 +139,8 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceRegistry reg
 
         SecretStringData.MergeIntoData(type, obj);
         BuiltInDefaults.OnCreate(type, obj);
+        BuiltInDefaults.OnWrite(type, obj);
+        BuiltInValidation.Validate(type, obj, null, name);
         ApplySchema(type, obj, null, name, options);
         if (!fieldsAlreadyManaged)
         {
@@ -273,11 +275,13 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceRegistry reg
             }
 
             SecretStringData.MergeIntoData(type, result);
+            BuiltInDefaults.OnWrite(type, result); // before the generation check: defaults never move it
             if (type.TracksGeneration && SpecChanged(type, current, result))
             {
                 meta["generation"] = (current.Long("metadata", "generation") ?? 0) + 1;
             }
 
+            BuiltInValidation.Validate(type, result, current, name);
             ApplySchema(type, result, current, name, options);
         }
 
