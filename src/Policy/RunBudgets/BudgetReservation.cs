@@ -30,12 +30,13 @@ public sealed class BudgetReservation : IDisposable
 
     /// <summary>
     /// Holds <paramref name="extra"/> more if the run's budgets allow it, e.g. while a streamed answer runs past
-    /// what was reserved; false (nothing changes, the run is not terminated) when they do not or the reservation
-    /// is finished. Not for concurrent use on one reservation.
+    /// what was reserved; false (nothing changes, the run is not terminated) when they do not, with the budget
+    /// that does not allow it, or when the reservation is finished. Not for concurrent use on one reservation.
     /// </summary>
-    public bool TryGrow(Usage extra)
+    public bool TryGrow(Usage extra, out string? exceededBudget)
     {
-        if (IsFinished || !_ledger.TryGrow(extra))
+        exceededBudget = IsFinished ? "reservation" : _ledger.TryGrow(extra);
+        if (exceededBudget is not null)
         {
             return false;
         }

@@ -200,17 +200,17 @@ public sealed class RunLedger
         }
     }
 
-    internal bool TryGrow(Usage extra)
+    internal string? TryGrow(Usage extra)
     {
         lock (_gate)
         {
-            if (_terminatedBy is not null || BudgetCheck.FirstExceeded(Limits, _committed + _reserved + extra, ElapsedSeconds) is not null)
+            if ((_terminatedBy ?? BudgetCheck.FirstExceeded(Limits, _committed + _reserved + extra, ElapsedSeconds)) is { } exceeded)
             {
-                return false;
+                return exceeded;
             }
 
             _reserved += extra;
-            return true;
+            return null;
         }
     }
 

@@ -176,11 +176,12 @@ public class RunLedgerTests
         var ledger = new RunLedger("run-1", new Budgets { MaxTokensTotal = 1_000 }, _time);
         using var reservation = ledger.TryReserve(new Usage(Tokens: 600)).Reservation!;
 
-        var grown = reservation.TryGrow(new Usage(Tokens: 400));
-        var beyond = reservation.TryGrow(new Usage(Tokens: 1));
+        var grown = reservation.TryGrow(new Usage(Tokens: 400), out _);
+        var beyond = reservation.TryGrow(new Usage(Tokens: 1), out var budget);
 
         Assert.True(grown);
         Assert.False(beyond);
+        Assert.Equal(BudgetNames.MaxTokensTotal, budget);
         Assert.Equal(1_000, reservation.Amount.Tokens);
         Assert.Equal(1_000, ledger.Reserved.Tokens);
         Assert.Null(ledger.TerminatedBy);
