@@ -64,8 +64,9 @@ public sealed class ModelCallService(PolicyHolder policies, RunRegistry runs, Ht
 
         if (run.Outcome is { } ended)
         {
-            await RefuseAsync(ended == RunOutcomes.BudgetExceeded
-                ? new ModelRefusal(StatusCodes.Status429TooManyRequests, RefusalProblem.BudgetExceeded, run.Ledger.TerminatedBy ?? "run", $"the run has ended ({ended})")
+            // Say which budget ended it: an SDK that retried shows only this last answer.
+            await RefuseAsync(ended == RunOutcomes.BudgetExceeded && run.Ledger.TerminatedBy is { } budget
+                ? new ModelRefusal(StatusCodes.Status429TooManyRequests, RefusalProblem.BudgetExceeded, budget, $"the run has ended ({ended}): {BudgetCheck.Describe(budget, run.Ledger.Limits)}")
                 : new ModelRefusal(StatusCodes.Status403Forbidden, RefusalProblem.Deny, run.Ledger.TerminatedBy ?? "run", $"the run has ended ({ended})"));
             return;
         }
