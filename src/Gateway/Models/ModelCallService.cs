@@ -56,7 +56,8 @@ public sealed class ModelCallService(PolicyHolder policies, RunRegistry runs, Ht
                 [new InputError(malformed.Pointer, malformed.Message)]);
         }
 
-        if (JsonObject.Create(parsed) is not { } request)
+        // JsonObject.Create throws on anything but an object: an array or a scalar is refused here, never a 500.
+        if (parsed.ValueKind != JsonValueKind.Object || JsonObject.Create(parsed) is not { } request)
         {
             return Refuse(active, run, role, null, StatusCodes.Status400BadRequest, RefusalProblem.Invalid, "request.json", "the body must be a JSON chat completion request (an object)", started,
                 [new InputError("", "expected an object")]);
