@@ -38,6 +38,13 @@ public sealed record AuditRecord
     /// <summary>The policy engine's decision kind (Allow, Deny, NeedsApproval, ...) when the engine decided; replay compares against it.</summary>
     public string? PolicyDecision { get; init; }
 
+    /// <summary>
+    /// The rule the policy engine decided with (null when it allowed), apart from <see cref="Rule"/>, which names
+    /// what finally answered the agent (an upstream failure after an Allow, a consumed approval). Replay compares
+    /// against this one: an upstream outcome is not a policy decision.
+    /// </summary>
+    public string? PolicyRule { get; init; }
+
     /// <summary>One human sentence.</summary>
     public string? Reason { get; init; }
 

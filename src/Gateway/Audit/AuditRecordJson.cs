@@ -25,6 +25,7 @@ internal static class AuditRecordJson
         WriteIfSet(writer, "decision"u8, record.Decision);
         WriteIfSet(writer, "rule"u8, record.Rule);
         WriteIfSet(writer, "policyDecision"u8, record.PolicyDecision);
+        WriteIfSet(writer, "policyRule"u8, record.PolicyRule);
         WriteIfSet(writer, "reason"u8, record.Reason);
         if (record.Status is { } status)
         {

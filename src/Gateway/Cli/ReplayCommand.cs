@@ -85,7 +85,10 @@ public static class ReplayCommand
             return null;
         }
 
+        // The engine's own rule, not what answered the agent: "Allow, then the upstream was unreachable" is an Allow.
+        // Logs written before PolicyRule existed: an Allow has no rule, any other decision's rule is Rule.
+        var policyRule = record.PolicyRule ?? (kind == DecisionKind.Allow ? null : record.Rule);
         var input = record.Input ?? JsonDocument.Parse("{}").RootElement.Clone();
-        return new RecordedToolCall(tool, action.Value, input, run, kind, record.Rule) { Approvers = record.Approvers ?? [] };
+        return new RecordedToolCall(tool, action.Value, input, run, kind, policyRule) { Approvers = record.Approvers ?? [] };
     }
 }

@@ -17,10 +17,8 @@ namespace AgentOperator.Gateway.Mcp;
 /// approval retry by <c>X-Approval-Id</c>, the idempotency key by <c>Idempotency-Key</c> (or the call's
 /// <c>_meta.idempotencyKey</c>).
 /// </summary>
-public static class GatewayMcpServer
+public static partial class GatewayMcpServer
 {
-    private static readonly JsonElement AnyObjectSchema = JsonDocument.Parse("{\"type\":\"object\"}").RootElement.Clone();
-
     /// <summary>Registers the MCP server with the gateway's handlers.</summary>
     public static IServiceCollection AddGatewayMcp(this IServiceCollection services)
     {
@@ -74,19 +72,33 @@ public static class GatewayMcpServer
         await inner(context);
     }
 
+    // One tool that cannot be listed (or that the SDK refuses) is left out and logged; it never breaks the list.
     private static ValueTask<ListToolsResult> ListToolsAsync(RequestContext<ListToolsRequestParams> context, CancellationToken cancellationToken)
     {
-        var policies = context.Services!.GetRequiredService<PolicyHolder>();
-        var tools = policies.Current?.Engine.Policy.Tools ?? [];
-        return ValueTask.FromResult(new ListToolsResult
+        var services = context.Services!;
+        var tools = services.GetRequiredService<PolicyHolder>().Current?.Engine.Policy.Tools ?? [];
+        var listed = new List<Tool>();
+        foreach (var tool in tools.OrderBy(t => t.Definition.Name, StringComparer.Ordinal))
         {
-            Tools = [.. tools.OrderBy(t => t.Definition.Name, StringComparer.Ordinal).Select(t => new Tool
+            var definition = tool.Definition;
+            string? reason;
+            try
             {
-                Name = t.Definition.Name,
-                Description = t.Definition.Description,
-                InputSchema = t.Definition.InputSchema is { } schema ? JsonSerializer.SerializeToElement(schema) : AnyObjectSchema,
-            })],
-        });
+                if (McpToolSchema.TryList(definition.InputSchema, out var schema, out reason))
+                {
+                    listed.Add(new Tool { Name = definition.Name, Description = definition.Description, InputSchema = schema });
+                    continue;
+                }
+            }
+            catch (ArgumentException exception)
+            {
+                reason = exception.Message;
+            }
+
+            ToolNotListed(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GatewayMcpServer)), definition.Name, reason);
+        }
+
+        return ValueTask.FromResult(new ListToolsResult { Tools = listed });
     }
 
     private static async ValueTask<CallToolResult> CallToolAsync(RequestContext<CallToolRequestParams> context, CancellationToken cancellationToken)
@@ -130,4 +142,7 @@ public static class GatewayMcpServer
 
     private static string? Header(HttpContext context, string name) =>
         context.Request.Headers.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value.ToString()) ? value.ToString() : null;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MCP tools/list leaves out tool {Tool}: {Reason}")]
+    private static partial void ToolNotListed(ILogger logger, string tool, string reason);
 }

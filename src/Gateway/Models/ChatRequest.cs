@@ -65,7 +65,8 @@ public sealed class ChatRequest
             return false;
         }
 
-        if (JsonObject.Create(parsed) is not { } body)
+        // JsonObject.Create throws on anything but an object: an array or a scalar is refused here, never a 500.
+        if (parsed.ValueKind != JsonValueKind.Object || JsonObject.Create(parsed) is not { } body)
         {
             error = new InputError("", "the body must be a JSON chat completion request (an object)");
             return false;

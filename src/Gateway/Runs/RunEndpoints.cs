@@ -35,7 +35,7 @@ public static class RunEndpoints
             {
                 if (t.ValueKind != JsonValueKind.String)
                 {
-                    return RefusalProblem.Result(StatusCodes.Status422UnprocessableEntity, RefusalProblem.Invalid, "request.schema", "task must be a string", [new InputError("/task", "expected a string")]);
+                    return rejected.Result(context, null, StatusCodes.Status422UnprocessableEntity, "request.schema", "task must be a string", [new InputError("/task", "expected a string")]);
                 }
 
                 task = t.GetString();
@@ -60,20 +60,20 @@ public static class RunEndpoints
 
             if (runs.Find(runId) is not { } run)
             {
-                return RefusalProblem.Result(StatusCodes.Status404NotFound, RefusalProblem.Deny, "run", $"run '{runId}' does not exist");
+                return rejected.Result(context, null, StatusCodes.Status404NotFound, "run", $"run '{runId}' does not exist");
             }
 
             var outcome = body is { } root && root.TryGetProperty("outcome", out var o) && o.ValueKind == JsonValueKind.String ? o.GetString() : null;
             if (outcome is null || !RunOutcomes.Reportable.Contains(outcome))
             {
-                return RefusalProblem.Result(StatusCodes.Status422UnprocessableEntity, RefusalProblem.Invalid, "request.schema", "outcome must be one of success, escalated, failed",
+                return rejected.Result(context, null, StatusCodes.Status422UnprocessableEntity, "request.schema", "outcome must be one of success, escalated, failed",
                     [new InputError("/outcome", "expected one of success, escalated, failed")]);
             }
 
             bool? evalPassed = body!.Value.TryGetProperty("evalPassed", out var e) && e.ValueKind is JsonValueKind.True or JsonValueKind.False ? e.GetBoolean() : null;
             if (!runs.End(run, outcome, evalPassed: evalPassed))
             {
-                return RefusalProblem.Result(StatusCodes.Status409Conflict, RefusalProblem.Deny, "run", $"the run already ended ({run.Outcome})");
+                return rejected.Result(context, null, StatusCodes.Status409Conflict, "run", $"the run already ended ({run.Outcome})");
             }
 
             var usage = run.Ledger.Committed;
@@ -103,6 +103,6 @@ public static class RunEndpoints
 
         return body.ValueKind == JsonValueKind.Object
             ? (body, null)
-            : (null, RefusalProblem.Result(StatusCodes.Status422UnprocessableEntity, RefusalProblem.Invalid, "request.schema", "the body must be a JSON object", [new InputError("", "expected an object")]));
+            : (null, rejected.Result(context, bytes, StatusCodes.Status422UnprocessableEntity, "request.schema", "the body must be a JSON object", [new InputError("", "expected an object")]));
     }
 }

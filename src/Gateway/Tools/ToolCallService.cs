@@ -91,7 +91,14 @@ public sealed class ToolCallService(
                 started, [new InputError("", $"expected an object, got {input.ValueKind.ToString().ToLowerInvariant()}")]);
         }
 
-        var call = new PreparedCall(active, run, invocation, body, input, Convert.ToHexStringLower(SHA256.HashData(body)), started);
+        // What the upstream deduplicates on: the agent's key (or the approval id) scoped to this workflow, run and tool.
+        var forwardedKey = invocation.IdempotencyKey is { Length: > 0 } agentKey ? $"key:{agentKey}"
+            : invocation.ApprovalId is { } approvedId ? $"approval:{approvedId}"
+            : null;
+        var call = new PreparedCall(active, run, invocation, body, input, Convert.ToHexStringLower(SHA256.HashData(body)), started)
+        {
+            UpstreamKey = forwardedKey is null ? null : UpstreamIdempotencyKey.Derive(active.Engine.Bundle.Workflow, run.Id, invocation.Tool, forwardedKey),
+        };
         var key = invocation.ApprovalId is { } approvalId ? $"approval:{approvalId}"
             : invocation.IdempotencyKey is { Length: > 0 } idempotencyKey ? $"key:{idempotencyKey}"
             : null;
@@ -150,7 +157,7 @@ public sealed class ToolCallService(
         var request = new ToolCallRequest(call.Invocation.Tool, action, call.Input) { Approvers = approvers };
         var decided = engine.DecideToolCall(request, call.Run.Ledger);
         var decision = decided.Decision;
-        call = call with { Decided = decision.Kind, ResolvedAction = action, Approvers = approvers.Count > 0 ? approvers : null };
+        call = call with { Decided = decision.Kind, DecidedRule = decision.RuleId, ResolvedAction = action, Approvers = approvers.Count > 0 ? approvers : null };
         activity?.SetTag(GatewayTelemetry.AgentDecision, decision.MetricDecision);
         activity?.SetTag(GatewayTelemetry.AgentRule, decision.RuleId);
         var snapshot = decided.Run;
@@ -197,7 +204,7 @@ public sealed class ToolCallService(
 
         var definition = tool.Definition;
         var outcome = await upstream.CallAsync(new UpstreamCall(definition.Name, definition.Upstream, definition.Auth, action == ToolAction.Read, call.Body,
-            call.Invocation.IdempotencyKey ?? call.Invocation.ApprovalId), cancellationToken);
+            call.UpstreamKey), cancellationToken);
         if (reservation.Settle(Usage.OneToolCall) is { } exceeded)
         {
             runs.End(call.Run, RunOutcomes.BudgetExceeded, exceeded);
@@ -464,6 +471,7 @@ public sealed class ToolCallService(
         Tool = call.Invocation.Tool,
         Decision = decision,
         PolicyDecision = call.Decided?.ToString(),
+        PolicyRule = call.DecidedRule,
         Action = call.ResolvedAction is { } resolved ? ActionName(resolved) : null,
         Approvers = call.Approvers,
         Rule = rule,
@@ -483,6 +491,11 @@ public sealed class ToolCallService(
     private sealed record PreparedCall(ActivePolicy Active, RunState Run, ToolCallInvocation Invocation, byte[] Body, JsonElement Input, string InputSha256, long Started)
     {
         public DecisionKind? Decided { get; init; }
+
+        public string? DecidedRule { get; init; }
+
+        /// <summary>The key forwarded upstream (<see cref="UpstreamIdempotencyKey"/>); null without a key or approval id.</summary>
+        public string? UpstreamKey { get; init; }
 
         public ToolAction? ResolvedAction { get; init; }
 

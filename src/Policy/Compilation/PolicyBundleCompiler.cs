@@ -3,6 +3,7 @@ using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.Policy.Bundles;
 using AgentOperator.Policy.RateLimits;
 using AgentOperator.Policy.Rules;
+using AgentOperator.Policy.Rules.Checking;
 using AgentOperator.Policy.Schemas;
 
 namespace AgentOperator.Policy.Compilation;
@@ -34,7 +35,7 @@ public static partial class PolicyBundleCompiler
         }
 
         var bundleTools = CompileTools(spec, registry, errors);
-        var rules = CompileRules(spec, errors);
+        var rules = CompileRules(spec, bundleTools, errors);
 
         if (errors.Count > 0)
         {
@@ -140,7 +141,7 @@ public static partial class PolicyBundleCompiler
         return result;
     }
 
-    private static List<BundleRule> CompileRules(AgentWorkflowSpec spec, List<SpecError> errors)
+    private static List<BundleRule> CompileRules(AgentWorkflowSpec spec, List<BundleTool> tools, List<SpecError> errors)
     {
         var rules = new List<BundleRule>();
         var specRules = spec.Policy?.Rules ?? [];
@@ -165,6 +166,15 @@ public static partial class PolicyBundleCompiler
             if (!CelRuleProgram.TryCompile(bundleRule, out _, out var celError))
             {
                 errors.Add(new SpecError($"{path}.condition", $"the CEL condition does not compile: {celError}"));
+            }
+            else
+            {
+                // Typed against what the gateway will bind: input from the tool's schema, run, tool, models.
+                var declarations = CelDeclarations.For(tools.FirstOrDefault(t => t.Name == rule.Tool), roles);
+                foreach (var problem in CelTypeChecker.Check(rule.Condition, declarations))
+                {
+                    errors.Add(new SpecError($"{path}.condition", $"rule '{rule.Id}': {problem}"));
+                }
             }
 
             foreach (var role in ReferencedModelRoles(rule.Condition))

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -10,7 +11,7 @@ namespace AgentOperator.Policy.Inputs;
 /// The one parser of every JSON body an agent sends (tool calls, model calls, MCP, run endpoints) and of the
 /// inputs <c>replay</c> reads. Besides JSON syntax and the depth limit it refuses what other readers would
 /// interpret differently: a member name repeated in one object (the schema would read one copy and the upstream
-/// another), invalid UTF-8 and lone surrogates. The first offence is reported at its JSON pointer.
+/// another), invalid UTF-8, lone surrogates and numbers outside the range of a double. The first offence is reported at its JSON pointer.
 /// </summary>
 public static class StrictJson
 {
@@ -79,6 +80,8 @@ public static class StrictJson
                         break;
                     case JsonTokenType.String when !TryGetText(ref reader, out _):
                         return new PointerError(Pointer(frames), "the string is not valid Unicode (invalid UTF-8 or a lone surrogate)");
+                    case JsonTokenType.Number when !IsBinary64(reader.ValueSpan):
+                        return new PointerError(Pointer(frames), "the number is outside the range of an IEEE-754 double (RFC 8259 section 6); use a value between -1.7976931348623157e308 and 1.7976931348623157e308 that does not round to zero");
                 }
             }
         }
@@ -89,6 +92,37 @@ public static class StrictJson
         }
 
         return null;
+    }
+
+    // Readers disagree about numbers a double cannot hold (1e400 is infinity to one and an error to another, 1e-400
+    // is 0 and so "an integer"), and the schema library recurses without bound on huge exponents: refuse them.
+    private static bool IsBinary64(ReadOnlySpan<byte> literal)
+    {
+        if (!double.TryParse(literal, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || double.IsInfinity(value))
+        {
+            return false;
+        }
+
+        if (value != 0)
+        {
+            return true;
+        }
+
+        // Zero is fine only when every digit of the mantissa is zero.
+        foreach (var b in literal)
+        {
+            if (b is (byte)'e' or (byte)'E')
+            {
+                break;
+            }
+
+            if (b is >= (byte)'1' and <= (byte)'9')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     // Unescaped text is checked in place; escaped text is decoded, which refuses lone surrogates.

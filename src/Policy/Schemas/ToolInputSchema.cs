@@ -31,7 +31,11 @@ public sealed class ToolInputSchema
 
     /// <summary>
     /// Combines a registry schema with a workflow's constraints. Both must hold (an <c>allOf</c>), so a
-    /// constraint can only tighten what the registry accepts, never loosen it.
+    /// constraint can only tighten what the registry accepts, never loosen it. The registry schema stays the
+    /// root (its <c>type</c>, <c>properties</c>, <c>$defs</c> and local <c>$ref</c>s keep their meaning, and
+    /// MCP clients see a top-level <c>type: object</c>); the constraints join its <c>allOf</c>. A root that
+    /// uses <c>unevaluatedProperties</c>/<c>unevaluatedItems</c> would see the constraints' properties as
+    /// evaluated, so it is nested instead, with its <c>type</c> repeated at the top.
     /// </summary>
     public static JsonObject? Merge(JsonObject? toolSchema, JsonObject? constraints)
     {
@@ -45,10 +49,29 @@ public sealed class ToolInputSchema
             return constraints.DeepClone().AsObject();
         }
 
+        if (!toolSchema.ContainsKey("unevaluatedProperties") && !toolSchema.ContainsKey("unevaluatedItems")
+            && toolSchema["allOf"] is null or JsonArray)
+        {
+            var hoisted = toolSchema.DeepClone().AsObject();
+            if (hoisted["allOf"] is not JsonArray allOf)
+            {
+                allOf = [];
+                hoisted["allOf"] = allOf;
+            }
+
+            allOf.Add(WithoutDialect(constraints));
+            return hoisted;
+        }
+
         var merged = new JsonObject();
         if (toolSchema["$schema"] is { } dialect)
         {
             merged["$schema"] = dialect.DeepClone();
+        }
+
+        if (toolSchema["type"] is { } type)
+        {
+            merged["type"] = type.DeepClone();
         }
 
         merged["allOf"] = new JsonArray(WithoutDialect(toolSchema), WithoutDialect(constraints));

@@ -134,6 +134,7 @@ public sealed class AuditLogTests : IDisposable
             Decision = "escalate",
             Rule = "refund-limit",
             PolicyDecision = "NeedsApproval",
+            PolicyRule = "refund-cap",
             Reason = "a <reason> with \"quotes\", unicode \u00e9\u202e and a \\",
             Status = 202,
             Input = JsonDocument.Parse("""{"order_id":"A-1","amount_usd":1e3,"note":"caf\u00e9 <b>","items":[1,2.50,null,true]}""").RootElement.Clone(),

@@ -33,7 +33,8 @@ public sealed class BadInputCorpusTests
         { "payments.issue_refund", "{\"order_id\":\"A-1\",\"amount_usd\":\"50\"}", 422, "schema" },
         { "payments.issue_refund", "{\"order_id\":\"A-1\",\"amount_usd\":-5}", 422, "schema" },
         { "payments.issue_refund", "{\"order_id\":\"A-1\",\"amount_usd\":1e308}", 403, "refund-limit" },
-        { "payments.issue_refund", "{\"order_id\":\"A-1\",\"amount_usd\":1e400}", 403, "refund-limit" },
+        { "payments.issue_refund", "{\"order_id\":\"A-1\",\"amount_usd\":1e400}", 400, "request.json" },
+        { "payments.issue_refund", "{\"order_id\":\"A-1\",\"amount_usd\":1e-400}", 400, "request.json" },
         { "payments.issue_refund", "{\"order_id\":\"A-1\",\"amount_usd\":501}", 403, "refund-limit" },
         { "payments.wire_transfer", "{\"amount_usd\":1}", 403, "allowlist" },
         { "..%2F..%2Fpayments.issue_refund", "{\"order_id\":\"A-1\"}", 403, "allowlist" },
@@ -66,18 +67,22 @@ public sealed class BadInputCorpusTests
         Assert.Contains(lines, l => l.Contains($"\"status\":{status}", StringComparison.Ordinal) && l.Contains("\"kind\":\"tool.call\"", StringComparison.Ordinal));
     }
 
-    public static TheoryData<string, string> NumbersBeyondDouble() => new()
+    public static TheoryData<string, string, int, string> NumbersBeyondDecimal() => new()
     {
-        { "refunds.preset", "{\"amount_usd\": 1e400}" },
-        { "refunds.preset", "{\"amount_usd\": -1e400}" },
-        { "refunds.fixed", "{\"amount_usd\": 1e400}" },
-        { "refunds.fixed", "{\"amount_usd\": 1e30}" },
+        { "refunds.preset", "{\"amount_usd\": 1e400}", 400, "request.json" },
+        { "refunds.preset", "{\"amount_usd\": -1e400}", 400, "request.json" },
+        { "refunds.fixed", "{\"amount_usd\": 1e400}", 400, "request.json" },
+        { "refunds.fixed", "{\"amount_usd\": 1e-400}", 400, "request.json" },
+        { "refunds.fixed", "{\"amount_usd\": 1e30}", 422, "schema" },
     };
 
-    /// <summary>JsonSchema.Net throws FormatException comparing such a number with a const or enum: never a 500, never upstream.</summary>
+    /// <summary>
+    /// A number a double cannot hold is malformed input (RFC 8259 section 6); one a double holds but a decimal does not makes
+    /// JsonSchema.Net throw comparing it with a const or enum. Either way: never a 500, never upstream, audited.
+    /// </summary>
     [Theory]
-    [MemberData(nameof(NumbersBeyondDouble))]
-    public async Task NumberBeyondDouble_AgainstConstOrEnum_IsInvalidInput_IsAudited_NeverReachesUpstream(string tool, string body)
+    [MemberData(nameof(NumbersBeyondDecimal))]
+    public async Task NumberBeyondDecimal_AgainstConstOrEnum_IsRefusedAtItsPointer_IsAudited_NeverReachesUpstream(string tool, string body, int status, string rule)
     {
         await using var gateway = await GatewayUnderTest.StartAsync(u => TestBundles.SupportRefund(u) with
         {
@@ -92,12 +97,12 @@ public sealed class BadInputCorpusTests
 
         using var response = await gateway.CallAsync(run, tool, body);
 
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal(status, (int)response.StatusCode);
         var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        Assert.Equal("schema", problem["rule"]!.GetValue<string>());
+        Assert.Equal(rule, problem["rule"]!.GetValue<string>());
         Assert.Equal("/amount_usd", problem["errors"]![0]!["pointer"]!.GetValue<string>());
         Assert.Empty(gateway.Upstream.Requests);
-        Assert.Contains(await gateway.AuditLinesAsync(), l => l.Contains("\"status\":422", StringComparison.Ordinal) && l.Contains($"\"tool\":\"{tool}\"", StringComparison.Ordinal));
+        Assert.Contains(await gateway.AuditLinesAsync(), l => l.Contains($"\"status\":{status}", StringComparison.Ordinal) && l.Contains($"\"tool\":\"{tool}\"", StringComparison.Ordinal));
     }
 
     private static BundleTool PresetTool(string name, string upstream, string schema) => new()

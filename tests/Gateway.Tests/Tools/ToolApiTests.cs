@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AgentOperator.Gateway.Tests.Fakes;
+using AgentOperator.Gateway.Tools;
 
 namespace AgentOperator.Gateway.Tests.Tools;
 
@@ -132,7 +133,7 @@ public sealed class ToolApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
         Assert.Equal(await first.Content.ReadAsStringAsync(), await second.Content.ReadAsStringAsync());
         Assert.Equal(1, _gateway.Upstream.Count("/tickets"));
-        Assert.Equal("k-1", _gateway.Upstream.Requests.Single().Headers["Idempotency-Key"]);
+        Assert.Equal(UpstreamIdempotencyKey.Derive(new("support", "support-refund"), run, "tickets.create", "key:k-1"), _gateway.Upstream.Requests.Single().Headers["Idempotency-Key"]);
     }
 
     [Fact]

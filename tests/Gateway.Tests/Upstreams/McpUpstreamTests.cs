@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.Gateway.Tests.Fakes;
+using AgentOperator.Gateway.Tools;
 using AgentOperator.Policy.Bundles;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -44,7 +45,7 @@ public sealed class McpUpstreamTests : IAsyncLifetime
         Assert.Equal("add_note", call.Name);
         Assert.Equal("T-1", call.Arguments!["ticket_id"].GetString());
         Assert.Equal("customer called back", call.Arguments["text"].GetString());
-        Assert.Equal("note-T-1", call.Meta!["idempotencyKey"]!.GetValue<string>());
+        Assert.Equal(UpstreamIdempotencyKey.Derive(new("support", "support-refund"), run, "crm.add_note", "key:note-T-1"), call.Meta!["idempotencyKey"]!.GetValue<string>());
         var result = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.Equal("note-1", result["structuredContent"]!["noteId"]!.GetValue<string>());
         Assert.Contains(await _gateway.AuditLinesAsync(), l => l.Contains("\"tool\":\"crm.add_note\"", StringComparison.Ordinal) && l.Contains("\"executed\":true", StringComparison.Ordinal));

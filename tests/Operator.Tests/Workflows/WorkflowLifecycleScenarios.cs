@@ -165,6 +165,9 @@ internal sealed class WorkflowLifecycleScenarios(IWorkflowCluster cluster)
                     new() { Id = "small-refunds", Tool = WorkflowManifests.IssueRefund, Condition = "input.amount_usd <= 50.0", OnFail = RuleAction.Escalate },
                     new() { Id = "broken", Condition = "input.amount_usd <= ", OnFail = RuleAction.Deny },
                     new() { Id = "verified", Condition = "models.verifier.maxTokensPerCall > 0", OnFail = RuleAction.Deny },
+                    new() { Id = "typo", Tool = WorkflowManifests.IssueRefund, Condition = "inputs.amount_usd > 0", OnFail = RuleAction.Deny },
+                    new() { Id = "not-a-boolean", Tool = WorkflowManifests.IssueRefund, Condition = "input.amount_usd * 2", OnFail = RuleAction.Deny },
+                    new() { Id = "double-equals", Tool = WorkflowManifests.IssueRefund, Condition = "input.amount_usd <== 50.0", OnFail = RuleAction.Deny },
                 ],
             },
         };
@@ -180,6 +183,10 @@ internal sealed class WorkflowLifecycleScenarios(IWorkflowCluster cluster)
         Assert.Contains("spec.tools[2].name: no AgentTool with spec.name 'crm.erase_customer'", policy.Message, StringComparison.Ordinal);
         Assert.Contains("spec.policy.rules[1].condition: the CEL condition does not compile", policy.Message, StringComparison.Ordinal);
         Assert.Contains("spec.policy.rules[2].condition: rule 'verified' references model role 'verifier'", policy.Message, StringComparison.Ordinal);
+        // Compile-time CEL checks: the rule id, the position and a hint, while the running revision stays.
+        Assert.Contains("spec.policy.rules[3].condition: rule 'typo': line 1, column 1: undeclared variable 'inputs'; hint: the declared variables are input, run, tool, models", policy.Message, StringComparison.Ordinal);
+        Assert.Contains("spec.policy.rules[4].condition: rule 'not-a-boolean': line 1, column 1: the condition is a number, not a boolean", policy.Message, StringComparison.Ordinal);
+        Assert.Contains("spec.policy.rules[5].condition: rule 'double-equals': line 1, column 20: unexpected '='", policy.Message, StringComparison.Ordinal);
         Assert.Equal(WorkflowPhases.Invalid, rejected.Status!.Phase);
         Assert.Equal(ready.Status!.StableRevision, rejected.Status.StableRevision);
         Assert.Equal(ConditionStatus.True, WorkflowManifests.Condition(rejected, ConditionTypes.Degraded)?.Status);
