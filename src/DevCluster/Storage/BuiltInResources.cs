@@ -32,7 +32,7 @@ internal static class BuiltInResources
         [
             new("", "v1", "namespaces", "Namespace", false)
             {
-                ShortNames = ["ns"], HasStatus = true,
+                ShortNames = ["ns"], HasStatus = true, ReturnsDeletedObject = true,
                 Columns = [NameColumn, Col("Status", "string", (o, _) => o.Str("status", "phase")), AgeColumn],
             },
             new("", "v1", "nodes", "Node", false)
@@ -54,7 +54,7 @@ internal static class BuiltInResources
             },
             new("", "v1", "serviceaccounts", "ServiceAccount", true)
             {
-                ShortNames = ["sa"],
+                ShortNames = ["sa"], ReturnsDeletedObject = true,
                 Columns = [NameColumn, Col("Secrets", "string", (o, _) => Count(o["secrets"])), AgeColumn],
             },
             new("", "v1", "secrets", "Secret", true)
@@ -69,7 +69,7 @@ internal static class BuiltInResources
             },
             new("", "v1", "services", "Service", true)
             {
-                ShortNames = ["svc"], Categories = All, HasStatus = true,
+                ShortNames = ["svc"], Categories = All, HasStatus = true, ReturnsDeletedObject = true,
                 Columns =
                 [
                     NameColumn,
@@ -107,7 +107,7 @@ internal static class BuiltInResources
             },
             new("", "v1", "pods", "Pod", true)
             {
-                ShortNames = ["po"], Categories = All, HasStatus = true,
+                ShortNames = ["po"], Categories = All, HasStatus = true, ReturnsDeletedObject = true,
                 SelectableFields = ["spec.nodeName", "spec.serviceAccountName", "spec.restartPolicy", "spec.schedulerName", "status.phase", "status.podIP", "status.nominatedNodeName"],
                 Columns =
                 [
@@ -311,7 +311,7 @@ internal static class BuiltInResources
             },
             new("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false)
             {
-                ShortNames = ["crd", "crds"], Categories = ["api-extensions"], HasStatus = true, TracksGeneration = true,
+                ShortNames = ["crd", "crds"], Categories = ["api-extensions"], HasStatus = true, TracksGeneration = true, ReturnsDeletedObject = true,
                 Columns = [NameColumn, CreatedAtColumn],
             },
             new("admissionregistration.k8s.io", "v1", "validatingadmissionpolicies", "ValidatingAdmissionPolicy", false)
