@@ -55,6 +55,9 @@ internal static partial class BuiltInValidation
             case ("policy", "poddisruptionbudgets"):
                 DisruptionBudget(obj["spec"] as JsonObject, errors);
                 break;
+            case ("apiextensions.k8s.io", "customresourcedefinitions"):
+                StructuralSchemaValidation.Validate(obj, errors);
+                break;
             case ("", "persistentvolumeclaims"):
                 ClaimSpec(obj["spec"] as JsonObject, "spec", errors);
                 ClaimUpdate(obj, old, errors);
