@@ -5,7 +5,8 @@ namespace AgentOperator.DevCluster.Api;
 
 /// <summary>
 /// The per-kind create/update rules of kube-apiserver's registry strategies and defaulters that clients can
-/// observe: namespace phase and finalizer, service cluster IPs, pod phase, workload defaults.
+/// observe: namespace phase and finalizer, service cluster IPs, pod phase, the status a new workload, budget or
+/// claim starts with, and the workload, claim and volume defaults (pkg/apis/apps|batch|core/v1 defaults.go).
 /// </summary>
 internal static class BuiltInDefaults
 {
@@ -88,7 +89,9 @@ internal static class BuiltInDefaults
 
     /// <summary>
     /// The defaulters kube-apiserver runs on every decoded object, create or update (SetDefaults_Deployment,
-    /// SetDefaults_ReplicaSet, SetDefaults_Job, SetDefaults_Pod and the pod spec's): each fills only what is absent.
+    /// SetDefaults_ReplicaSet, SetDefaults_StatefulSet, SetDefaults_DaemonSet, SetDefaults_ReplicationController,
+    /// SetDefaults_Job, SetDefaults_CronJob, SetDefaults_PersistentVolumeClaim/Volume, SetDefaults_Pod and the pod
+    /// spec's): each fills only what is absent.
     /// </summary>
     public static void OnWrite(ResourceType type, JsonObject obj)
     {

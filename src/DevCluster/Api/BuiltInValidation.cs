@@ -8,10 +8,13 @@ namespace AgentOperator.DevCluster.Api;
 
 /// <summary>
 /// The part of kube-apiserver's built-in validation (k8s.io/kubernetes pkg/apis/core/validation and
-/// pkg/apis/apps|batch/validation) that clients meet most: containers need a name and an image, a Job's pod
-/// template restarts OnFailure or Never, a Deployment's or ReplicaSet's selector is set, matches its template's
-/// labels and (apps/v1) never changes, ConfigMap and Secret keys are config keys. Runs after defaulting, so
-/// the refusals name the defaulted values as kube-apiserver's do; the answer is its 422 with every field error.
+/// pkg/apis/apps|batch|policy/validation) that clients meet most: containers need a name and an image, a Job's pod
+/// template restarts OnFailure or Never, a Deployment's, ReplicaSet's, DaemonSet's or StatefulSet's selector is set and
+/// matches its template's labels, a Deployment's/ReplicaSet's/DaemonSet's selector never changes and a StatefulSet's
+/// spec changes only in its mutable fields, a CronJob's schedule parses, a PodDisruptionBudget sets one bound, a claim
+/// has access modes and a storage request and an immutable spec, ConfigMap and Secret keys are config keys, and a CRD's
+/// schemas are structural. Runs after defaulting, so the refusals name the defaulted values as kube-apiserver's do;
+/// the answer is its 422 with every field error.
 /// </summary>
 internal static partial class BuiltInValidation
 {
