@@ -57,7 +57,9 @@ public sealed class SchemaGenerator(XmlDocumentation documentation)
 
         type = Nullable.GetUnderlyingType(type) ?? type;
         var node = new JsonObject();
-        var description = (property is null ? null : documentation.Summary(property)) ?? documentation.Summary(type);
+        // Root metadata may say nothing but its type: kube-apiserver refuses a description there too
+        // (validateStructuralMetadataInvariants compares everything but type, name and generateName).
+        var description = type == typeof(V1ObjectMeta) ? null : (property is null ? null : documentation.Summary(property)) ?? documentation.Summary(type);
         if (description is { Length: > 0 })
         {
             node["description"] = description;

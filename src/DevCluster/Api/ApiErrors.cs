@@ -49,6 +49,14 @@ internal static class ApiErrors
     public static ApiException Forbidden(GroupResource r, string name, string message) =>
         Error(403, "Forbidden", message, Details(r.Group, r.Resource, name));
 
+    /// <summary>storage.NewTooLargeResourceVersionError: a 504 Timeout with the ResourceVersionTooLarge cause, retry after 1 s.</summary>
+    public static ApiException TooLargeResourceVersion(long requested, long current) =>
+        Error(504, "Timeout", $"Timeout: Too large resource version: {requested}, current: {current}", new JsonObject
+        {
+            ["causes"] = new JsonArray(new JsonObject { ["reason"] = "ResourceVersionTooLarge", ["message"] = "Too large resource version" }),
+            ["retryAfterSeconds"] = 1,
+        });
+
     public static ApiException Gone(string message) => Error(410, "Expired", message, null);
 
     public static ApiException TooManyRequests(int retryAfterSeconds)

@@ -32,6 +32,8 @@ internal static class ApiRoutes
         app.MapGet("/openapi/v3", ctx => NonResource(ctx, authorizer, () => HttpJson.WriteAsync(ctx, 200, openApi.Root())));
         app.MapGet("/openapi/v3/apis/{group}/{version}", (HttpContext ctx, string group, string version) => NonResource(ctx, authorizer, () =>
             HttpJson.WriteAsync(ctx, 200, openApi.GroupVersion(group, version) ?? throw ResourceHandler.NotFoundPath())));
+        app.MapGet("/openapi/v3/api/{version}", (HttpContext ctx, string version) => NonResource(ctx, authorizer, () =>
+            HttpJson.WriteAsync(ctx, 200, openApi.GroupVersion("", version) ?? throw ResourceHandler.NotFoundPath())));
 
         // Discovery and resources share the /api and /apis trees, so one catch-all each dispatches by depth.
         app.Map("/api/{**rest}", (HttpContext ctx, string? rest) => Dispatch(ctx, resources, discovery, authorizer, serverAddress, legacy: true, rest));

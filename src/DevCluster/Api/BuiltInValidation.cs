@@ -8,10 +8,13 @@ namespace AgentOperator.DevCluster.Api;
 
 /// <summary>
 /// The part of kube-apiserver's built-in validation (k8s.io/kubernetes pkg/apis/core/validation and
-/// pkg/apis/apps|batch/validation) that clients meet most: containers need a name and an image, a Job's pod
-/// template restarts OnFailure or Never, a Deployment's or ReplicaSet's selector is set, matches its template's
-/// labels and (apps/v1) never changes, ConfigMap and Secret keys are config keys. Runs after defaulting, so
-/// the refusals name the defaulted values as kube-apiserver's do; the answer is its 422 with every field error.
+/// pkg/apis/apps|batch|policy/validation) that clients meet most: containers need a name and an image, a Job's pod
+/// template restarts OnFailure or Never, a Deployment's, ReplicaSet's, DaemonSet's or StatefulSet's selector is set and
+/// matches its template's labels, a Deployment's/ReplicaSet's/DaemonSet's selector never changes and a StatefulSet's
+/// spec changes only in its mutable fields, a CronJob's schedule parses, a PodDisruptionBudget sets one bound, a claim
+/// has access modes and a storage request and an immutable spec, ConfigMap and Secret keys are config keys, and a CRD's
+/// schemas are structural. Runs after defaulting, so the refusals name the defaulted values as kube-apiserver's do;
+/// the answer is its 422 with every field error.
 /// </summary>
 internal static partial class BuiltInValidation
 {
@@ -39,14 +42,28 @@ internal static partial class BuiltInValidation
             case ("apps", "replicasets"):
                 Selected(obj, old, "replicaset", errors);
                 break;
-            case ("apps", "statefulsets" or "daemonsets"):
-                PodSpec(obj.At("spec", "template", "spec") as JsonObject, "spec.template.spec", errors);
+            case ("apps", "daemonsets"):
+                Selected(obj, old, "daemonset", errors);
+                break;
+            case ("apps", "statefulsets"):
+                Selected(obj, null, "statefulset", errors);
+                StatefulSet(obj, old, errors);
                 break;
             case ("batch", "jobs"):
                 JobSpec(obj["spec"] as JsonObject, "spec", errors);
                 break;
             case ("batch", "cronjobs"):
-                JobSpec(obj.At("spec", "jobTemplate", "spec") as JsonObject, "spec.jobTemplate.spec", errors);
+                CronJob(obj, old, name, errors);
+                break;
+            case ("policy", "poddisruptionbudgets"):
+                DisruptionBudget(obj["spec"] as JsonObject, errors);
+                break;
+            case ("apiextensions.k8s.io", "customresourcedefinitions"):
+                StructuralSchemaValidation.Validate(obj, errors);
+                break;
+            case ("", "persistentvolumeclaims"):
+                ClaimSpec(obj["spec"] as JsonObject, "spec", errors);
+                ClaimUpdate(obj, old, errors);
                 break;
         }
 
@@ -84,6 +101,189 @@ internal static partial class BuiltInValidation
         if (old?.At("spec", "selector") is JsonObject before && selector is not null && !JsonNode.DeepEquals(Normalized(before), Normalized(selector)))
         {
             errors.Add(new("FieldValueInvalid", "spec.selector", $"Invalid value: {GoSelector(selector)}: field is immutable"));
+        }
+    }
+
+    private const string StatefulSetMutable = "Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden";
+
+    /// <summary>ValidateStatefulSetSpec's enums and claim templates, and ValidateStatefulSetUpdate: only some spec fields may change.</summary>
+    private static void StatefulSet(JsonObject obj, JsonObject? old, List<FieldError> errors)
+    {
+        var spec = obj["spec"] as JsonObject;
+        if (spec.Str("podManagementPolicy") is { } policy && policy is not ("OrderedReady" or "Parallel"))
+        {
+            errors.Add(new("FieldValueNotSupported", "spec.podManagementPolicy", $"Unsupported value: {GoQuote(policy)}: supported values: \"OrderedReady\", \"Parallel\""));
+        }
+
+        if (spec.Str("updateStrategy", "type") is { } strategy && strategy is not ("RollingUpdate" or "OnDelete"))
+        {
+            errors.Add(new("FieldValueNotSupported", "spec.updateStrategy.type", $"Unsupported value: {GoQuote(strategy)}: supported values: \"OnDelete\", \"RollingUpdate\""));
+        }
+
+        if (spec.Long("replicas") is < 0 and var replicas)
+        {
+            errors.Add(new("FieldValueInvalid", "spec.replicas", $"Invalid value: {replicas}: must be greater than or equal to 0"));
+        }
+
+        var claims = (spec?["volumeClaimTemplates"] as JsonArray ?? []).ToList();
+        for (var i = 0; i < claims.Count; i++)
+        {
+            ClaimSpec(claims[i]?["spec"] as JsonObject, $"spec.volumeClaimTemplates[{i}].spec", errors);
+        }
+
+        if (old?["spec"] is JsonObject before && spec is not null && !JsonNode.DeepEquals(Frozen(before), Frozen(spec)))
+        {
+            errors.Add(new("FieldValueForbidden", "spec", StatefulSetMutable));
+        }
+    }
+
+    private static JsonObject Frozen(JsonObject spec)
+    {
+        var copy = spec.CloneObject();
+        foreach (var mutable in new[] { "replicas", "ordinals", "template", "updateStrategy", "revisionHistoryLimit", "persistentVolumeClaimRetentionPolicy", "minReadySeconds" })
+        {
+            copy.Remove(mutable);
+        }
+
+        return Normalized(copy);
+    }
+
+    /// <summary>ValidateCronJobSpec: schedule (robfig/cron's standard parser, no TZ in it), concurrencyPolicy, limits, the job template; names fit 52 characters.</summary>
+    private static void CronJob(JsonObject obj, JsonObject? old, string name, List<FieldError> errors)
+    {
+        // The controller appends an 11-character suffix to Job names, which are labels of at most 63.
+        if (name.Length > 52)
+        {
+            errors.Add(new("FieldValueInvalid", "metadata.name", $"Invalid value: {GoQuote(name)}: must be no more than 52 characters"));
+        }
+
+        var spec = obj["spec"] as JsonObject;
+        var schedule = spec.Str("schedule") ?? "";
+        if (schedule.Length == 0)
+        {
+            errors.Add(new("FieldValueRequired", "spec.schedule", "Required value"));
+        }
+        else
+        {
+            if (CronSchedule.Error(schedule) is { } cronError)
+            {
+                errors.Add(new("FieldValueInvalid", "spec.schedule", $"Invalid value: {GoQuote(schedule)}: {cronError}"));
+            }
+
+            var allowTz = old.Str("spec", "schedule")?.Contains("TZ", StringComparison.Ordinal) == true;
+            if (allowTz && schedule.Contains("TZ", StringComparison.Ordinal) && spec.Str("timeZone") is not null)
+            {
+                errors.Add(new("FieldValueInvalid", "spec.schedule", $"Invalid value: {GoQuote(schedule)}: cannot use both timeZone field and TZ or CRON_TZ in schedule"));
+            }
+            else if (!allowTz && schedule.Contains("TZ", StringComparison.Ordinal))
+            {
+                errors.Add(new("FieldValueInvalid", "spec.schedule", $"Invalid value: {GoQuote(schedule)}: cannot use TZ or CRON_TZ in schedule, use timeZone field instead"));
+            }
+        }
+
+        foreach (var field in new[] { "startingDeadlineSeconds", "successfulJobsHistoryLimit", "failedJobsHistoryLimit" })
+        {
+            if (spec.Long(field) is < 0 and var value)
+            {
+                errors.Add(new("FieldValueInvalid", "spec." + field, $"Invalid value: {value}: must be greater than or equal to 0"));
+            }
+        }
+
+        var concurrency = spec.Str("concurrencyPolicy") ?? "";
+        if (concurrency is not ("Allow" or "Forbid" or "Replace"))
+        {
+            errors.Add(concurrency.Length == 0
+                ? new("FieldValueRequired", "spec.concurrencyPolicy", "Required value")
+                : new("FieldValueNotSupported", "spec.concurrencyPolicy", $"Unsupported value: {GoQuote(concurrency)}: supported values: \"Allow\", \"Forbid\", \"Replace\""));
+        }
+
+        JobSpec(spec.At("jobTemplate", "spec") as JsonObject, "spec.jobTemplate.spec", errors);
+    }
+
+    /// <summary>ValidatePodDisruptionBudgetSpec: not both minAvailable and maxUnavailable; each a non-negative number or a percentage up to 100%.</summary>
+    private static void DisruptionBudget(JsonObject? spec, List<FieldError> errors)
+    {
+        if (spec?["minAvailable"] is not null && spec["maxUnavailable"] is not null)
+        {
+            errors.Add(new("FieldValueInvalid", "spec", "Invalid value: policy.PodDisruptionBudgetSpec{…}: minAvailable and maxUnavailable cannot be both set"));
+        }
+
+        foreach (var field in new[] { "minAvailable", "maxUnavailable" })
+        {
+            switch (spec?[field])
+            {
+                case JsonValue v when v.Long() is < 0 and var n:
+                    errors.Add(new("FieldValueInvalid", "spec." + field, $"Invalid value: {n}: must be greater than or equal to 0"));
+                    break;
+                case JsonValue v when v.TryGetValue<string>(out var text):
+                    if (!text.EndsWith('%') || !int.TryParse(text[..^1], out var percent))
+                    {
+                        errors.Add(new("FieldValueInvalid", "spec." + field, $"Invalid value: {GoQuote(text)}: a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"));
+                    }
+                    else if (percent > 100)
+                    {
+                        errors.Add(new("FieldValueInvalid", "spec." + field, $"Invalid value: {GoQuote(text)}: must not be greater than 100%"));
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    /// <summary>ValidatePersistentVolumeClaimSpec: access modes and a storage request are required.</summary>
+    private static void ClaimSpec(JsonObject? spec, string path, List<FieldError> errors)
+    {
+        var modes = spec?["accessModes"] as JsonArray ?? [];
+        if (modes.Count == 0)
+        {
+            errors.Add(new("FieldValueRequired", path + ".accessModes", "Required value: at least 1 access mode is required"));
+        }
+
+        foreach (var mode in modes.Select(m => (string?)m ?? ""))
+        {
+            if (mode is not ("ReadWriteOnce" or "ReadOnlyMany" or "ReadWriteMany" or "ReadWriteOncePod"))
+            {
+                errors.Add(new("FieldValueNotSupported", path + ".accessModes", $"Unsupported value: {GoQuote(mode)}: supported values: \"ReadOnlyMany\", \"ReadWriteMany\", \"ReadWriteOnce\", \"ReadWriteOncePod\""));
+            }
+        }
+
+        if (spec.At("resources", "requests", "storage") is null)
+        {
+            errors.Add(new("FieldValueRequired", path + ".resources[storage]", "Required value"));
+        }
+
+        if (spec.Str("volumeMode") is { } volumeMode && volumeMode is not ("Block" or "Filesystem"))
+        {
+            errors.Add(new("FieldValueNotSupported", path + ".volumeMode", $"Unsupported value: {GoQuote(volumeMode)}: supported values: \"Block\", \"Filesystem\""));
+        }
+    }
+
+    /// <summary>ValidatePersistentVolumeClaimUpdate: the spec is immutable except a bound claim's storage request, volumeAttributesClassName and binding an unset volumeName.</summary>
+    private static void ClaimUpdate(JsonObject obj, JsonObject? old, List<FieldError> errors)
+    {
+        if (old?["spec"] is not JsonObject before || obj["spec"] is not JsonObject after)
+        {
+            return;
+        }
+
+        var a = Normalized(after.CloneObject());
+        var b = Normalized(before.CloneObject());
+        a.Remove("volumeAttributesClassName");
+        b.Remove("volumeAttributesClassName");
+        if (b.Str("volumeName") is null or "")
+        {
+            a.Remove("volumeName");
+            b.Remove("volumeName");
+        }
+
+        if (old.Str("status", "phase") == "Bound" && a.At("resources", "requests") is JsonObject requests)
+        {
+            requests["storage"] = before.At("resources", "requests", "storage")?.DeepClone();
+        }
+
+        if (!JsonNode.DeepEquals(a, b))
+        {
+            errors.Add(new("FieldValueForbidden", "spec", "Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"));
         }
     }
 

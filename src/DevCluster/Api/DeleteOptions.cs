@@ -10,6 +10,9 @@ internal sealed record DeleteOptions(string? PropagationPolicy = null, string? P
     /// <summary>The client deleting; null for the server's own controllers, which admission does not see.</summary>
     public Auth.UserInfo? User { get; init; }
 
+    /// <summary>The deprecated orphanDependents as sent (null when absent); false makes a pending deletion answer 202.</summary>
+    public bool? OrphanDependents { get; init; }
+
     /// <summary>Receives the text of each HTTP <c>Warning</c> admission adds; null drops them.</summary>
     public Action<string>? Warn { get; init; }
 }

@@ -143,7 +143,9 @@ internal sealed class ResourceHandler(
     private async Task ListAsync(HttpContext ctx, ResourceType type, string? ns, string accept)
     {
         var list = ParseListOptions(ctx, type);
+        ValidateListOptions(list);
         string? startAfter = null;
+        long? atRevision = await ListRevisionAsync(list, ctx.RequestAborted);
         if (!string.IsNullOrEmpty(list.Continue))
         {
             var (revision, lastKey) = ContinueToken.Decode(list.Continue);
@@ -152,10 +154,21 @@ internal sealed class ResourceHandler(
                 throw ApiErrors.Gone("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.");
             }
 
+            // Every page of a paged list shows the state at the first page's revision.
             startAfter = lastKey;
+            atRevision = revision;
         }
 
-        var (items, rv) = ops.Store.List(type.Storage, ns, startAfter);
+        List<StoredObject> items;
+        long rv;
+        try
+        {
+            (items, rv) = ops.Store.List(type.Storage, ns, startAfter, atRevision);
+        }
+        catch (RevisionExpiredException)
+        {
+            throw ApiErrors.Gone("The resourceVersion for the provided list is too old.");
+        }
         var needsParse = list.FieldSelector is not null || type.Converter is not null || type.ApiVersion != type.StorageApiVersion || TableConverter.Wants(accept);
         var selected = new List<(StoredObject Stored, JsonObject? Served)>();
         string? nextToken = null;
@@ -217,7 +230,16 @@ internal sealed class ResourceHandler(
                 buffer.WriteByte((byte)',');
             }
 
-            buffer.Write(selected[i].Served is { } s ? s.ToUtf8() : selected[i].Stored.Json);
+            var json = selected[i].Served is { } s ? s.ToUtf8() : selected[i].Stored.Json;
+            if (type.IsCustom)
+            {
+                buffer.Write(json);
+            }
+            else
+            {
+                // Built-in lists are typed (their items carry no kind/apiVersion); custom resource lists are unstructured.
+                TypeMetaStripper.WriteWithoutTypeMeta(buffer, json);
+            }
         }
 
         buffer.Write("]}"u8);
@@ -367,7 +389,24 @@ internal sealed class ResourceHandler(
     {
         var options = await ReadDeleteOptionsAsync(ctx) with { User = caller.User, Warn = caller.Warn };
         var (obj, deleted) = ops.Delete(type, ns, name, options);
-        await HttpJson.WriteAsync(ctx, deleted ? 200 : 202, obj);
+
+        // handlers/delete.go: 200, or 202 only when a pending deletion was asked for with orphanDependents=false.
+        var code = !deleted && options.OrphanDependents == false ? 202 : 200;
+        await HttpJson.WriteAsync(ctx, code, deleted && !type.ReturnsDeletedObject ? DeletedStatus(type, obj) : obj);
+    }
+
+    /// <summary>genericregistry.Store.finalizeDelete: Success with the name, group, resource (as kind) and uid.</summary>
+    private static JsonObject DeletedStatus(ResourceType type, JsonObject deleted)
+    {
+        var details = new JsonObject { ["name"] = deleted.Str("metadata", "name") };
+        if (type.Group.Length > 0)
+        {
+            details["group"] = type.Group;
+        }
+
+        details["kind"] = type.Resource;
+        details["uid"] = deleted.Str("metadata", "uid");
+        return new JsonObject { ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(), ["status"] = "Success", ["details"] = details };
     }
 
     private async Task DeleteCollectionAsync(HttpContext ctx, ResourceType type, string? ns, WriteOptions caller)
@@ -385,7 +424,14 @@ internal sealed class ResourceHandler(
 
             try
             {
-                deleted.Add(ops.Delete(type, item.Namespace, item.Name, options).Object);
+                var gone = ops.Delete(type, item.Namespace, item.Name, options).Object;
+                if (!type.IsCustom)
+                {
+                    gone.Remove("apiVersion");
+                    gone.Remove("kind");
+                }
+
+                deleted.Add(gone);
             }
             catch (ApiException e) when (e.Code == 404)
             {
@@ -426,7 +472,82 @@ internal sealed class ResourceHandler(
         }
 
         var dryRun = query["dryRun"] == "All" || (o?["dryRun"] is JsonArray d && d.Any(x => (string?)x == "All"));
-        return new DeleteOptions(policy, o.Str("preconditions", "uid"), o.Str("preconditions", "resourceVersion"), dryRun);
+        var orphan = o.Bool("orphanDependents") ?? (bool.TryParse(query["orphanDependents"], out var q) ? q : null);
+        return new DeleteOptions(policy, o.Str("preconditions", "uid"), o.Str("preconditions", "resourceVersion"), dryRun) { OrphanDependents = orphan };
+    }
+
+    /// <summary>ValidateListOptions (k8s.io/apimachinery meta/internalversion/validation) for a list: 422 on ListOptions.meta.k8s.io.</summary>
+    private static void ValidateListOptions(ListOptions list)
+    {
+        var errors = new List<FieldError>();
+        if (list.ResourceVersionMatch is { Length: > 0 } match)
+        {
+            if (string.IsNullOrEmpty(list.ResourceVersion))
+            {
+                errors.Add(new("FieldValueForbidden", "resourceVersionMatch", "Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided"));
+            }
+
+            if (!string.IsNullOrEmpty(list.Continue))
+            {
+                errors.Add(new("FieldValueForbidden", "resourceVersionMatch", "Forbidden: resourceVersionMatch is forbidden when continue is provided"));
+            }
+
+            if (match is not ("Exact" or "NotOlderThan"))
+            {
+                errors.Add(new("FieldValueNotSupported", "resourceVersionMatch", $"Unsupported value: \"{match}\": supported values: \"Exact\", \"NotOlderThan\", \"\""));
+            }
+
+            if (match == "Exact" && list.ResourceVersion == "0")
+            {
+                errors.Add(new("FieldValueForbidden", "resourceVersionMatch", "Forbidden: resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\""));
+            }
+        }
+
+        if (list.SendInitialEvents is not null)
+        {
+            errors.Add(new("FieldValueForbidden", "sendInitialEvents", "Forbidden: sendInitialEvents is forbidden for list"));
+        }
+
+        if (errors.Count > 0)
+        {
+            throw ApiErrors.Invalid("meta.k8s.io", "ListOptions", "", errors);
+        }
+    }
+
+    /// <summary>
+    /// The revision a list is served at: null for the current state (no resourceVersion, "0", or NotOlderThan one already
+    /// reached); exactly resourceVersion for Exact. A revision the store has not reached yet is waited for up to 3 s, as the
+    /// watch cache does, then answered with its 504 "Too large resource version".
+    /// </summary>
+    private async Task<long?> ListRevisionAsync(ListOptions list, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(list.ResourceVersion))
+        {
+            return null;
+        }
+
+        if (!long.TryParse(list.ResourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var requested))
+        {
+            throw ApiErrors.BadRequest($"invalid resource version \"{list.ResourceVersion}\"");
+        }
+
+        if (requested == 0)
+        {
+            return null;
+        }
+
+        var deadline = ops.Time.GetUtcNow() + TimeSpan.FromSeconds(3);
+        while (ops.Store.CurrentRevision < requested)
+        {
+            if (ops.Time.GetUtcNow() >= deadline)
+            {
+                throw ApiErrors.TooLargeResourceVersion(requested, ops.Store.CurrentRevision);
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50), ops.Time, ct);
+        }
+
+        return list.ResourceVersionMatch == "Exact" ? requested : null;
     }
 
     private static ListOptions ParseListOptions(HttpContext ctx, ResourceType type)
@@ -461,13 +582,32 @@ internal sealed class ResourceHandler(
 
     private static Func<JsonObject, JsonObject> ParseJsonPatch(byte[] patch)
     {
-        if (JsonNode.Parse(patch) is not JsonArray ops)
+        JsonNode? parsed;
+        try
         {
-            throw ApiErrors.BadRequest("json: cannot unmarshal object into Go value of type jsonpatch.Patch");
+            parsed = JsonNode.Parse(patch);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw ApiErrors.BadRequest($"invalid JSON patch: {e.Message}");
+        }
+
+        if (parsed is not JsonArray ops)
+        {
+            throw ApiErrors.BadRequest($"json: cannot unmarshal {GoJsonType(parsed)} into Go value of type jsonpatch.Patch");
         }
 
         return current => JsonPatch.Apply(current, ops).AsObject();
     }
+
+    private static string GoJsonType(JsonNode? node) => node?.GetValueKind() switch
+    {
+        System.Text.Json.JsonValueKind.Object => "object",
+        System.Text.Json.JsonValueKind.String => "string",
+        System.Text.Json.JsonValueKind.Number => "number",
+        System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False => "bool",
+        _ => "null",
+    };
 
     private static Func<JsonObject, JsonObject> ParseMergePatch(byte[] patch)
     {

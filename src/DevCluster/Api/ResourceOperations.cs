@@ -17,6 +17,7 @@ namespace AgentOperator.DevCluster.Api;
 internal sealed class ResourceOperations(ObjectStore store, ResourceRegistry registry, TimeProvider time, FieldManager fields, IEnumerable<IWriteObserver> observers, IValidatingAdmission? admission = null)
 {
     private const int MaxRetries = 32;
+    private static readonly GroupResource Pods = new("", "pods");
     private readonly ILookup<GroupResource, IWriteObserver> _observers = observers.ToLookup(o => o.Resource);
 
     public ObjectStore Store => store;
@@ -140,6 +141,12 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceRegistry reg
         SecretStringData.MergeIntoData(type, obj);
         BuiltInDefaults.OnCreate(type, obj);
         BuiltInDefaults.OnWrite(type, obj);
+        if (type.Storage == Pods)
+        {
+            var account = store.Get(new GroupResource("", "serviceaccounts"), ns, obj.Str("spec", "serviceAccountName") ?? "default");
+            ServiceAccountTokenVolume.Mount(obj, account is null ? null : JsonNodeExtensions.ParseObject(account.Json).Bool("automountServiceAccountToken"));
+        }
+
         BuiltInValidation.Validate(type, obj, null, name);
         ApplySchema(type, obj, null, name, options);
         if (!fieldsAlreadyManaged)

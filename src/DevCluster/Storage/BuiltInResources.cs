@@ -32,7 +32,7 @@ internal static class BuiltInResources
         [
             new("", "v1", "namespaces", "Namespace", false)
             {
-                ShortNames = ["ns"], HasStatus = true,
+                ShortNames = ["ns"], HasStatus = true, ReturnsDeletedObject = true,
                 Columns = [NameColumn, Col("Status", "string", (o, _) => o.Str("status", "phase")), AgeColumn],
             },
             new("", "v1", "nodes", "Node", false)
@@ -54,7 +54,7 @@ internal static class BuiltInResources
             },
             new("", "v1", "serviceaccounts", "ServiceAccount", true)
             {
-                ShortNames = ["sa"],
+                ShortNames = ["sa"], ReturnsDeletedObject = true,
                 Columns = [NameColumn, Col("Secrets", "string", (o, _) => Count(o["secrets"])), AgeColumn],
             },
             new("", "v1", "secrets", "Secret", true)
@@ -69,7 +69,7 @@ internal static class BuiltInResources
             },
             new("", "v1", "services", "Service", true)
             {
-                ShortNames = ["svc"], Categories = All, HasStatus = true,
+                ShortNames = ["svc"], Categories = All, HasStatus = true, ReturnsDeletedObject = true,
                 Columns =
                 [
                     NameColumn,
@@ -107,7 +107,7 @@ internal static class BuiltInResources
             },
             new("", "v1", "pods", "Pod", true)
             {
-                ShortNames = ["po"], Categories = All, HasStatus = true,
+                ShortNames = ["po"], Categories = All, HasStatus = true, ReturnsDeletedObject = true,
                 SelectableFields = ["spec.nodeName", "spec.serviceAccountName", "spec.restartPolicy", "spec.schedulerName", "status.phase", "status.podIP", "status.nominatedNodeName"],
                 Columns =
                 [
@@ -146,6 +146,127 @@ internal static class BuiltInResources
                     Col("Desired", "integer", (o, _) => o.Long("spec", "replicas") ?? 1),
                     Col("Current", "integer", (o, _) => o.Long("status", "replicas") ?? 0),
                     Col("Ready", "integer", (o, _) => o.Long("status", "readyReplicas") ?? 0),
+                    AgeColumn,
+                ],
+            },
+            new("apps", "v1", "statefulsets", "StatefulSet", true)
+            {
+                ShortNames = ["sts"], Categories = All, HasStatus = true, TracksGeneration = true,
+                Scale = new ScaleSubresource("spec.replicas", "status.replicas", null),
+                Columns =
+                [
+                    NameColumn,
+                    Col("Ready", "string", (o, _) => $"{o.Long("status", "readyReplicas") ?? 0}/{o.Long("spec", "replicas") ?? 1}"),
+                    AgeColumn,
+                    Col("Containers", "string", (o, _) => Containers(o.At("spec", "template"), "name"), 1),
+                    Col("Images", "string", (o, _) => Containers(o.At("spec", "template"), "image"), 1),
+                ],
+            },
+            new("apps", "v1", "daemonsets", "DaemonSet", true)
+            {
+                ShortNames = ["ds"], Categories = All, HasStatus = true, TracksGeneration = true,
+                Columns =
+                [
+                    NameColumn,
+                    Col("Desired", "integer", (o, _) => o.Long("status", "desiredNumberScheduled") ?? 0),
+                    Col("Current", "integer", (o, _) => o.Long("status", "currentNumberScheduled") ?? 0),
+                    Col("Ready", "integer", (o, _) => o.Long("status", "numberReady") ?? 0),
+                    Col("Up-to-date", "integer", (o, _) => o.Long("status", "updatedNumberScheduled") ?? 0),
+                    Col("Available", "integer", (o, _) => o.Long("status", "numberAvailable") ?? 0),
+                    Col("Node Selector", "string", (o, _) => o.At("spec", "template", "spec", "nodeSelector") is JsonObject s && s.Count > 0
+                        ? string.Join(",", s.Select(kv => $"{kv.Key}={kv.Value}")) : "<none>"),
+                    AgeColumn,
+                    Col("Containers", "string", (o, _) => Containers(o.At("spec", "template"), "name"), 1),
+                    Col("Images", "string", (o, _) => Containers(o.At("spec", "template"), "image"), 1),
+                    Col("Selector", "string", (o, _) => Selector(o.At("spec", "selector")), 1),
+                ],
+            },
+            new("", "v1", "replicationcontrollers", "ReplicationController", true)
+            {
+                ShortNames = ["rc"], Categories = All, HasStatus = true, TracksGeneration = true,
+                Scale = new ScaleSubresource("spec.replicas", "status.replicas", null),
+                Columns =
+                [
+                    NameColumn,
+                    Col("Desired", "integer", (o, _) => o.Long("spec", "replicas") ?? 1),
+                    Col("Current", "integer", (o, _) => o.Long("status", "replicas") ?? 0),
+                    Col("Ready", "integer", (o, _) => o.Long("status", "readyReplicas") ?? 0),
+                    AgeColumn,
+                ],
+            },
+            new("batch", "v1", "cronjobs", "CronJob", true)
+            {
+                ShortNames = ["cj"], Categories = All, HasStatus = true, TracksGeneration = true,
+                Columns =
+                [
+                    NameColumn,
+                    Col("Schedule", "string", (o, _) => o.Str("spec", "schedule")),
+                    Col("Timezone", "string", (o, _) => o.Str("spec", "timeZone") ?? "<none>"),
+                    Col("Suspend", "boolean", (o, _) => o.Bool("spec", "suspend") == true ? "True" : "False"),
+                    Col("Active", "integer", (o, _) => o.At("status", "active") is JsonArray a ? a.Count : 0),
+                    Col("Last Schedule", "string", (o, now) => o.Str("status", "lastScheduleTime") is { } t ? HumanDuration.Since(t, now) : "<none>"),
+                    AgeColumn,
+                    Col("Containers", "string", (o, _) => Containers(o.At("spec", "jobTemplate", "spec", "template"), "name"), 1),
+                    Col("Images", "string", (o, _) => Containers(o.At("spec", "jobTemplate", "spec", "template"), "image"), 1),
+                    Col("Selector", "string", (o, _) => Selector(o.At("spec", "jobTemplate", "spec", "selector")), 1),
+                ],
+            },
+            new("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", true)
+            {
+                ShortNames = ["pdb"], HasStatus = true, TracksGeneration = true,
+                Columns =
+                [
+                    NameColumn,
+                    Col("Min Available", "string", (o, _) => o.At("spec", "minAvailable")?.ToString() ?? "N/A"),
+                    Col("Max Unavailable", "string", (o, _) => o.At("spec", "maxUnavailable")?.ToString() ?? "N/A"),
+                    Col("Allowed Disruptions", "integer", (o, _) => o.Long("status", "disruptionsAllowed") ?? 0),
+                    AgeColumn,
+                ],
+            },
+            new("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", true)
+            {
+                ShortNames = ["pvc"], HasStatus = true,
+                Columns =
+                [
+                    NameColumn,
+                    Col("Status", "string", (o, _) => o.Str("metadata", "deletionTimestamp") is not null ? "Terminating" : o.Str("status", "phase")),
+                    Col("Volume", "string", (o, _) => o.Str("spec", "volumeName") ?? ""),
+                    Col("Capacity", "string", (o, _) => o.Str("status", "capacity", "storage") ?? ""),
+                    Col("Access Modes", "string", (o, _) => AccessModes(o.At("status", "accessModes"))),
+                    Col("StorageClass", "string", (o, _) => o.Str("spec", "storageClassName") ?? "<unset>"),
+                    Col("VolumeAttributesClass", "string", (o, _) => o.Str("spec", "volumeAttributesClassName") ?? "<unset>"),
+                    AgeColumn,
+                    Col("VolumeMode", "string", (o, _) => o.Str("spec", "volumeMode") ?? "<unset>", 1),
+                ],
+            },
+            new("", "v1", "persistentvolumes", "PersistentVolume", false)
+            {
+                ShortNames = ["pv"], HasStatus = true,
+                Columns =
+                [
+                    NameColumn,
+                    Col("Capacity", "string", (o, _) => o.Str("spec", "capacity", "storage") ?? ""),
+                    Col("Access Modes", "string", (o, _) => AccessModes(o.At("spec", "accessModes"))),
+                    Col("Reclaim Policy", "string", (o, _) => o.Str("spec", "persistentVolumeReclaimPolicy")),
+                    Col("Status", "string", (o, _) => o.Str("status", "phase")),
+                    Col("Claim", "string", (o, _) => o.At("spec", "claimRef") is JsonObject c ? $"{c.Str("namespace")}/{c.Str("name")}" : ""),
+                    Col("StorageClass", "string", (o, _) => o.Str("spec", "storageClassName") ?? ""),
+                    Col("VolumeAttributesClass", "string", (o, _) => o.Str("spec", "volumeAttributesClassName") ?? "<unset>"),
+                    Col("Reason", "string", (o, _) => o.Str("status", "reason") ?? ""),
+                    AgeColumn,
+                ],
+            },
+            new("networking.k8s.io", "v1", "ingresses", "Ingress", true)
+            {
+                ShortNames = ["ing"], HasStatus = true, TracksGeneration = true,
+                Columns =
+                [
+                    NameColumn,
+                    Col("Class", "string", (o, _) => o.Str("spec", "ingressClassName") ?? "<none>"),
+                    Col("Hosts", "string", (o, _) => o.At("spec", "rules") is JsonArray rs && rs.Count > 0
+                        ? string.Join(",", rs.Select(r => r.Str("host") ?? "*")) : "*"),
+                    Col("Address", "string", (o, _) => ""),
+                    Col("Ports", "string", (o, _) => o.At("spec", "tls") is JsonArray { Count: > 0 } ? "80, 443" : "80"),
                     AgeColumn,
                 ],
             },
@@ -190,7 +311,7 @@ internal static class BuiltInResources
             },
             new("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false)
             {
-                ShortNames = ["crd", "crds"], Categories = ["api-extensions"], HasStatus = true, TracksGeneration = true,
+                ShortNames = ["crd", "crds"], Categories = ["api-extensions"], HasStatus = true, TracksGeneration = true, ReturnsDeletedObject = true,
                 Columns = [NameColumn, CreatedAtColumn],
             },
             new("admissionregistration.k8s.io", "v1", "validatingadmissionpolicies", "ValidatingAdmissionPolicy", false)
@@ -273,6 +394,17 @@ internal static class BuiltInResources
 
     private static string NodeAddress(JsonObject node, string type) =>
         (node.At("status", "addresses") as JsonArray ?? []).FirstOrDefault(a => a.Str("type") == type).Str("address") ?? "<none>";
+
+    // kubectl's ACCESS MODES: RWO, ROX, RWX, RWOP.
+    private static string AccessModes(JsonNode? modes) =>
+        string.Join(",", (modes as JsonArray ?? []).Select(m => (string?)m switch
+        {
+            "ReadWriteOnce" => "RWO",
+            "ReadOnlyMany" => "ROX",
+            "ReadWriteMany" => "RWX",
+            "ReadWriteOncePod" => "RWOP",
+            var other => other,
+        }));
 
     private static string PodReady(JsonObject pod)
     {

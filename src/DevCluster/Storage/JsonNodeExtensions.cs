@@ -20,7 +20,9 @@ internal static class JsonNodeExtensions
         node.At(path) is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
 
     public static long? Long(this JsonNode? node, params string[] path) =>
-        node.At(path) is JsonValue v && v.GetValueKind() == JsonValueKind.Number ? v.GetValue<long>() : null;
+        node.At(path) is JsonValue v && v.GetValueKind() == JsonValueKind.Number
+            ? v.TryGetValue<long>(out var l) ? l : v.TryGetValue<int>(out var i) ? i : (long)v.GetValue<double>()
+            : null;
 
     public static bool? Bool(this JsonNode? node, params string[] path) =>
         node.At(path) is JsonValue v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? v.GetValue<bool>() : null;

@@ -46,11 +46,20 @@ internal sealed class ObjectStore
         }
     }
 
-    /// <summary>A consistent snapshot of one resource (optionally one namespace), in key order, from <paramref name="startAfterKey"/>.</summary>
-    public (List<StoredObject> Items, long Revision) List(GroupResource resource, string? ns, string? startAfterKey)
+    /// <summary>
+    /// A consistent snapshot of one resource (optionally one namespace), in key order, from <paramref name="startAfterKey"/>:
+    /// the current state, or the state at <paramref name="atRevision"/> (etcd's historical range read), rebuilt by undoing
+    /// the retained events after it. A revision older than the history throws <see cref="RevisionExpiredException"/>.
+    /// </summary>
+    public (List<StoredObject> Items, long Revision) List(GroupResource resource, string? ns, string? startAfterKey, long? atRevision = null)
     {
         lock (_lock)
         {
+            if (atRevision is { } at && at < _revision)
+            {
+                return (ListAt(resource, ns, startAfterKey, at), at);
+            }
+
             var items = new List<StoredObject>();
             if (_tables.TryGetValue(resource, out var table))
             {
@@ -68,6 +77,50 @@ internal sealed class ObjectStore
 
             return (items, _revision);
         }
+    }
+
+    private List<StoredObject> ListAt(GroupResource resource, string? ns, string? startAfterKey, long at)
+    {
+        if (at < _compactedRevision)
+        {
+            throw new RevisionExpiredException(at, _compactedRevision);
+        }
+
+        var state = new SortedDictionary<string, StoredObject>(StringComparer.Ordinal);
+        if (_tables.TryGetValue(resource, out var table))
+        {
+            IEnumerable<string> keys = ns is null ? table.Keys : table.Keys.GetViewBetween(ns + "/", ns + "/\uffff");
+            foreach (var key in keys)
+            {
+                state[key] = table.Objects[key];
+            }
+        }
+
+        for (var i = _historyCount - 1; i >= 0; i--)
+        {
+            var e = _history[(_historyStart + i) % _history.Length]!;
+            if (e.ResourceVersion <= at)
+            {
+                break;
+            }
+
+            if (e.Resource != resource || (ns is not null && e.Object.Namespace != ns))
+            {
+                continue;
+            }
+
+            var key = ObjectKeys.Of(e.Object.Namespace, e.Object.Name);
+            if (e.Type == WatchEventType.Added)
+            {
+                state.Remove(key);
+            }
+            else if (e.Previous is { } before)
+            {
+                state[key] = before;
+            }
+        }
+
+        return state.Where(kv => startAfterKey is null || string.CompareOrdinal(kv.Key, startAfterKey) > 0).Select(kv => kv.Value).ToList();
     }
 
     /// <summary>The objects whose ownerReferences name <paramref name="ownerUid"/>.</summary>

@@ -32,6 +32,12 @@ internal sealed record ResourceType(string Group, string Version, string Resourc
     /// <summary>Custom resources: no strategic merge patch, schema validation from the CRD.</summary>
     public bool IsCustom { get; init; }
 
+    /// <summary>
+    /// DELETE answers with the deleted object (genericregistry.Store.ReturnDeletedObject: pods, services, service
+    /// accounts, namespaces, CRDs); every other resource answers a completed deletion with a Success Status.
+    /// </summary>
+    public bool ReturnsDeletedObject { get; init; }
+
     /// <summary>Create-only review resources (TokenReview, SubjectAccessReview): answered, never stored.</summary>
     public bool IsVirtual { get; init; }
 

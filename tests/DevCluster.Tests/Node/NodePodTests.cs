@@ -347,9 +347,13 @@ public sealed class NodePodTests(NodeFixture cluster) : IClassFixture<NodeFixtur
                   failureThreshold: 2
             """);
         await cluster.WaitForPodAsync(ns, "sick", p => (long)p.At("status", "containerStatuses", 0, "restartCount")! >= 1, "restarted after failing its liveness probe");
-        var events = await cluster.Kubectl.SucceedAsync($"get events -n {ns} -o jsonpath={{.items[*].message}}");
+        // A probe may first find the server not yet listening (connection refused, e.g. while its token volume is
+        // mounted); the 404 failure follows once it answers.
+        var events = await Eventually.MatchAsync(
+            () => cluster.Kubectl.SucceedAsync($"get events -n {ns} -o jsonpath={{.items[*].message}}"),
+            e => e.Contains("Liveness probe failed: HTTP probe failed with statuscode: 404", StringComparison.Ordinal),
+            "a liveness failure with status 404", TimeSpan.FromSeconds(30));
         Assert.Contains("Container web failed liveness probe, will be restarted", events, StringComparison.Ordinal);
-        Assert.Contains("Liveness probe failed: HTTP probe failed with statuscode: 404", events, StringComparison.Ordinal);
         await cluster.Kubectl.SucceedAsync($"delete pod sick -n {ns} --wait=false");
     }
 
