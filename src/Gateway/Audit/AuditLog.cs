@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
+using AgentOperator.Contracts;
 
 namespace AgentOperator.Gateway.Audit;
 
