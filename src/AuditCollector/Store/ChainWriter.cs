@@ -156,7 +156,8 @@ public sealed class ChainWriter : IAsyncDisposable
             for (; index < batch.Lines.Count && sequence <= DurableThrough; index++, sequence++)
             {
                 var stored = await StoredShaAsync(sequence, cancellationToken);
-                if (!AuditChain.TryOpen(batch.Lines[index], out _, out var sha) || sha != stored)
+                // The same bytes again (a retry) are acknowledged; anything else at a stored position is refused.
+                if (!AuditChain.TryOpen(batch.Lines[index], out var body, out var sha) || sha != stored || AuditChain.HashBody(body) != sha)
                 {
                     return AppendResult.Refused(StatusCodes.Status409Conflict, "conflict",
                         $"sequence {sequence} of chain {Identity.Chain} is stored with another record: the store is append-only and keeps the first");

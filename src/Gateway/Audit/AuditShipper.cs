@@ -35,7 +35,6 @@ public sealed partial class AuditShipper : IAsyncDisposable
         _client = client;
         _timeProvider = timeProvider;
         _logger = logger;
-        Problem = $"the audit store at {client.Address} has not been reached yet";
     }
 
     /// <summary>How long a write waits for its record's acknowledgement before it is refused. Default 5 s.</summary>
@@ -44,7 +43,10 @@ public sealed partial class AuditShipper : IAsyncDisposable
     /// <summary>How long stopping waits to ship what remains. Default 5 s (the rest ships from the buffer on the next start).</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Why records cannot be made durable now, naming the store; null while the collector acknowledges.</summary>
+    /// <summary>
+    /// Why records cannot be made durable now, naming the store; null while the collector acknowledges (and before the
+    /// first attempt: a write at start executes and then waits for its acknowledgement like any other).
+    /// </summary>
     public string? Problem { get; private set; }
 
     /// <summary>The last sequence the collector acknowledged; -1 before it answered.</summary>

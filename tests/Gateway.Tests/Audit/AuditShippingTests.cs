@@ -5,13 +5,15 @@ using System.Text.Json.Nodes;
 using AgentOperator.Contracts;
 using AgentOperator.Gateway.Cli;
 using AgentOperator.Gateway.Tests.Cluster;
+using k8s;
 
 namespace AgentOperator.Gateway.Tests.Audit;
 
 /// <summary>The gateway's records leave the pod for the real collector: durable before a write's result, reads within a second, nothing lost or doubled.</summary>
 public sealed class AuditShippingTests : IAsyncLifetime
 {
-    private const string Refund = """{"order_id":"A-1","amount_usd":42.5,"reason":"damaged"}""";
+    // A write that executes without an approval (tier 1): the refund itself (tier 3) waits for a human first.
+    private const string Ticket = """{"subject":"refund A-1 approved by support"}""";
     private AuditTrail _trail = null!;
 
     public async Task InitializeAsync()
@@ -29,24 +31,24 @@ public sealed class AuditShippingTests : IAsyncLifetime
     public async Task Write_is_answered_only_after_the_collector_stored_its_record()
     {
         using var http = Agent();
-        var run = await _trail.StartRunAsync(http);
-        using var response = await AuditTrail.CallAsync(http, run, "payments.issue_refund", "create", Refund);
+        var run = await AuditTrail.StartRunAsync(http);
+        using var response = await AuditTrail.CallAsync(http, run, "tickets.create", "create", Ticket);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         // No waiting: the answer came after the collector's fsync, so the record is in the store now.
         var stored = _trail.StoredLines();
-        Assert.Contains(stored, l => l.Contains("\"tool\":\"payments.issue_refund\"", StringComparison.Ordinal) && l.Contains("\"decision\":\"allow\"", StringComparison.Ordinal)
+        Assert.Contains(stored, l => l.Contains("\"tool\":\"tickets.create\"", StringComparison.Ordinal) && l.Contains("\"decision\":\"allow\"", StringComparison.Ordinal)
             && l.Contains($"\"runId\":\"{run}\"", StringComparison.Ordinal));
         var forwarded = System.Text.Encoding.UTF8.GetString(_trail.Forwarded.ToArray());
         Assert.Contains("\"workflow\":\"support-refund\"", forwarded, StringComparison.Ordinal);
-        Assert.Contains("payments.issue_refund", forwarded, StringComparison.Ordinal);
+        Assert.Contains("tickets.create", forwarded, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Reads_and_refusals_reach_the_store_within_a_second()
     {
         using var http = Agent();
-        var run = await _trail.StartRunAsync(http);
+        var run = await AuditTrail.StartRunAsync(http);
         using var read = await AuditTrail.CallAsync(http, run, "orders.lookup", "read", """{"order_id":"A-1"}""");
         using var denied = await AuditTrail.CallAsync(http, run, "payments.issue_refund", "create", """{"order_id":"A-1","amount_usd":9000,"reason":"x"}""");
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
@@ -66,28 +68,28 @@ public sealed class AuditShippingTests : IAsyncLifetime
     public async Task Store_stopped_refuses_writes_naming_the_store_reads_continue_and_recovery_ships_without_duplicates()
     {
         using var http = Agent();
-        var run = await _trail.StartRunAsync(http);
-        using (var before = await AuditTrail.CallAsync(http, run, "payments.issue_refund", "create", Refund))
+        var run = await AuditTrail.StartRunAsync(http);
+        using (var before = await AuditTrail.CallAsync(http, run, "tickets.create", "create", Ticket))
         {
             Assert.Equal(HttpStatusCode.OK, before.StatusCode);
         }
 
         await _trail.StopCollectorAsync();
-        var calledBefore = _trail.Upstream.Count("/refund");
+        var calledBefore = _trail.Upstream.Count("/tickets");
 
         // The first write after the store went away waits for its acknowledgement, then is refused; the next ones are
         // refused before they execute.
         JsonObject? refusal = null;
         for (var i = 0; i < 3; i++)
         {
-            using var write = await AuditTrail.CallAsync(http, run, "payments.issue_refund", "create", Refund);
+            using var write = await AuditTrail.CallAsync(http, run, "tickets.create", "create", Ticket);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, write.StatusCode);
             refusal = await write.Content.ReadFromJsonAsync<JsonObject>();
             Assert.Equal("audit.store", refusal!["rule"]!.GetValue<string>());
             Assert.Contains($"audit store at {_trail.CollectorAddress}", refusal["reason"]!.GetValue<string>(), StringComparison.Ordinal);
         }
 
-        Assert.True(_trail.Upstream.Count("/refund") - calledBefore <= 1, "writes executed while the audit store was known to be down");
+        Assert.True(_trail.Upstream.Count("/tickets") - calledBefore <= 1, "writes executed while the audit store was known to be down");
         using (var read = await AuditTrail.CallAsync(http, run, "orders.lookup", "read", """{"order_id":"A-1"}"""))
         {
             Assert.Equal(HttpStatusCode.OK, read.StatusCode);
@@ -103,7 +105,7 @@ public sealed class AuditShippingTests : IAsyncLifetime
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
         while (true)
         {
-            using var write = await AuditTrail.CallAsync(http, run, "payments.issue_refund", "create", Refund);
+            using var write = await AuditTrail.CallAsync(http, run, "tickets.create", "create", Ticket);
             if (write.StatusCode == HttpStatusCode.OK)
             {
                 break;
@@ -124,9 +126,9 @@ public sealed class AuditShippingTests : IAsyncLifetime
     {
         using (var http = Agent())
         {
-            var run = await _trail.StartRunAsync(http);
-            using var refund = await AuditTrail.CallAsync(http, run, "payments.issue_refund", "create", Refund);
-            Assert.Equal(HttpStatusCode.OK, refund.StatusCode);
+            var run = await AuditTrail.StartRunAsync(http);
+            using var ticket = await AuditTrail.CallAsync(http, run, "tickets.create", "create", Ticket);
+            Assert.Equal(HttpStatusCode.OK, ticket.StatusCode);
         }
 
         // The pod goes away with its emptyDir: the gateway stops and its buffer is deleted.
@@ -138,8 +140,8 @@ public sealed class AuditShippingTests : IAsyncLifetime
         await File.WriteAllTextAsync(viewer, await _trail.ReaderTokenAsync("auditor", viewer: true));
         var (code, output) = await VerifyAsync("--collector", _trail.CollectorAddress.ToString(), "--namespace", _trail.Namespace, "--workflow", GatewayRoles.Workflow, "--token-file", viewer);
         Assert.True(code == 0, output);
-        Assert.Contains($"ok: chain {_trail.Namespace}/{_trail.Pod}", output, StringComparison.Ordinal);
-        Assert.Contains(_trail.StoredLines(), l => l.Contains("\"tool\":\"payments.issue_refund\"", StringComparison.Ordinal) && l.Contains("\"decision\":\"allow\"", StringComparison.Ordinal));
+        Assert.Contains($"ok: chain {_trail.Namespace}/{AuditTrail.Pod}", output, StringComparison.Ordinal);
+        Assert.Contains(_trail.StoredLines(), l => l.Contains("\"tool\":\"tickets.create\"", StringComparison.Ordinal) && l.Contains("\"decision\":\"allow\"", StringComparison.Ordinal));
 
         var stranger = Path.Combine(_trail.Directory, "stranger-token");
         await File.WriteAllTextAsync(stranger, await _trail.ReaderTokenAsync("stranger", viewer: false));
@@ -153,7 +155,7 @@ public sealed class AuditShippingTests : IAsyncLifetime
     {
         using (var http = Agent())
         {
-            await _trail.StartRunAsync(http);
+            await AuditTrail.StartRunAsync(http);
         }
 
         await _trail.WaitUntilShippedAsync(TimeSpan.FromSeconds(5));

@@ -41,7 +41,7 @@ public sealed class AuditTrail : IAsyncDisposable
     public Kubernetes CollectorClient { get; }
     public RunningCollector? Collector { get; private set; }
     public RunningGateway? Gateway { get; private set; }
-    public string Pod => "support-refund-pod-1";
+    public const string Pod = "support-refund-pod-1";
     public string StoreDirectory => Path.Combine(Directory, "store");
     public string KeyPath => Path.Combine(StoreDirectory, "keys", "checkpoint.pem");
     public string AuditPath => Path.Combine(Directory, "buffer", "audit.jsonl");
@@ -163,7 +163,7 @@ public sealed class AuditTrail : IAsyncDisposable
     }
 
     /// <summary>Starts a run on the gateway.</summary>
-    public async Task<string> StartRunAsync(HttpClient http)
+    public static async Task<string> StartRunAsync(HttpClient http)
     {
         using var response = await http.PostAsJsonAsync("/v1/runs", new { task = "refund order A-1" });
         Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
