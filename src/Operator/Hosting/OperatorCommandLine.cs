@@ -19,6 +19,7 @@ internal static class OperatorCommandLine
           --resync-period DURATION           e.g. 10m, 30s, 0 to disable (default: 10m)
           --log-level LEVEL                  trace, debug, info, warn, error; or information, warning, critical (default: info)
           --otlp-endpoint URL                where reconcile traces go (default: OTEL_EXPORTER_OTLP_ENDPOINT)
+          --audit-collector URL              the audit collector every gateway ships to (default: none, records stay in the pods)
           -h, --help                         show this help
         """;
 
@@ -98,6 +99,7 @@ internal static class OperatorCommandLine
                 "resync-period" => options with { ResyncPeriod = Duration(name, value, ref error) },
                 "log-level" => options with { LogLevel = Level(value, ref error) },
                 "otlp-endpoint" => options with { OtlpEndpoint = Url(name, value, ref error) },
+                "audit-collector" => options with { AuditCollector = Url(name, value, ref error) },
                 _ => Unknown(options, name, ref error),
             };
             if (error is not null)

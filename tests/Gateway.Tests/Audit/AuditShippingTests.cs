@@ -168,7 +168,8 @@ public sealed class AuditShippingTests : IAsyncLifetime
         Assert.Equal(lines.Count, (await again.Content.ReadFromJsonAsync<AuditAcknowledgement>(AuditChain.SerializerOptions))!.DurableThrough);
         Assert.Equal(lines, _trail.StoredLines());
 
-        var forged = lines[0].Replace("run.started", "run.forged", StringComparison.Ordinal);
+        var forged = lines[0].Replace("\"kind\":\"", "\"kind\":\"forged.", StringComparison.Ordinal);
+        Assert.NotEqual(lines[0], forged);
         using var rewrite = await collector.PostAsJsonAsync(AuditCollectorApi.BatchesPath, new AuditBatch(1, [forged]), AuditChain.SerializerOptions);
         Assert.Equal(HttpStatusCode.Conflict, rewrite.StatusCode);
         Assert.Contains("append-only", await rewrite.Content.ReadAsStringAsync(), StringComparison.Ordinal);
