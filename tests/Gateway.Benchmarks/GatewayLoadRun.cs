@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace AgentOperator.Gateway.Benchmarks;
 
 /// <summary>
-/// Sends the same read tool call directly to a loopback upstream and through a real gateway (policy
+/// Sends the same read tool call (or, with <c>model</c>, the same chat completion) directly to a loopback upstream and through a real gateway (policy
 /// decision with JSON Schema and a CEL rule, audit record written, metrics, upstream call), and prints
 /// latency percentiles of both and their difference, and the bytes allocated per request in this process
 /// (client, upstream and gateway share it, so the difference of the two rows is the gateway's own).
@@ -17,8 +17,9 @@ namespace AgentOperator.Gateway.Benchmarks;
 internal static class GatewayLoadRun
 {
     private const string Input = """{"order_id":"A-12345","amount_usd":20.5,"reason":"Refund for late delivery"}""";
+    private const string ChatInput = """{"model":"gpt-4o-2024-08-06","max_tokens":200,"messages":[{"role":"system","content":"You are a support agent."},{"role":"user","content":"Where is order A-12345?"}]}""";
 
-    public static async Task RunAsync(int requests, int concurrency, bool sampleAllocations, TextWriter output, CancellationToken cancellationToken)
+    public static async Task RunAsync(int requests, int concurrency, bool sampleAllocations, bool model, TextWriter output, CancellationToken cancellationToken)
     {
         var directory = Directory.CreateTempSubdirectory("gateway-bench").FullName;
         await using var upstream = await StartUpstreamAsync(cancellationToken);
@@ -35,9 +36,14 @@ internal static class GatewayLoadRun
 
         // Both sides build their URIs once, so the harness allocates the same per request on either side.
         using var runs = new RunPool(http, gateway.AgentAddress, "orders.lookup");
-        var directUri = new Uri(upstreamUrl + "/orders");
-        async Task Direct() => await SendAsync(http, directUri, cancellationToken);
-        async Task ThroughGateway() => await SendAsync(http, await runs.NextAsync(cancellationToken), cancellationToken);
+        var directUri = new Uri(upstreamUrl + (model ? "/v1/chat/completions" : "/orders"));
+        var chatUri = new Uri(gateway.AgentAddress, "/v1/chat/completions");
+        // Model calls: one run (the bench budgets bound neither steps nor tokens), its id in X-Agent-Run.
+        var chatRun = model ? (await runs.NextAsync(cancellationToken)).Segments[3].TrimEnd('/') : "";
+        async Task Direct() => await SendAsync(http, directUri, model ? ChatInput : Input, null, cancellationToken);
+        async Task ThroughGateway() => await (model
+            ? SendAsync(http, chatUri, ChatInput, chatRun, cancellationToken)
+            : SendAsync(http, await runs.NextAsync(cancellationToken), Input, null, cancellationToken));
 
         await MeasureAsync(Direct, Math.Min(2000, requests), concurrency);
         await MeasureAsync(ThroughGateway, Math.Min(2000, requests), concurrency);
@@ -49,7 +55,7 @@ internal static class GatewayLoadRun
         var through = await MeasureAsync(ThroughGateway, requests, concurrency);
         var throughTypes = sampler?.Stop();
 
-        await output.WriteLineAsync($"{requests} requests, concurrency {concurrency}, loopback, {Environment.ProcessorCount} cores");
+        await output.WriteLineAsync($"{requests} {(model ? "chat completions" : "tool calls")}, concurrency {concurrency}, loopback, {Environment.ProcessorCount} cores");
         await output.WriteLineAsync($"{"",-16}{"p50 µs",10}{"p90 µs",10}{"p99 µs",10}{"p99.9 µs",10}{"req/s",10}{"B/req",10}");
         await Print(output, "direct", direct);
         await Print(output, "via gateway", through);
@@ -71,10 +77,16 @@ internal static class GatewayLoadRun
     private static Task Print(TextWriter output, string name, Latencies l) =>
         output.WriteLineAsync($"{name,-16}{l.P(50),10:F0}{l.P(90),10:F0}{l.P(99),10:F0}{l.P(99.9),10:F0}{l.Throughput,10:F0}{l.BytesPerRequest,10}");
 
-    private static async Task SendAsync(HttpClient http, Uri uri, CancellationToken cancellationToken)
+    private static async Task SendAsync(HttpClient http, Uri uri, string input, string? run, CancellationToken cancellationToken)
     {
-        using var content = new StringContent(Input, Encoding.UTF8, "application/json");
-        using var response = await http.PostAsync(uri, content, cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new StringContent(input, Encoding.UTF8, "application/json") };
+        if (run is not null)
+        {
+            request.Headers.Add("X-Agent-Run", run);
+            request.Headers.Add("X-Agent-Role", "executor");
+        }
+
+        using var response = await http.SendAsync(request, cancellationToken);
         await response.Content.ReadAsByteArrayAsync(cancellationToken);
         if (response.StatusCode != HttpStatusCode.OK)
         {
@@ -117,6 +129,15 @@ internal static class GatewayLoadRun
             context.Response.ContentType = "application/json";
             await context.Response.Body.WriteAsync(answer, context.RequestAborted);
         });
+        var completion = Encoding.UTF8.GetBytes("""
+            {"id":"chatcmpl-1","object":"chat.completion","created":1764000000,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"message":{"role":"assistant","content":"Order A-12345 was delivered."},"finish_reason":"stop"}],"usage":{"prompt_tokens":30,"completion_tokens":8,"total_tokens":38}}
+            """);
+        app.MapPost("/v1/chat/completions", async context =>
+        {
+            await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
+            context.Response.ContentType = "application/json";
+            await context.Response.Body.WriteAsync(completion, context.RequestAborted);
+        });
         await app.StartAsync(cancellationToken);
         return app;
     }
@@ -128,6 +149,10 @@ internal static class GatewayLoadRun
         Autonomy = Autonomy.Auto,
         Budgets = new Budgets { MaxToolCalls = 10_000 },
         Redact = [RedactionKind.Email, RedactionKind.CardNumber],
+        Models = new Dictionary<string, BundleModel>
+        {
+            ["executor"] = new() { Provider = "openai", Model = "gpt-4o-2024-08-06", MaxTokensPerCall = 4000, Endpoint = upstream + "/v1", InputCostPer1kTokensUsd = 0.0025, OutputCostPer1kTokensUsd = 0.01 },
+        },
         Tools =
         [
             new BundleTool

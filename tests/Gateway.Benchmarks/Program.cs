@@ -2,10 +2,12 @@ using AgentOperator.Gateway.Benchmarks;
 
 // HTTP load over loopback: gateway overhead = latency through the gateway minus latency to the same
 // upstream directly, per percentile. Run in Release:
-//   dotnet run -c Release --project tests/Gateway.Benchmarks -- [requests] [concurrency] [--allocations]
+//   dotnet run -c Release --project tests/Gateway.Benchmarks -- [requests] [concurrency] [--allocations] [--model]
 // --allocations also prints the sampled bytes per request by allocated type during the gateway phase.
+// --model measures chat completions through the model proxy instead of tool calls.
 var sampleAllocations = args.Contains("--allocations");
-args = [.. args.Where(a => a != "--allocations")];
+var model = args.Contains("--model");
+args = [.. args.Where(a => a is not "--allocations" and not "--model")];
 var requests = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 20_000;
 var concurrency = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1;
-await GatewayLoadRun.RunAsync(requests, concurrency, sampleAllocations, Console.Out, CancellationToken.None);
+await GatewayLoadRun.RunAsync(requests, concurrency, sampleAllocations, model, Console.Out, CancellationToken.None);

@@ -30,6 +30,33 @@ public sealed class FakeServerTests
     }
 
     [Fact]
+    public async Task FakeModelServer_streams_the_same_answer_as_server_sent_events_with_a_usage_chunk()
+    {
+        await using var server = await FakeModelServer.StartAsync(0, CancellationToken.None);
+        using var http = new HttpClient { BaseAddress = server.BaseUrl };
+        var request = new JsonObject
+        {
+            ["model"] = "gpt-4o-2024-08-06",
+            ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "Refund order A-1 please, it arrived broken." }),
+            ["max_tokens"] = 77,
+        };
+        var whole = await (await http.PostAsJsonAsync("v1/chat/completions", request)).Content.ReadFromJsonAsync<JsonObject>();
+        request["stream"] = true;
+        request["stream_options"] = new JsonObject { ["include_usage"] = true };
+
+        using var response = await http.PostAsJsonAsync("v1/chat/completions", request);
+        var events = (await response.Content.ReadAsStringAsync()).Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Select(e => e["data: ".Length..]).ToList();
+
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("[DONE]", events[^1]);
+        var chunks = events[..^1].Select(e => JsonNode.Parse(e)!).ToList();
+        var text = string.Concat(chunks.SelectMany(c => c["choices"]!.AsArray()).Select(c => c!["delta"]?["content"]?.GetValue<string>()));
+        Assert.Equal(whole!["choices"]![0]!["message"]!["content"]!.GetValue<string>(), text);
+        Assert.Equal(87, chunks[^1]["usage"]!["total_tokens"]!.GetValue<int>());
+        Assert.Equal("stop", chunks[^2]["choices"]![0]!["finish_reason"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task FakeToolServer_echoes_records_and_fails_exactly_its_share()
     {
         await using var server = await FakeToolServer.StartAsync(0, failureRate: 0.25, CancellationToken.None);

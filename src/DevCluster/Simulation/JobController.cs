@@ -20,6 +20,10 @@ internal sealed class JobController(ResourceOperations ops, ILogger<JobControlle
     private readonly ConcurrentDictionary<string, byte> _deadlines = new(StringComparer.Ordinal);
     private readonly ILogger _logger = logger;
 
+    // The event loop and the deadline timers both reconcile; like the controller's workqueue, one at a time,
+    // so a reconcile that read the Job before another finished it cannot overwrite its counts.
+    private readonly Lock _reconcile = new();
+
     protected override bool Wants(GroupResource resource) => resource == Jobs || resource == Pods;
 
     protected override Task HandleAsync(StoreEvent e, CancellationToken ct)
@@ -46,6 +50,14 @@ internal sealed class JobController(ResourceOperations ops, ILogger<JobControlle
     }
 
     private void Reconcile(string ns, string name, CancellationToken ct)
+    {
+        lock (_reconcile)
+        {
+            ReconcileOne(ns, name, ct);
+        }
+    }
+
+    private void ReconcileOne(string ns, string name, CancellationToken ct)
     {
         var jobType = ops.Registry.ForStorage(Jobs)!;
         var podType = ops.Registry.ForStorage(Pods)!;

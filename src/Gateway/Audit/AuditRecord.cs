@@ -71,6 +71,15 @@ public sealed record AuditRecord
     public long? InputTokens { get; init; }
     public long? OutputTokens { get; init; }
     public decimal? CostUsd { get; init; }
+
+    /// <summary>Model calls: the completion cap the gateway sent upstream (per choice).</summary>
+    public long? MaxCompletionTokens { get; init; }
+
+    /// <summary>Model calls: true when the answer was streamed (Server-Sent Events).</summary>
+    public bool? Streamed { get; init; }
+
+    /// <summary>Model calls: where the charged tokens come from: <c>usage</c> (the provider's), or <c>reservation</c> when the answer carried none.</summary>
+    public string? UsageSource { get; init; }
     public string? Outcome { get; init; }
     public double? DurationMs { get; init; }
 

@@ -85,6 +85,17 @@ internal static class AuditRecordJson
             writer.WriteNumber("costUsd"u8, costUsd);
         }
 
+        if (record.MaxCompletionTokens is { } maxCompletionTokens)
+        {
+            writer.WriteNumber("maxCompletionTokens"u8, maxCompletionTokens);
+        }
+
+        if (record.Streamed is { } streamed)
+        {
+            writer.WriteBoolean("streamed"u8, streamed);
+        }
+
+        WriteIfSet(writer, "usageSource"u8, record.UsageSource);
         WriteIfSet(writer, "outcome"u8, record.Outcome);
         if (record.DurationMs is { } durationMs)
         {

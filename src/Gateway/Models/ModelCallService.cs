@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using AgentOperator.Contracts;
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.Gateway.Audit;
@@ -11,87 +10,92 @@ using AgentOperator.Gateway.Runs;
 using AgentOperator.Gateway.Telemetry;
 using AgentOperator.Gateway.Upstreams;
 using AgentOperator.Policy.Decisions;
-using AgentOperator.Policy.Inputs;
+using AgentOperator.Policy.Bundles;
 using AgentOperator.Policy.RunBudgets;
 
 namespace AgentOperator.Gateway.Models;
 
 /// <summary>
 /// The OpenAI-compatible model proxy: the role from <c>X-Agent-Role</c> must be declared and the request may
-/// name only its pinned model (<see cref="PolicyEngine.DecideModelCall"/>, which also reserves one step and
-/// the worst-case tokens and cost); the call goes to the role's endpoint with the provider key from the
-/// mounted Secret, and the response's <c>usage</c> settles the reservation and feeds agent_tokens_total and
-/// agent_cost_usd_total.
+/// name only its pinned model (<see cref="PolicyEngine.DecideModelCall"/>, which also caps the call to what
+/// maxTokensPerCall and the run's budgets allow and reserves one step, the prompt estimate and the cap × n);
+/// the cap always goes upstream. The call goes to the role's endpoint with the provider key from the mounted
+/// Secret; the answer's <c>usage</c> (or, without one, the reservation) settles the call and feeds
+/// agent_tokens_total and agent_cost_usd_total. <c>stream: true</c> is relayed as Server-Sent Events by
+/// <see cref="ModelStreamRelay"/>. Every refusal is a <see cref="ModelRefusal"/>, audited.
 /// </summary>
 public sealed class ModelCallService(PolicyHolder policies, RunRegistry runs, HttpClient http, UpstreamCredentialFiles credentials, GatewayMetrics metrics, AuditLog audit, TimeProvider timeProvider)
 {
-    /// <summary>Handles one chat completion request.</summary>
-    public async Task<(int Status, byte[] Body, string ContentType)> CompleteAsync(string? runId, string? role, byte[] body, CancellationToken cancellationToken)
+    private const string ChargedUsage = "usage";
+    private const string ChargedReservation = "reservation";
+
+    /// <summary>Handles one chat completion request; <paramref name="body"/> is null when it was over <paramref name="limit"/> bytes.</summary>
+    public async Task HandleAsync(HttpContext context, byte[]? body, int limit)
     {
         var started = timeProvider.GetTimestamp();
-        if (policies.Current is not { } active)
+        var cancellationToken = context.RequestAborted;
+        var runId = context.Request.Headers["X-Agent-Run"].FirstOrDefault();
+        var role = context.Request.Headers["X-Agent-Role"].FirstOrDefault();
+        var active = policies.Current;
+        var run = runId is null ? null : runs.Find(runId);
+        async Task RefuseAsync(ModelRefusal refusal, string? model = null)
         {
-            return Refuse(null, null, role, null, StatusCodes.Status503ServiceUnavailable, RefusalProblem.Deny, "bundle", "no policy bundle is loaded", started);
+            AuditRefusal(active, run, role, model, refusal, started);
+            await refusal.WriteAsync(context.Response, cancellationToken);
         }
 
-        if (runId is null || runs.Find(runId) is not { } run)
+        if (body is null)
         {
-            return Refuse(active, null, role, null, StatusCodes.Status404NotFound, RefusalProblem.Deny, "run", "X-Agent-Run must name a started run", started);
+            await RefuseAsync(new ModelRefusal(StatusCodes.Status413PayloadTooLarge, RefusalProblem.Invalid, "request.size", $"the request body exceeds the limit of {limit} bytes"));
+            return;
+        }
+
+        if (active is null)
+        {
+            await RefuseAsync(new ModelRefusal(StatusCodes.Status503ServiceUnavailable, RefusalProblem.Deny, "bundle", "no policy bundle is loaded", ShouldRetry: true));
+            return;
+        }
+
+        if (run is null)
+        {
+            await RefuseAsync(new ModelRefusal(StatusCodes.Status404NotFound, RefusalProblem.Deny, "run", "X-Agent-Run must name a started run"));
+            return;
         }
 
         if (run.Outcome is { } ended)
         {
-            return Refuse(active, run, role, null, ended == RunOutcomes.BudgetExceeded ? StatusCodes.Status429TooManyRequests : StatusCodes.Status403Forbidden,
-                ended == RunOutcomes.BudgetExceeded ? RefusalProblem.BudgetExceeded : RefusalProblem.Deny, run.Ledger.TerminatedBy ?? "run", $"the run has ended ({ended})", started);
+            // Say which budget ended it: an SDK that retried shows only this last answer.
+            await RefuseAsync(ended == RunOutcomes.BudgetExceeded && run.Ledger.TerminatedBy is { } budget
+                ? new ModelRefusal(StatusCodes.Status429TooManyRequests, RefusalProblem.BudgetExceeded, budget, $"the run has ended ({ended}): {BudgetCheck.Describe(budget, run.Ledger.Limits)}")
+                : new ModelRefusal(StatusCodes.Status403Forbidden, RefusalProblem.Deny, run.Ledger.TerminatedBy ?? "run", $"the run has ended ({ended})"));
+            return;
         }
 
         if (string.IsNullOrEmpty(role))
         {
-            return Refuse(active, run, role, null, StatusCodes.Status403Forbidden, RefusalProblem.Deny, BuiltInRules.ModelRole, "X-Agent-Role must name a model role of the workflow", started);
+            await RefuseAsync(new ModelRefusal(StatusCodes.Status403Forbidden, RefusalProblem.Deny, BuiltInRules.ModelRole, "X-Agent-Role must name a model role of the workflow"));
+            return;
         }
 
-        if (!StrictJson.TryParse(body, out var parsed, out var malformed))
+        if (!ChatRequest.TryParse(body, out var request, out var invalid))
         {
-            return Refuse(active, run, role, null, StatusCodes.Status400BadRequest, RefusalProblem.Invalid, "request.json", $"the request body is not strict JSON: {malformed.Message}", started,
-                [new InputError(malformed.Pointer, malformed.Message)]);
+            await RefuseAsync(new ModelRefusal(StatusCodes.Status400BadRequest, RefusalProblem.Invalid, "request.json", invalid!.Message, invalid));
+            return;
         }
 
-        if (JsonObject.Create(parsed) is not { } request)
-        {
-            return Refuse(active, run, role, null, StatusCodes.Status400BadRequest, RefusalProblem.Invalid, "request.json", "the body must be a JSON chat completion request (an object)", started,
-                [new InputError("", "expected an object")]);
-        }
-
-        string? model;
-        int? maxTokens;
-        try
-        {
-            model = request["model"]?.GetValue<string>();
-            maxTokens = (request["max_completion_tokens"] ?? request["max_tokens"])?.GetValue<int>();
-        }
-        catch (Exception exception) when (exception is InvalidOperationException or FormatException)
-        {
-            return Refuse(active, run, role, null, StatusCodes.Status422UnprocessableEntity, RefusalProblem.Invalid, "request.schema", "model must be a string and max_tokens an integer", started,
-                [new InputError("/model", "expected a string"), new InputError("/max_tokens", "expected an integer")]);
-        }
-
-        if (request["stream"] is JsonValue stream && stream.TryGetValue<bool>(out var streaming) && streaming)
-        {
-            return Refuse(active, run, role, model, StatusCodes.Status422UnprocessableEntity, RefusalProblem.Invalid, "request.stream", "streaming is not supported: the gateway must read usage from the response", started,
-                [new InputError("/stream", "must be false or absent")]);
-        }
-
-        var estimatedPrompt = (int)Math.Min(int.MaxValue, (request["messages"]?.ToJsonString().Length ?? 0) / 4);
-        var decided = active.Engine.DecideModelCall(new ModelCallRequest(role, model) { MaxCompletionTokens = maxTokens, EstimatedPromptTokens = estimatedPrompt }, run.Ledger);
+        var decided = active.Engine.DecideModelCall(
+            new ModelCallRequest(role, request!.Model) { MaxCompletionTokens = request.RequestedCap, EstimatedPromptTokens = request.EstimatedPromptTokens, Choices = request.Choices },
+            run.Ledger);
         if (!decided.Decision.IsAllowed)
         {
-            if (decided.Decision.Kind == DecisionKind.BudgetExceeded)
+            if (decided.Decision.Kind == DecisionKind.BudgetExceeded && !decided.Retryable)
             {
                 runs.End(run, RunOutcomes.BudgetExceeded, decided.Decision.RuleId);
             }
 
             metrics.PolicyViolation(run.Labels, decided.Decision.RuleId ?? "model");
-            return Refuse(active, run, role, model, decided.Decision.HttpStatus, decided.Decision.ProblemDecision!, decided.Decision.RuleId ?? "model", decided.Decision.Reason, started);
+            await RefuseAsync(new ModelRefusal(decided.Decision.HttpStatus, decided.Decision.ProblemDecision!, decided.Decision.RuleId ?? "model", decided.Decision.Reason, ShouldRetry: decided.Retryable), request.Model);
+            return;
         }
 
         var pinned = decided.Model!;
@@ -99,10 +103,11 @@ public sealed class ModelCallService(PolicyHolder policies, RunRegistry runs, Ht
         if (pinned.Endpoint is null)
         {
             reservation.Release();
-            return Refuse(active, run, role, model, StatusCodes.Status502BadGateway, RefusalProblem.Error, "model.endpoint", $"role '{role}' has no endpoint configured", started);
+            await RefuseAsync(new ModelRefusal(StatusCodes.Status502BadGateway, RefusalProblem.Error, "model.endpoint", $"role '{role}' has no endpoint configured"), request.Model);
+            return;
         }
 
-        request["model"] = pinned.Model;
+        request.Prepare(pinned.Model, decided.MaxCompletionTokens);
         using var activity = GatewayTelemetry.Source.StartActivity($"{GatewayTelemetry.OperationChat} {pinned.Model}", ActivityKind.Client, run.Activity?.Context ?? default);
         activity?.SetTag(GatewayTelemetry.GenAiOperationName, GatewayTelemetry.OperationChat);
         activity?.SetTag(GatewayTelemetry.GenAiSystem, pinned.Provider);
@@ -114,9 +119,11 @@ public sealed class ModelCallService(PolicyHolder policies, RunRegistry runs, Ht
 
         using var upstreamRequest = new HttpRequestMessage(HttpMethod.Post, pinned.Endpoint.TrimEnd('/') + "/chat/completions")
         {
-            Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(request)),
+            Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(request.Body)),
         };
         upstreamRequest.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMinutes(5));
         HttpResponseMessage response;
         try
         {
@@ -126,83 +133,162 @@ public sealed class ModelCallService(PolicyHolder policies, RunRegistry runs, Ht
                 upstreamRequest.Headers.TryAddWithoutValidation(header.Key, header.Value);
             }
 
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromMinutes(5));
-            response = await http.SendAsync(upstreamRequest, timeout.Token);
+            response = await http.SendAsync(upstreamRequest, request.Stream ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead, timeout.Token);
         }
         catch (UpstreamCredentialException)
         {
             reservation.Release();
             activity?.SetStatus(ActivityStatusCode.Error, "credential");
-            return Refuse(active, run, role, model, StatusCodes.Status502BadGateway, RefusalProblem.Error, "model.credential",
-                $"the provider key of role '{role}' (Secret {pinned.CredentialsSecretRef!.Name}, key {pinned.CredentialsSecretRef.Key}) is missing: it is not mounted or not readable; the endpoint was not called", started);
+            await RefuseAsync(new ModelRefusal(StatusCodes.Status502BadGateway, RefusalProblem.Error, "model.credential",
+                $"the provider key of role '{role}' (Secret {pinned.CredentialsSecretRef!.Name}, key {pinned.CredentialsSecretRef.Key}) is missing: it is not mounted or not readable; the endpoint was not called"), request.Model);
+            return;
         }
         catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             reservation.Settle(new Usage(Steps: 1));
             activity?.SetStatus(ActivityStatusCode.Error, "unreachable");
-            return Refuse(active, run, role, model, StatusCodes.Status502BadGateway, RefusalProblem.Error, "model.unreachable", $"the endpoint of role '{role}' could not be reached", started);
+            await RefuseAsync(new ModelRefusal(StatusCodes.Status502BadGateway, RefusalProblem.Error, "model.unreachable", $"the endpoint of role '{role}' could not be reached", ShouldRetry: true), request.Model);
+            return;
         }
 
         using (response)
         {
-            var answer = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-            long prompt = 0, completion = 0;
-            try
+            var call = new SettledCall(active, run, role, pinned, reservation, decided.MaxCompletionTokens, request.EstimatedPromptTokens, (int)response.StatusCode, started, activity);
+            if (request.Stream && response.IsSuccessStatusCode && response.Content.Headers.ContentType?.MediaType == "text/event-stream")
             {
-                if (JsonNode.Parse(answer)?["usage"] is JsonObject usage)
-                {
-                    prompt = usage["prompt_tokens"]?.GetValue<long>() ?? 0;
-                    completion = usage["completion_tokens"]?.GetValue<long>() ?? 0;
-                }
-            }
-            catch (Exception exception) when (exception is JsonException or InvalidOperationException or FormatException)
-            {
-                // No usable usage: the reservation (worst case) is what the call is charged.
-                prompt = reservation.Amount.Tokens;
+                await RelayStreamAsync(call, request, response, context.Response, timeout.Token);
+                return;
             }
 
-            var cost = pinned.CostUsd(prompt, completion);
-            if (reservation.Settle(new Usage(Steps: 1, Tokens: prompt + completion, CostUsd: cost)) is { } exceeded)
-            {
-                runs.End(run, RunOutcomes.BudgetExceeded, exceeded);
-            }
-
-            metrics.Tokens(run.Labels, role, pinned.Model, prompt + completion);
-            metrics.Cost(run.Labels, (decimal)cost);
-            activity?.SetTag(GatewayTelemetry.GenAiInputTokens, prompt);
-            activity?.SetTag(GatewayTelemetry.GenAiOutputTokens, completion);
-            activity?.SetTag(GatewayTelemetry.AgentCostUsd, cost);
-            activity?.SetTag(GatewayTelemetry.AgentDecision, "allow");
-            audit.Append(new AuditRecord
-            {
-                Time = timeProvider.GetUtcNow(),
-                Kind = AuditKinds.ModelCall,
-                Workflow = run.Labels.Workflow,
-                Revision = run.Labels.Revision,
-                BundleSha256 = active.Sha256,
-                RunId = run.Id,
-                Role = role,
-                Model = pinned.Model,
-                Decision = "allow",
-                Status = (int)response.StatusCode,
-                Executed = true,
-                InputTokens = prompt,
-                OutputTokens = completion,
-                CostUsd = (decimal)cost,
-                DurationMs = timeProvider.GetElapsedTime(started).TotalMilliseconds,
-            });
-            return ((int)response.StatusCode, answer, response.Content.Headers.ContentType?.ToString() ?? "application/json");
+            var answer = await response.Content.ReadAsByteArrayAsync(timeout.Token);
+            Settle(call, response.IsSuccessStatusCode ? ReadUsage(answer) : (0, 0), streamed: false, cutBy: null, note: null);
+            context.Response.StatusCode = (int)response.StatusCode;
+            context.Response.ContentType = response.Content.Headers.ContentType?.ToString() ?? "application/json";
+            await context.Response.Body.WriteAsync(answer, cancellationToken);
         }
     }
 
-    /// <summary>Refuses a request whose body is over the limit (413), audited like every refusal.</summary>
-    public (int Status, byte[] Body, string ContentType) RefuseOversized(string? runId, string? role, int limit) =>
-        Refuse(policies.Current, runId is null ? null : runs.Find(runId), role, null, StatusCodes.Status413PayloadTooLarge, RefusalProblem.Invalid, "request.size",
-            $"the request body exceeds the limit of {limit} bytes", timeProvider.GetTimestamp());
-
-    private (int, byte[], string) Refuse(ActivePolicy? active, RunState? run, string? role, string? model, int status, string decision, string rule, string reason, long started, IReadOnlyList<InputError>? errors = null)
+    private async Task RelayStreamAsync(SettledCall call, ChatRequest request, HttpResponseMessage response, HttpResponse agent, CancellationToken cancellationToken)
     {
+        var relay = new ModelStreamRelay(call.Reservation, call.Model, request.EstimatedPromptTokens, request.ClientWantsUsage);
+        string? note = null;
+        try
+        {
+            await using var upstream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            await relay.RelayAsync(upstream, agent, budget => new ModelRefusal(StatusCodes.Status429TooManyRequests, RefusalProblem.BudgetExceeded, budget, CutReason(budget, call.Run, relay)), cancellationToken);
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or IOException or HttpRequestException)
+        {
+            // The agent went away, the upstream broke off or the call timed out: what was generated is unknown.
+            note = "the stream ended early (the agent or the upstream closed it); no usage arrived, so the call is charged its reservation";
+        }
+
+        var usage = relay.CutBy is null ? relay.Usage : null;
+        Settle(call, usage ?? (-1, relay.CountedCompletionTokens), streamed: true, relay.CutBy, relay.CutBy is { } budget ? CutReason(budget, call.Run, relay) : note);
+    }
+
+    private static string CutReason(string budget, RunState run, ModelStreamRelay relay) =>
+        $"the stream was cut after about {relay.CountedCompletionTokens} completion tokens: the run's {budget} budget ({BudgetLimit(budget, run.Ledger.Limits)}) does not allow more";
+
+    private static string BudgetLimit(string budget, Crds.V1Alpha1.Budgets limits) => budget switch
+    {
+        BudgetNames.MaxTokensTotal => $"{limits.MaxTokensTotal} tokens",
+        BudgetNames.MaxCostUsd => $"{limits.MaxCostUsd} USD",
+        BudgetNames.MaxWallTimeSeconds => $"{limits.MaxWallTimeSeconds} s",
+        _ => budget,
+    };
+
+    // Prompt -1: no usage in the answer.
+    private static (long Prompt, long Completion) ReadUsage(byte[] answer)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(answer);
+            if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object
+                && usage.TryGetProperty("prompt_tokens", out var prompt) && prompt.TryGetInt64(out var promptTokens) && promptTokens >= 0
+                && usage.TryGetProperty("completion_tokens", out var completion) && completion.TryGetInt64(out var completionTokens) && completionTokens >= 0)
+            {
+                return (promptTokens, completionTokens);
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return (-1, 0);
+    }
+
+    /// <summary>
+    /// Charges the call: the provider's usage when it reported one; otherwise (prompt -1) the reservation, or
+    /// the tokens counted from a stream if more. A provider's error answer (not 2xx) costs one step only: providers
+    /// bill no tokens for refused requests.
+    /// </summary>
+    private void Settle(SettledCall call, (long Prompt, long Completion) usage, bool streamed, string? cutBy, string? note)
+    {
+        var (run, model, reservation) = (call.Run, call.Model, call.Reservation);
+        long prompt, completion;
+        double cost;
+        string source;
+        if (call.Status is < 200 or > 299)
+        {
+            (prompt, completion, cost, source) = (0, 0, 0, ChargedUsage);
+        }
+        else if (usage.Prompt >= 0)
+        {
+            (prompt, completion, cost, source) = (usage.Prompt, usage.Completion, model.CostUsd(usage.Prompt, usage.Completion), ChargedUsage);
+        }
+        else
+        {
+            prompt = call.EstimatedPromptTokens;
+            completion = Math.Max(reservation.Amount.Tokens - prompt, usage.Completion);
+            cost = Math.Max(reservation.Amount.CostUsd, model.CostUsd(prompt, completion));
+            source = ChargedReservation;
+            note ??= $"the answer carried no usage: charged the reservation ({prompt + completion} tokens, {cost:0.######} USD)";
+        }
+
+        if (reservation.Settle(new Usage(Steps: 1, Tokens: prompt + completion, CostUsd: cost)) is { } exceeded)
+        {
+            runs.End(run, RunOutcomes.BudgetExceeded, exceeded);
+        }
+
+        if (cutBy is not null)
+        {
+            runs.End(run, RunOutcomes.BudgetExceeded, cutBy);
+            metrics.PolicyViolation(run.Labels, cutBy);
+        }
+
+        metrics.Tokens(run.Labels, call.Role, model.Model, prompt + completion);
+        metrics.Cost(run.Labels, (decimal)cost);
+        call.Activity?.SetTag(GatewayTelemetry.GenAiInputTokens, prompt);
+        call.Activity?.SetTag(GatewayTelemetry.GenAiOutputTokens, completion);
+        call.Activity?.SetTag(GatewayTelemetry.AgentCostUsd, cost);
+        call.Activity?.SetTag(GatewayTelemetry.AgentDecision, cutBy is null ? "allow" : RefusalProblem.BudgetExceeded);
+        audit.Append(new AuditRecord
+        {
+            Time = timeProvider.GetUtcNow(),
+            Kind = AuditKinds.ModelCall,
+            Workflow = run.Labels.Workflow,
+            Revision = run.Labels.Revision,
+            BundleSha256 = call.Active.Sha256,
+            RunId = run.Id,
+            Role = call.Role,
+            Model = model.Model,
+            Decision = cutBy is null ? "allow" : RefusalProblem.BudgetExceeded,
+            Rule = cutBy,
+            Reason = note,
+            Status = call.Status,
+            Executed = true,
+            InputTokens = prompt,
+            OutputTokens = completion,
+            CostUsd = (decimal)cost,
+            MaxCompletionTokens = call.Cap,
+            Streamed = streamed,
+            UsageSource = source,
+            DurationMs = timeProvider.GetElapsedTime(call.Started).TotalMilliseconds,
+        });
+    }
+
+    private void AuditRefusal(ActivePolicy? active, RunState? run, string? role, string? model, ModelRefusal refusal, long started) =>
         audit.Append(new AuditRecord
         {
             Time = timeProvider.GetUtcNow(),
@@ -213,23 +299,13 @@ public sealed class ModelCallService(PolicyHolder policies, RunRegistry runs, Ht
             RunId = run?.Id,
             Role = role,
             Model = model,
-            Decision = decision,
-            Rule = rule,
-            Reason = reason,
-            Status = status,
+            Decision = refusal.Decision,
+            Rule = refusal.Rule,
+            Reason = refusal.Reason,
+            Status = refusal.Status,
             Executed = false,
             DurationMs = timeProvider.GetElapsedTime(started).TotalMilliseconds,
         });
-        // OpenAI clients read "error"; everything else reads the problem members.
-        var openAiError = new JsonObject
-        {
-            ["error"] = new JsonObject
-            {
-                ["message"] = reason,
-                ["type"] = status is StatusCodes.Status400BadRequest or StatusCodes.Status413PayloadTooLarge or StatusCodes.Status422UnprocessableEntity ? "invalid_request_error" : decision,
-                ["code"] = rule,
-            },
-        };
-        return (status, RefusalProblem.Bytes(status, decision, rule, reason, errors, openAiError), RefusalProblem.ContentType);
-    }
+
+    private sealed record SettledCall(ActivePolicy Active, RunState Run, string Role, BundleModel Model, BudgetReservation Reservation, long Cap, long EstimatedPromptTokens, int Status, long Started, Activity? Activity);
 }

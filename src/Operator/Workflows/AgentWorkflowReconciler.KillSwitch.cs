@@ -9,7 +9,8 @@ using k8s.Models;
 namespace AgentOperator.Operator.Workflows;
 
 /// <summary>
-/// ReconcileKillSwitch: the one code path that brings <c>spec.killSwitch</c> to the gateways. It runs before every
+/// ReconcileKillSwitch: the one code path that brings the kill switch (<c>spec.killSwitch</c>, or the
+/// <c>agentoperator.io/kill-switch</c> annotation that holds it on whatever the spec says) to the gateways. It runs before every
 /// early return (suspend, invalid spec) and before the target's bundle is built, so whatever else is true (suspended,
 /// an invalid new spec, a rollout half way, a retired revision not yet pruned) every bundle ConfigMap this workflow
 /// owns carries the switch as the spec says. The kill switch is part of the bundle but not of the revision: flipping
@@ -24,12 +25,12 @@ internal sealed partial class AgentWorkflowReconciler
         {
             if (configMap.Metadata.DeletionTimestamp is not null
                 || configMap.Metadata.Annotations?.TryGetValue(ChildLabels.RevisionAnnotation, out var revision) != true
-                || KillSwitchOf(configMap) is not { } current || current == ctx.Spec.KillSwitch)
+                || KillSwitchOf(configMap) is not { } current || current == ctx.KillSwitch)
             {
                 continue;
             }
 
-            var bundle = PolicyBundleJson.Deserialize(configMap.Data[BundleConfigMapBuilder.BundleKey]) with { KillSwitch = ctx.Spec.KillSwitch };
+            var bundle = PolicyBundleJson.Deserialize(configMap.Data[BundleConfigMapBuilder.BundleKey]) with { KillSwitch = ctx.KillSwitch };
             var json = PolicyBundleJson.Serialize(bundle);
             var patch = new JsonObject
             {
@@ -52,7 +53,7 @@ internal sealed partial class AgentWorkflowReconciler
     }
 
     private Task RecordKillSwitchAsync(WorkflowContext ctx, string revision, CancellationToken ct) =>
-        events.RecordAsync(ctx.Workflow, ctx.Spec.KillSwitch
+        events.RecordAsync(ctx.Workflow, ctx.KillSwitch
             ? new WorkflowEvent(true, WorkflowReasons.KillSwitchEngaged, $"kill switch engaged: the bundle of revision {revision} now denies every write action")
             : new WorkflowEvent(false, WorkflowReasons.KillSwitchReleased, $"kill switch released: the bundle of revision {revision} allows write actions again"), ct);
 

@@ -21,7 +21,8 @@ internal sealed partial class AgentWorkflowReconciler
         List<string> errors = [.. compiled.Errors.Select(e => e.ToString())];
         if (compiled.Succeeded)
         {
-            var json = PolicyBundleJson.Serialize(compiled.Bundle);
+            // The kill switch annotation engages the switch as spec.killSwitch does; neither changes the revision.
+            var json = PolicyBundleJson.Serialize(compiled.Bundle with { KillSwitch = ctx.KillSwitch });
             var inputs = new RevisionInputs(ctx.Workflow, compiled.Bundle.Revision, json, ctx.Tools, ctx.Spec.Runtime.Replicas);
             errors.AddRange(RevisionChildrenBuilder.Validate(inputs, provisioning));
             if (errors.Count == 0)

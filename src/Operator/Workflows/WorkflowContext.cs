@@ -29,6 +29,9 @@ internal sealed class WorkflowContext(AgentWorkflow workflow, IReadOnlyList<Agen
 
     public AgentWorkflowSpec Spec => Workflow.Spec;
 
+    /// <summary>Whether writes are stopped: <c>spec.killSwitch</c> or the kill-switch annotation (<see cref="AgentWorkflowAnnotations.KillSwitch"/>).</summary>
+    public bool KillSwitch => AgentWorkflowAnnotations.KillSwitchEngaged(Workflow);
+
     /// <summary>The AgentTools of the workflow's namespace (the registry the compiler resolves against).</summary>
     public IReadOnlyList<AgentTool> Tools { get; } = tools;
 

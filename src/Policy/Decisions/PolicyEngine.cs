@@ -72,9 +72,18 @@ public sealed class PolicyEngine
     }
 
     /// <summary>
-    /// Decides a model call: the role must be declared, the model (if named) must be the role's pinned
-    /// model, the request must fit maxTokensPerCall, and one step plus the worst-case tokens and cost
-    /// must fit the run's budgets.
+    /// The fewest completion tokens a model call is capped to before the budget counts as spent: below it a model
+    /// cannot finish even a short answer or one tool call, so the run ends instead of paying for truncated calls.
+    /// </summary>
+    public const int MinimumCompletionTokens = 16;
+
+    /// <summary>
+    /// Decides a model call: the role must be declared, the model (if named) must be the role's pinned model,
+    /// and the estimated prompt must leave room within maxTokensPerCall. The call is then capped, not refused:
+    /// the completion cap is the smallest of the request's, what maxTokensPerCall leaves after the prompt
+    /// (shared by the <see cref="ModelCallRequest.Choices"/>), and what the run's token and cost budgets still
+    /// pay for; one step, the prompt and cap × choices are reserved at the model's prices. Only when fewer than
+    /// <see cref="MinimumCompletionTokens"/> (or the requested cap, if smaller) fit is the call refused.
     /// </summary>
     public ModelCallDecision DecideModelCall(ModelCallRequest call, RunLedger run)
     {
@@ -100,20 +109,24 @@ public sealed class PolicyEngine
                 model, null);
         }
 
-        var requested = (long)(call.EstimatedPromptTokens ?? 0) + (call.MaxCompletionTokens ?? 0);
-        if (requested > model.MaxTokensPerCall)
+        var prompt = (long)(call.EstimatedPromptTokens ?? 0);
+        var perCallRoom = (model.MaxTokensPerCall - prompt) / call.Choices;
+        if (perCallRoom < 1)
         {
             return new ModelCallDecision(
-                Decision.Deny(BuiltInRules.MaxTokensPerCall, $"The call asks for up to {requested} tokens, above role '{call.Role}''s maxTokensPerCall of {model.MaxTokensPerCall}."),
+                Decision.Deny(BuiltInRules.MaxTokensPerCall,
+                    $"The prompt (about {prompt} tokens{(call.Choices > 1 ? $", {call.Choices} choices" : "")}) leaves no completion tokens within role '{call.Role}''s maxTokensPerCall of {model.MaxTokensPerCall}."),
                 model, null);
         }
 
-        // Without max_tokens the completion may use whatever the role allows: reserve the worst case.
-        long tokens = call.MaxCompletionTokens is null ? model.MaxTokensPerCall : Math.Max(1, requested);
-        var worstPrice = Math.Max(model.InputCostPer1kTokensUsd ?? 0, model.OutputCostPer1kTokensUsd ?? 0);
-        var reserved = run.TryReserve(new Usage(Steps: 1, Tokens: tokens, CostUsd: tokens * worstPrice / 1000.0));
+        var maxUnits = Math.Min(call.MaxCompletionTokens ?? long.MaxValue, perCallRoom);
+        var reserved = run.TryReserveLargest(
+            new Usage(Steps: 1, Tokens: prompt, CostUsd: prompt * (model.InputCostPer1kTokensUsd ?? 0) / 1000.0),
+            new Usage(Tokens: call.Choices, CostUsd: call.Choices * (model.OutputCostPer1kTokensUsd ?? 0) / 1000.0),
+            Math.Min(MinimumCompletionTokens, maxUnits),
+            maxUnits);
         return reserved.Reservation is { } reservation
-            ? new ModelCallDecision(Decision.Allow($"Model '{model.Model}' allowed for role '{call.Role}'."), model, reservation)
-            : new ModelCallDecision(Decision.BudgetExceeded(reserved.ExceededBudget!, reserved.Reason!), model, null);
+            ? new ModelCallDecision(Decision.Allow($"Model '{model.Model}' allowed for role '{call.Role}' with at most {reserved.Units} completion tokens."), model, reservation) { MaxCompletionTokens = reserved.Units }
+            : new ModelCallDecision(Decision.BudgetExceeded(reserved.ExceededBudget!, reserved.Reason!), model, null) { Retryable = reserved.Retryable };
     }
 }

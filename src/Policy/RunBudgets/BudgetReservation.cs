@@ -15,8 +15,8 @@ public sealed class BudgetReservation : IDisposable
         Amount = amount;
     }
 
-    /// <summary>What is held.</summary>
-    public Usage Amount { get; }
+    /// <summary>What is held (grows with <see cref="TryGrow"/>).</summary>
+    public Usage Amount { get; private set; }
 
     /// <summary>True once settled or released.</summary>
     public bool IsFinished => Volatile.Read(ref _finished) == 1;
@@ -27,6 +27,23 @@ public sealed class BudgetReservation : IDisposable
     /// </summary>
     public string? Settle(Usage actual) =>
         Interlocked.Exchange(ref _finished, 1) == 0 ? _ledger.Settle(Amount, actual) : null;
+
+    /// <summary>
+    /// Holds <paramref name="extra"/> more if the run's budgets allow it, e.g. while a streamed answer runs past
+    /// what was reserved; false (nothing changes, the run is not terminated) when they do not, with the budget
+    /// that does not allow it, or when the reservation is finished. Not for concurrent use on one reservation.
+    /// </summary>
+    public bool TryGrow(Usage extra, out string? exceededBudget)
+    {
+        exceededBudget = IsFinished ? "reservation" : _ledger.TryGrow(extra);
+        if (exceededBudget is not null)
+        {
+            return false;
+        }
+
+        Amount += extra;
+        return true;
+    }
 
     /// <summary>Gives the held amount back, e.g. when the upstream was never reached.</summary>
     public void Release()

@@ -111,6 +111,45 @@ public sealed class RunLedger
         }
     }
 
+    /// <summary>
+    /// Atomically holds <paramref name="fixedPart"/> plus <c>units × </c><paramref name="perUnit"/> for the largest
+    /// <c>units</c> up to <paramref name="maxUnits"/> that fits every budget, e.g. a model call's step and prompt
+    /// plus as many completion tokens as the run can still pay for. Refused when fewer than
+    /// <paramref name="minUnits"/> fit: the run is terminated when its settled usage alone leaves no room (nothing
+    /// in flight can give budget back), otherwise the refusal is <see cref="ReservationResult.Retryable"/> and the
+    /// run goes on.
+    /// </summary>
+    public ReservationResult TryReserveLargest(Usage fixedPart, Usage perUnit, long minUnits, long maxUnits)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(minUnits);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxUnits, minUnits);
+        lock (_gate)
+        {
+            if (TerminateIfExceeded(_committed + _reserved) is { } ended)
+            {
+                return new ReservationResult(null, ended, BudgetCheck.Describe(ended, Limits));
+            }
+
+            var (units, limitedBy) = LargestFit(_committed + _reserved, fixedPart, perUnit, maxUnits);
+            if (units >= minUnits)
+            {
+                var amount = fixedPart + Scale(perUnit, units);
+                _reserved += amount;
+                return new ReservationResult(new BudgetReservation(this, amount), null, null) { Units = units };
+            }
+
+            var budget = limitedBy ?? BudgetNames.MaxTokensTotal;
+            var reason = Shortfall(budget, _committed + _reserved, fixedPart, minUnits);
+            if (LargestFit(_committed, fixedPart, perUnit, maxUnits).Units >= minUnits)
+            {
+                return new ReservationResult(null, budget, reason + " Calls of this run still in flight hold the rest; retry when they finish.") { Retryable = true };
+            }
+
+            _terminatedBy = budget;
+            return new ReservationResult(null, budget, reason + " The run is terminated.");
+        }
+    }
+
     /// <summary>Records usage that was never reserved (e.g. reported by the agent); returns the budget exceeded, if any.</summary>
     public string? Record(Usage actual)
     {
@@ -160,6 +199,56 @@ public sealed class RunLedger
             return TerminateIfExceeded(_committed + _reserved);
         }
     }
+
+    internal string? TryGrow(Usage extra)
+    {
+        lock (_gate)
+        {
+            if ((_terminatedBy ?? BudgetCheck.FirstExceeded(Limits, _committed + _reserved + extra, ElapsedSeconds)) is { } exceeded)
+            {
+                return exceeded;
+            }
+
+            _reserved += extra;
+            return null;
+        }
+    }
+
+    private (long Units, string? LimitedBy) LargestFit(Usage used, Usage fixedPart, Usage perUnit, long maxUnits)
+    {
+        if (BudgetCheck.FirstExceeded(Limits, used + fixedPart, ElapsedSeconds) is { } exceeded)
+        {
+            return (-1, exceeded);
+        }
+
+        var (units, limitedBy) = (maxUnits, (string?)null);
+        if (Limits.MaxTokensTotal is { } tokens && perUnit.Tokens > 0)
+        {
+            var fit = (tokens - used.Tokens - fixedPart.Tokens) / perUnit.Tokens;
+            (units, limitedBy) = fit < units ? (fit, BudgetNames.MaxTokensTotal) : (units, limitedBy);
+        }
+
+        if (Limits.MaxCostUsd is { } cost && perUnit.CostUsd > 0)
+        {
+            // The same tolerance as BudgetCheck, so an exact fit is not refused for rounding.
+            var fit = (long)Math.Floor((cost + 1e-9 - used.CostUsd - fixedPart.CostUsd) / perUnit.CostUsd);
+            (units, limitedBy) = fit < units ? (fit, BudgetNames.MaxCostUsd) : (units, limitedBy);
+        }
+
+        return (units, limitedBy);
+    }
+
+    private string Shortfall(string budget, Usage used, Usage fixedPart, long minUnits) => budget switch
+    {
+        BudgetNames.MaxTokensTotal =>
+            $"The run has {Math.Max(0, Limits.MaxTokensTotal!.Value - used.Tokens)} of its {Limits.MaxTokensTotal} tokens (maxTokensTotal) left, less than this call needs at least: its prompt (about {fixedPart.Tokens} tokens) plus {minUnits} completion tokens.",
+        BudgetNames.MaxCostUsd =>
+            $"The run has {Math.Max(0, Limits.MaxCostUsd!.Value - used.CostUsd):0.######} of its {Limits.MaxCostUsd} USD (maxCostUsd) left, less than this call needs at least: its prompt (about {fixedPart.Tokens} tokens) plus {minUnits} completion tokens.",
+        _ => BudgetCheck.Describe(budget, Limits).Replace(" and is terminated.", ".", StringComparison.Ordinal),
+    };
+
+    private static Usage Scale(Usage perUnit, long units) =>
+        new((int)(perUnit.Steps * units), (int)(perUnit.ToolCalls * units), perUnit.Tokens * units, perUnit.CostUsd * units);
 
     private string? TerminateIfExceeded(Usage total)
     {

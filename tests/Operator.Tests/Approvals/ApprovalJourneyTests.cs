@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.Operator.Approvals;
@@ -25,7 +23,7 @@ public sealed class ApprovalJourneyTests(ApprovalClusterFixture cluster, ITestOu
     private readonly List<OperatorInstance> _operators = [];
 
     private const string Workflow = "refunds";
-    private static readonly TimeSpan DecisionTimeout = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan DecisionTimeout = ApprovalRequests.DecisionTimeout;
 
     private Kubernetes Admin => cluster.Client;
 
@@ -95,7 +93,7 @@ public sealed class ApprovalJourneyTests(ApprovalClusterFixture cluster, ITestOu
         // the status before it patches); a custom role granting the patch alone meets the admission policy's
         // approve check (DevCluster.Tests hold that check to kube-apiserver's authorizer semantics).
         var elsewhere = await cluster.CreateNamespaceAsync("mallory-approves-here");
-        await BindApproverAsync(elsewhere, "mallory");
+        await ApprovalRequests.BindApproverAsync(Admin, elsewhere, "mallory");
         var refused = await TryVerdictAsync("mallory", ns, name, "approve", "looks fine to me");
 
         AssertRefused(refused, $"User \"mallory\" cannot get resource \"agentapprovals/status\" in API group \"agentoperator.io\" in the namespace \"{ns}\"");
@@ -198,53 +196,15 @@ public sealed class ApprovalJourneyTests(ApprovalClusterFixture cluster, ITestOu
         var revision = ready.Status!.StableRevision!;
         foreach (var approver in approvers)
         {
-            await BindApproverAsync(ns, approver);
+            await ApprovalRequests.BindApproverAsync(Admin, ns, approver);
         }
 
-        // The kubelet's part: a token of the revision's ServiceAccount, projected into the gateway.
-        var request = await Admin.CoreV1.CreateNamespacedServiceAccountTokenAsync(
-            new Authenticationv1TokenRequest { Spec = new V1TokenRequestSpec { ExpirationSeconds = 3600 } }, ChildNames.RevisionObject(Workflow, revision), ns);
-        var token = request.Status.Token;
-        return (ns, revision, new Kubernetes(cluster.Server.CreateClientConfiguration(token)), token);
+        var (gateway, token) = await ApprovalRequests.GatewayClientAsync(cluster, ns, Workflow, revision);
+        return (ns, revision, gateway, token);
     }
 
-    /// <summary>What the README has an admin run: the manifests' approver ClusterRole bound to a user in one namespace.</summary>
-    private async Task BindApproverAsync(string ns, string user) =>
-        await Admin.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(new V1RoleBinding
-        {
-            Metadata = new V1ObjectMeta { Name = $"{user}-approves" },
-            RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = "agentoperator-approver" },
-            Subjects = [new Rbacv1Subject { ApiGroup = "rbac.authorization.k8s.io", Kind = "User", Name = user }],
-        }, ns);
-
-    /// <summary>Creates the AgentApproval as the gateway does when a call needs a human, and waits for the operator to open it.</summary>
-    private async Task<string> RequestAsync(Kubernetes gateway, string ns, string revision, int tier, int approvalsRequired, TimeSpan? expiresIn = null)
-    {
-        var input = new JsonObject { ["order_id"] = "A-1001", ["amount_usd"] = 120.0 };
-        var approval = new AgentApproval
-        {
-            Metadata = new V1ObjectMeta { GenerateName = $"{Workflow}-", Labels = new Dictionary<string, string> { ["agentoperator.io/workflow"] = Workflow } },
-            Spec = new AgentApprovalSpec
-            {
-                Workflow = Workflow,
-                Revision = revision,
-                RunId = "run-" + Guid.NewGuid().ToString("N")[..8],
-                Tool = WorkflowManifests.IssueRefund,
-                Action = ToolAction.Create,
-                Input = input,
-                InputSha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(input.ToJsonString()))),
-                RiskTier = tier,
-                ApprovalsRequired = approvalsRequired,
-                Reason = "refund above 50 USD",
-                ExpiresAt = DateTimeOffset.UtcNow + (expiresIn ?? TimeSpan.FromMinutes(15)),
-            },
-        };
-        var created = KubernetesJson.Deserialize<AgentApproval>(KubernetesJson.Serialize(
-            await gateway.CustomObjects.CreateNamespacedCustomObjectAsync(approval, ApiGroup.Group, ApiGroup.Version, ns, AgentApproval.Plural)));
-        var name = created.Metadata.Name;
-        await Eventually.TrueAsync(async () => (await ReadAsync(ns, name)).Status?.Approvals is not null, $"the operator to open approval {name}", DecisionTimeout);
-        return name;
-    }
+    private Task<string> RequestAsync(Kubernetes gateway, string ns, string revision, int tier, int approvalsRequired, TimeSpan? expiresIn = null) =>
+        ApprovalRequests.CreateAsync(gateway, Admin, ns, Workflow, revision, tier, approvalsRequired, expiresIn);
 
     private static string[] PatchArgs(string ns, string name, string user, string verdict, string comment)
     {
@@ -292,16 +252,10 @@ public sealed class ApprovalJourneyTests(ApprovalClusterFixture cluster, ITestOu
             new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), ApiGroup.Group, ApiGroup.Version, ns, AgentApproval.Plural, read.Metadata.Name);
     }
 
-    private async Task<AgentApproval> ReadAsync(string ns, string name) =>
-        KubernetesJson.Deserialize<AgentApproval>(KubernetesJson.Serialize(
-            await Admin.CustomObjects.GetNamespacedCustomObjectAsync(ApiGroup.Group, ApiGroup.Version, ns, AgentApproval.Plural, name)));
+    private Task<AgentApproval> ReadAsync(string ns, string name) => ApprovalRequests.ReadAsync(Admin, ns, name);
 
-    private async Task<AgentApproval> WaitForDecisionAsync(string ns, string name, ApprovalDecision decision)
-    {
-        AgentApproval? last = null;
-        await Eventually.TrueAsync(async () => (last = await ReadAsync(ns, name)).Status?.Decision == decision, $"approval {name} to be {decision}", DecisionTimeout);
-        return last!;
-    }
+    private Task<AgentApproval> WaitForDecisionAsync(string ns, string name, ApprovalDecision decision) =>
+        ApprovalRequests.WaitForDecisionAsync(Admin, ns, name, decision);
 
     private async Task<IReadOnlyList<string>> EventReasonsEventuallyAsync(string ns, string reason)
     {

@@ -150,13 +150,109 @@ public class PolicyEngineTests
     }
 
     [Fact]
-    public void Model_call_above_max_tokens_per_call_is_denied()
+    public void Model_call_above_max_tokens_per_call_is_capped_to_what_the_limit_leaves_after_the_prompt()
     {
         var engine = Engine();
 
         var decision = engine.DecideModelCall(new ModelCallRequest("executor", null) { MaxCompletionTokens = 3_500, EstimatedPromptTokens = 1_000 }, Ledger(engine));
 
+        Assert.Equal(DecisionKind.Allow, decision.Decision.Kind);
+        Assert.Equal(3_000, decision.MaxCompletionTokens);
+        Assert.Equal(4_000, decision.Reservation!.Amount.Tokens);
+    }
+
+    [Fact]
+    public void Model_call_whose_prompt_alone_fills_max_tokens_per_call_is_denied()
+    {
+        var engine = Engine();
+
+        var decision = engine.DecideModelCall(new ModelCallRequest("executor", null) { EstimatedPromptTokens = 4_000 }, Ledger(engine));
+
         Assert.Equal((DecisionKind.Deny, BuiltInRules.MaxTokensPerCall), (decision.Decision.Kind, decision.Decision.RuleId));
+        Assert.Contains("about 4000 tokens", decision.Decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Model_call_without_max_tokens_is_capped_to_what_the_run_can_still_pay_for()
+    {
+        var engine = Engine(SupportWorkflow.Spec() with { Budgets = new Budgets { MaxTokensTotal = 24_000 } });
+        var run = Ledger(engine);
+        run.Record(new Usage(Tokens: 16_500));
+
+        var decision = engine.DecideModelCall(new ModelCallRequest("planner", null) { EstimatedPromptTokens = 500 }, run);
+
+        // 24,000 - 16,500 = 7,500 left: 500 for the prompt, 7,000 for the completion (below maxTokensPerCall's 7,500).
+        Assert.Equal(DecisionKind.Allow, decision.Decision.Kind);
+        Assert.Equal(7_000, decision.MaxCompletionTokens);
+        Assert.Equal((1, 7_500), (decision.Reservation!.Amount.Steps, decision.Reservation.Amount.Tokens));
+        Assert.Equal((500 * 0.0025 + 7_000 * 0.01) / 1000, decision.Reservation.Amount.CostUsd, 1e-12);
+        Assert.Null(run.TerminatedBy);
+    }
+
+    [Fact]
+    public void Model_call_is_capped_by_the_cost_left_at_the_output_price()
+    {
+        var engine = Engine(SupportWorkflow.Spec() with { Budgets = new Budgets { MaxCostUsd = 0.5 } });
+        var run = Ledger(engine);
+        run.Record(new Usage(CostUsd: 0.49));
+
+        var decision = engine.DecideModelCall(new ModelCallRequest("planner", null) { EstimatedPromptTokens = 400 }, run);
+
+        // 0.01 USD left: 400 prompt tokens cost 0.001, the other 0.009 buy 900 completion tokens at 0.01 / 1k.
+        Assert.Equal(900, decision.MaxCompletionTokens);
+        Assert.Equal(0.5, run.Snapshot().CostUsd, 1e-9);
+    }
+
+    [Fact]
+    public void Model_call_with_several_choices_reserves_the_cap_for_each()
+    {
+        var engine = Engine();
+
+        var decision = engine.DecideModelCall(new ModelCallRequest("planner", null) { MaxCompletionTokens = 100, EstimatedPromptTokens = 10, Choices = 3 }, Ledger(engine));
+
+        Assert.Equal(100, decision.MaxCompletionTokens);
+        Assert.Equal(310, decision.Reservation!.Amount.Tokens);
+    }
+
+    [Fact]
+    public void Model_call_with_several_choices_shares_max_tokens_per_call()
+    {
+        var engine = Engine();
+
+        var decision = engine.DecideModelCall(new ModelCallRequest("executor", null) { EstimatedPromptTokens = 1_000, Choices = 4 }, Ledger(engine));
+
+        Assert.Equal(750, decision.MaxCompletionTokens);
+        Assert.Equal(4_000, decision.Reservation!.Amount.Tokens);
+    }
+
+    [Fact]
+    public void Run_ends_only_when_less_than_the_minimum_completion_is_left()
+    {
+        var engine = Engine(SupportWorkflow.Spec() with { Budgets = new Budgets { MaxTokensTotal = 24_000 } });
+        var run = Ledger(engine);
+        run.Record(new Usage(Tokens: 24_000 - 100 - PolicyEngine.MinimumCompletionTokens));
+
+        var last = engine.DecideModelCall(new ModelCallRequest("planner", null) { EstimatedPromptTokens = 100 }, run);
+        last.Reservation!.Settle(new Usage(Steps: 1, Tokens: 101));
+        var refused = engine.DecideModelCall(new ModelCallRequest("planner", null) { EstimatedPromptTokens = 100 }, run);
+
+        Assert.Equal(PolicyEngine.MinimumCompletionTokens, last.MaxCompletionTokens);
+        Assert.Equal((DecisionKind.BudgetExceeded, BudgetNames.MaxTokensTotal), (refused.Decision.Kind, refused.Decision.RuleId));
+        Assert.Contains("The run has 15 of its 24000 tokens (maxTokensTotal) left", refused.Decision.Reason, StringComparison.Ordinal);
+        Assert.False(refused.Retryable);
+        Assert.Equal(BudgetNames.MaxTokensTotal, run.TerminatedBy);
+    }
+
+    [Fact]
+    public void A_small_requested_cap_fits_below_the_minimum()
+    {
+        var engine = Engine(SupportWorkflow.Spec() with { Budgets = new Budgets { MaxTokensTotal = 1_000 } });
+        var run = Ledger(engine);
+        run.Record(new Usage(Tokens: 990));
+
+        var decision = engine.DecideModelCall(new ModelCallRequest("planner", null) { EstimatedPromptTokens = 5, MaxCompletionTokens = 5 }, run);
+
+        Assert.Equal(5, decision.MaxCompletionTokens);
     }
 
     [Fact]
@@ -184,17 +280,22 @@ public class PolicyEngineTests
     [Theory]
     [InlineData(BudgetNames.MaxTokensTotal)]
     [InlineData(BudgetNames.MaxCostUsd)]
-    public void Model_call_whose_worst_case_does_not_fit_is_refused(string budget)
+    public void Concurrent_model_calls_share_what_is_left_and_a_refusal_for_calls_in_flight_is_retryable(string budget)
     {
         var budgets = budget == BudgetNames.MaxTokensTotal ? new Budgets { MaxTokensTotal = 10_000 } : new Budgets { MaxCostUsd = 0.1 };
         var engine = Engine(SupportWorkflow.Spec() with { Budgets = budgets });
         var run = Ledger(engine);
 
         var first = engine.DecideModelCall(new ModelCallRequest("planner", null), run);
-        var concurrent = engine.DecideModelCall(new ModelCallRequest("planner", null), run);
+        var second = engine.DecideModelCall(new ModelCallRequest("planner", null), run);
+        var third = engine.DecideModelCall(new ModelCallRequest("planner", null), run);
 
-        Assert.Equal(DecisionKind.Allow, first.Decision.Kind);
-        Assert.Equal((DecisionKind.BudgetExceeded, budget), (concurrent.Decision.Kind, concurrent.Decision.RuleId));
+        Assert.Equal(8_000, first.MaxCompletionTokens);
+        Assert.Equal(2_000, second.MaxCompletionTokens);
+        Assert.Equal((DecisionKind.BudgetExceeded, budget, true), (third.Decision.Kind, third.Decision.RuleId, third.Retryable));
+        Assert.Null(run.TerminatedBy);
+        first.Reservation!.Settle(new Usage(Steps: 1, Tokens: 100, CostUsd: 0.001));
+        Assert.Equal(DecisionKind.Allow, engine.DecideModelCall(new ModelCallRequest("planner", null), run).Decision.Kind);
     }
 
     [Fact]

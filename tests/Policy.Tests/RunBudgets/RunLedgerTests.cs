@@ -171,6 +171,23 @@ public class RunLedgerTests
     }
 
     [Fact]
+    public void Growing_a_reservation_holds_more_only_while_the_budget_allows_and_never_terminates()
+    {
+        var ledger = new RunLedger("run-1", new Budgets { MaxTokensTotal = 1_000 }, _time);
+        using var reservation = ledger.TryReserve(new Usage(Tokens: 600)).Reservation!;
+
+        var grown = reservation.TryGrow(new Usage(Tokens: 400), out _);
+        var beyond = reservation.TryGrow(new Usage(Tokens: 1), out var budget);
+
+        Assert.True(grown);
+        Assert.False(beyond);
+        Assert.Equal(BudgetNames.MaxTokensTotal, budget);
+        Assert.Equal(1_000, reservation.Amount.Tokens);
+        Assert.Equal(1_000, ledger.Reserved.Tokens);
+        Assert.Null(ledger.TerminatedBy);
+    }
+
+    [Fact]
     public void Snapshot_counts_in_flight_reservations()
     {
         var ledger = Ledger(new Budgets { MaxToolCalls = 10 });

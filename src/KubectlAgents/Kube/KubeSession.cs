@@ -1,0 +1,62 @@
+using AgentOperator.KubectlAgents.Cli;
+using k8s;
+using k8s.Exceptions;
+
+namespace AgentOperator.KubectlAgents.Kube;
+
+/// <summary>
+/// The user's connection, as kubectl builds it: the kubeconfig (<c>--kubeconfig</c>, <c>$KUBECONFIG</c>, then
+/// <c>~/.kube/config</c>), its context (<c>--context</c>) and namespace (<c>-n</c>, else the context's, else
+/// <c>default</c>). The plugin holds no privileges of its own: every request is the user's, under their RBAC.
+/// </summary>
+public sealed class KubeSession : IDisposable
+{
+    private KubeSession(Kubernetes client, string @namespace, bool allNamespaces)
+    {
+        Client = client;
+        Namespace = @namespace;
+        AllNamespaces = allNamespaces;
+    }
+
+    public Kubernetes Client { get; }
+
+    /// <summary>The namespace commands act in.</summary>
+    public string Namespace { get; }
+
+    /// <summary>Whether list commands cover every namespace (<c>-A</c>).</summary>
+    public bool AllNamespaces { get; }
+
+    public static KubeSession Open(string? kubeconfig, string? context, string? @namespace, bool allNamespaces, string? impersonate)
+    {
+        KubernetesClientConfiguration configuration;
+        try
+        {
+            configuration = kubeconfig is not null
+                ? KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig, context)
+                : Environment.GetEnvironmentVariable("KUBECONFIG") is { Length: > 0 } paths
+                    ? KubernetesClientConfiguration.BuildConfigFromConfigFile(paths.Split(Path.PathSeparator)[0], context)
+                    : KubernetesClientConfiguration.BuildConfigFromConfigFile(currentContext: context);
+        }
+        catch (Exception e) when (e is KubeConfigException or FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new CommandFailureException($"error: cannot load the kubeconfig ({e.Message}); pass --kubeconfig or set KUBECONFIG");
+        }
+
+        var client = impersonate is null
+            ? new Kubernetes(configuration)
+            : new Kubernetes(configuration, new ImpersonationHandler(impersonate));
+        return new KubeSession(client, @namespace ?? configuration.Namespace ?? "default", allNamespaces);
+    }
+
+    public void Dispose() => Client.Dispose();
+
+    /// <summary>Adds kubectl's <c>--as</c> header: the API server checks the caller may impersonate.</summary>
+    private sealed class ImpersonationHandler(string user) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.Headers.Add("Impersonate-User", user);
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+}
