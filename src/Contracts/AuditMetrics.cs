@@ -24,6 +24,9 @@ public static class AuditMetrics
     /// <summary>Collector: verifications of stored chains run, labelled result (intact, tampered).</summary>
     public const string Verifications = "agentoperator_audit_verifications_total";
 
+    /// <summary>Collector: Unix time at which the last checkpoint pass over every chain completed (its signing key and volume work).</summary>
+    public const string LastCheckpointPass = "agentoperator_audit_last_checkpoint_pass_timestamp_seconds";
+
     /// <summary>Collector: failures to write the store (a full or broken volume).</summary>
     public const string StoreWriteFailures = "agentoperator_audit_store_write_failures_total";
 }

@@ -30,6 +30,9 @@ public sealed partial class StoreMaintenance(ChainStore store, ECDsa key, Record
                 forwarder.Forward(chain.Identity, "checkpoint", checkpoint.ToJson());
             }
         }
+
+        // A pass that throws (a broken volume) leaves the time where it was, so the staleness alert fires.
+        metrics.LastCheckpointPass.Set(timeProvider.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
     }
 
     /// <summary>Removes, under a signed expiry, every closed segment older than its workflow's retention.</summary>

@@ -14,6 +14,7 @@ public sealed class CollectorMetrics
         RefusedBatches = factory.CreateCounter(AuditMetrics.RefusedBatches, "Audit batches refused, by reason.", "reason");
         ChainTampered = factory.CreateGauge(AuditMetrics.ChainTampered, "1 when the last verification of the chain found it tampered.", "namespace", "workflow", "chain");
         Verifications = factory.CreateCounter(AuditMetrics.Verifications, "Verifications of stored chains, by result.", "result");
+        LastCheckpointPass = factory.CreateGauge(AuditMetrics.LastCheckpointPass, "Unix time of the last completed checkpoint pass over every chain.");
         StoreWriteFailures = factory.CreateCounter(AuditMetrics.StoreWriteFailures, "Failures to write the audit store's volume.");
     }
 
@@ -26,6 +27,8 @@ public sealed class CollectorMetrics
     public Gauge ChainTampered { get; }
 
     public Counter Verifications { get; }
+
+    public Gauge LastCheckpointPass { get; }
 
     public Counter StoreWriteFailures { get; }
 }

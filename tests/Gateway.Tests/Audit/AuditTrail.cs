@@ -25,9 +25,10 @@ public sealed class AuditTrail : IAsyncDisposable
     private static readonly Lazy<Task<string>> CollectorToken = new(InstallCollectorRbacAsync);
     private int _collectorPort;
 
-    private AuditTrail(TestCluster cluster, string @namespace, string directory, UpstreamStub upstream, Kubernetes collectorClient)
+    private AuditTrail(TestCluster cluster, string @namespace, string directory, UpstreamStub upstream, Kubernetes collectorClient, Kubernetes gatewayClient)
     {
         Cluster = cluster;
+        GatewayClient = gatewayClient;
         Namespace = @namespace;
         Directory = directory;
         Upstream = upstream;
@@ -39,6 +40,9 @@ public sealed class AuditTrail : IAsyncDisposable
     public string Directory { get; }
     public UpstreamStub Upstream { get; }
     public Kubernetes CollectorClient { get; }
+
+    /// <summary>The gateway's API client (the revision's ServiceAccount): it creates and reads AgentApprovals.</summary>
+    public Kubernetes GatewayClient { get; }
     public RunningCollector? Collector { get; private set; }
     public RunningGateway? Gateway { get; private set; }
     public const string Pod = "support-refund-pod-1";
@@ -57,9 +61,9 @@ public sealed class AuditTrail : IAsyncDisposable
         var cluster = await TestCluster.SharedAsync();
         var collectorToken = await CollectorToken.Value;
         var @namespace = await cluster.CreateNamespaceAsync("audit");
-        await cluster.GatewayTokenAsync(@namespace);
+        var gatewayToken = await cluster.GatewayTokenAsync(@namespace);
         var directory = System.IO.Directory.CreateTempSubdirectory("audit-trail-").FullName;
-        var trail = new AuditTrail(cluster, @namespace, directory, await UpstreamStub.StartAsync(), cluster.Client(collectorToken));
+        var trail = new AuditTrail(cluster, @namespace, directory, await UpstreamStub.StartAsync(), cluster.Client(collectorToken), cluster.Client(gatewayToken));
         await File.WriteAllTextAsync(trail.GatewayTokenPath, await trail.PodTokenAsync(AuditCollectorApi.Audience));
         await File.WriteAllTextAsync(trail.BundlePath, PolicyBundleJson.Serialize(TestBundles.SupportRefund(trail.Upstream.Url)));
         return trail;
@@ -144,12 +148,13 @@ public sealed class AuditTrail : IAsyncDisposable
             BundlePath = BundlePath,
             AuditPath = AuditPath,
             MetricsBindAddress = "127.0.0.1",
+            Namespace = Namespace,
             SecretsRoot = Path.Combine(Directory, "secrets"),
             TokensRoot = Path.Combine(Directory, "tokens"),
             AuditCollector = CollectorAddress,
             AuditTokenPath = GatewayTokenPath,
             AuditAcknowledgementTimeout = acknowledgementTimeout ?? TimeSpan.FromSeconds(2),
-        }, loggerFactory: NullLoggerFactory.Instance);
+        }, GatewayClient, loggerFactory: NullLoggerFactory.Instance);
         return Gateway;
     }
 
@@ -208,6 +213,7 @@ public sealed class AuditTrail : IAsyncDisposable
         await StopCollectorAsync();
         await Upstream.DisposeAsync();
         CollectorClient.Dispose();
+        GatewayClient.Dispose();
         System.IO.Directory.Delete(Directory, recursive: true);
     }
 
