@@ -99,7 +99,7 @@ internal static class OperatorCommandLine
                 "resync-period" => options with { ResyncPeriod = Duration(name, value, ref error) },
                 "log-level" => options with { LogLevel = Level(value, ref error) },
                 "otlp-endpoint" => options with { OtlpEndpoint = Url(name, value, ref error) },
-                "audit-collector" => options with { AuditCollector = Url(name, value, ref error) },
+                "audit-collector" => options with { AuditCollector = HttpUrl(name, value, ref error) },
                 _ => Unknown(options, name, ref error),
             };
             if (error is not null)
@@ -172,6 +172,18 @@ internal static class OperatorCommandLine
 
         error = $"--log-level takes trace, debug, info, warn, error (or the .NET names information, warning, critical), not '{value}'";
         return LogLevel.Information;
+    }
+
+    // Every gateway is rendered with this address, and a gateway accepts only http(s): refuse anything else here, not in each pod.
+    private static Uri? HttpUrl(string name, string value, ref string? error)
+    {
+        if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+        {
+            return uri;
+        }
+
+        error = $"--{name} takes an absolute http(s) URL, not '{value}'";
+        return null;
     }
 
     private static Uri? Url(string name, string value, ref string? error)

@@ -110,7 +110,7 @@ public sealed class GatewayContainerContractTests
         Assert.Equal(Path.GetFileName(options.AuditTokenPath), source.Path);
         Assert.All(pod.Containers.Where(c => c.Name != GatewayPodLayout.GatewayContainer), c => Assert.DoesNotContain(c.VolumeMounts ?? [], m => m.Name == mount.Name));
         // The gateway may reach the collector's namespace, and the agent still only its gateway.
-        Assert.Contains(children.NetworkPolicy.Spec.Egress, r => r.To.Any(p => p.NamespaceSelector?.MatchLabels?.GetValueOrDefault("kubernetes.io/metadata.name") == "agentoperator-system"));
+        Assert.Contains(children.NetworkPolicy.Spec.Egress, r => r.To.Any(p => p.NamespaceSelector?.MatchLabels is { } labels && labels.TryGetValue("kubernetes.io/metadata.name", out var ns) && ns == "agentoperator-system"));
     }
 
     [Theory]
