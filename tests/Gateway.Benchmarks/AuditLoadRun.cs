@@ -35,7 +35,7 @@ internal static class AuditLoadRun
         {
             await using var cluster = await DevClusterServer.StartAsync(new DevClusterOptions { SimulateWorkloads = false }, cancellationToken);
             using var admin = new Kubernetes(cluster.CreateClientConfiguration());
-            using var collectorClient = new Kubernetes(cluster.CreateClientConfiguration(await CollectorTokenAsync(admin, cancellationToken)));
+            using var collectorClient = new Kubernetes(cluster.CreateClientConfiguration(await CollectorTokenAsync(cluster, admin, directory, cancellationToken)));
             var tokenPath = Path.Combine(directory, "audit-token");
             await File.WriteAllTextAsync(tokenPath, await GatewayTokenAsync(admin, cancellationToken), cancellationToken);
 
@@ -133,18 +133,37 @@ internal static class AuditLoadRun
         throw new TimeoutException($"the gateway still had unshipped audit records after {timeout.TotalSeconds} s: {line}");
     }
 
-    // config/collector's ServiceAccount, ClusterRole and ClusterRoleBinding as the install creates them; a token of it.
-    private static async Task<string> CollectorTokenAsync(Kubernetes admin, CancellationToken cancellationToken)
+    // config/collector's ServiceAccount, ClusterRole and ClusterRoleBinding applied by the real kubectl, as an install
+    // applies them; a token of that ServiceAccount.
+    private static async Task<string> CollectorTokenAsync(DevClusterServer cluster, Kubernetes admin, string directory, CancellationToken cancellationToken)
     {
         var config = Path.Combine(RepositoryRoot(), "config", "collector");
         var account = KubernetesYaml.Deserialize<V1ServiceAccount>(await File.ReadAllTextAsync(Path.Combine(config, "service_account.yaml"), cancellationToken));
-        await admin.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = account.Metadata.NamespaceProperty } }, cancellationToken: cancellationToken);
-        await admin.CoreV1.CreateNamespacedServiceAccountAsync(account, account.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
-        await admin.RbacAuthorizationV1.CreateClusterRoleAsync(KubernetesYaml.Deserialize<V1ClusterRole>(await File.ReadAllTextAsync(Path.Combine(config, "role.yaml"), cancellationToken)), cancellationToken: cancellationToken);
-        await admin.RbacAuthorizationV1.CreateClusterRoleBindingAsync(KubernetesYaml.Deserialize<V1ClusterRoleBinding>(await File.ReadAllTextAsync(Path.Combine(config, "role_binding.yaml"), cancellationToken)), cancellationToken: cancellationToken);
+        var kubeconfig = Path.Combine(directory, "kubeconfig");
+        cluster.WriteKubeconfig(kubeconfig);
+        await KubectlAsync(kubeconfig, ["create", "namespace", account.Metadata.NamespaceProperty], cancellationToken);
+        await KubectlAsync(kubeconfig, ["apply", "-f", Path.Combine(config, "service_account.yaml"), "-f", Path.Combine(config, "role.yaml"), "-f", Path.Combine(config, "role_binding.yaml")], cancellationToken);
         var token = await admin.CoreV1.CreateNamespacedServiceAccountTokenAsync(new Authenticationv1TokenRequest { Spec = new V1TokenRequestSpec { ExpirationSeconds = 7200 } },
             account.Metadata.Name, account.Metadata.NamespaceProperty, cancellationToken: cancellationToken);
         return token.Status.Token;
+    }
+
+    private static async Task KubectlAsync(string kubeconfig, string[] arguments, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in (string[])["--kubeconfig", kubeconfig, .. arguments])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("kubectl did not start (install the kubernetes-client package)");
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.StandardOutput.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kubectl {string.Join(' ', arguments)} exited with {process.ExitCode}: {await error}");
+        }
     }
 
     // A revision's ServiceAccount as the operator marks it (owner AgentWorkflow, revision annotation), a pod of it, and a
