@@ -4,6 +4,7 @@
 #   docker build -t ghcr.io/agentoperator/operator:0.1.0 --build-arg VERSION=0.1.0 .
 #   docker build -t ghcr.io/agentoperator/gateway:0.1.0 --build-arg VERSION=0.1.0 --target gateway .
 #   docker build -t ghcr.io/agentoperator/sample-agent:0.1.0 --build-arg VERSION=0.1.0 --target sample-agent .
+#   docker build -t ghcr.io/agentoperator/audit-collector:0.1.0 --build-arg VERSION=0.1.0 --target audit-collector .
 # Multi-arch: docker buildx build --platform linux/amd64,linux/arm64 ... (the SDK stage runs on the
 # build platform and cross-publishes, so no emulation is needed).
 #
@@ -27,8 +28,9 @@ COPY src/Gateway/Gateway.csproj src/Gateway/
 COPY src/DevCluster/DevCluster.csproj src/DevCluster/
 COPY src/SampleAgent/SampleAgent.csproj src/SampleAgent/
 COPY src/Operator/Operator.csproj src/Operator/
-# The operator references every other src project, so this one restore covers every image.
-RUN dotnet restore src/Operator/Operator.csproj -a $TARGETARCH
+COPY src/AuditCollector/AuditCollector.csproj src/AuditCollector/
+# The operator references every other src project but the audit collector, so these two restores cover every image.
+RUN dotnet restore src/Operator/Operator.csproj -a $TARGETARCH && dotnet restore src/AuditCollector/AuditCollector.csproj -a $TARGETARCH
 COPY src/ src/
 
 FROM build AS publish-operator
@@ -48,6 +50,12 @@ FROM build AS publish-sample-agent
 ARG TARGETARCH
 ARG VERSION=0.1.0
 RUN dotnet publish src/SampleAgent/SampleAgent.csproj -c Release -a $TARGETARCH --no-restore \
+      -o /app -p:UseAppHost=false -p:Version=$VERSION
+
+FROM build AS publish-audit-collector
+ARG TARGETARCH
+ARG VERSION=0.1.0
+RUN dotnet publish src/AuditCollector/AuditCollector.csproj -c Release -a $TARGETARCH --no-restore \
       -o /app -p:UseAppHost=false -p:Version=$VERSION
 
 # ---- runtime images: chiseled ASP.NET Core (no shell, no package manager, no SDK) ----
@@ -77,6 +85,20 @@ COPY --from=publish-sample-agent /app ./
 ENV ASPNETCORE_HTTP_PORTS=""
 USER 65532:65532
 ENTRYPOINT ["dotnet", "AgentOperator.SampleAgent.dll"]
+
+# The audit collector: the durable store gateways ship their audit records to (config/collector).
+FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION}-noble-chiseled AS audit-collector
+ARG VERSION=0.1.0
+LABEL org.opencontainers.image.title="agentoperator-audit-collector" \
+      org.opencontainers.image.description="AgentOperator audit collector: durable, verifiable audit store and run records API" \
+      org.opencontainers.image.version="${VERSION}"
+WORKDIR /app
+COPY --from=publish-audit-collector /app ./
+# The collector binds its port from its flags (config/collector passes --port 8080).
+ENV ASPNETCORE_HTTP_PORTS=""
+USER 65532:65532
+EXPOSE 8080
+ENTRYPOINT ["dotnet", "AgentOperator.AuditCollector.dll"]
 
 # The default target (last stage): the operator.
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION}-noble-chiseled AS operator

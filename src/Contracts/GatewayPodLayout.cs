@@ -17,7 +17,10 @@ public static partial class GatewayPodLayout
     /// <summary>Tool and model Secrets, at <c>{dir}/{secret}/{key}</c>.</summary>
     public const string SecretsDirectory = "/var/run/agentoperator/secrets";
 
-    /// <summary>The audit log's folder (an emptyDir).</summary>
+    /// <summary>The projected ServiceAccount token for the audit collector's audience (<see cref="AuditCollectorApi.Audience"/>).</summary>
+    public const string AuditTokenFile = "/var/run/agentoperator/audit-token/token";
+
+    /// <summary>The audit log's folder (an emptyDir): the write-ahead buffer of records the collector has not acknowledged.</summary>
     public const string AuditDirectory = "/var/run/agentoperator/audit";
 
     /// <summary>The audit log file.</summary>

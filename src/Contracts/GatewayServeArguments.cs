@@ -7,7 +7,8 @@ namespace AgentOperator.Contracts;
 /// <c>args</c> with <see cref="Render"/>, the gateway (and dev mode's pod runner) read them with <see cref="Parse"/>.
 /// <code>
 /// serve (--bundle-configmap NAMESPACE/NAME[/KEY] | --bundle FILE) [--port N] [--metrics-port M]
-///       [--audit FILE] [--secrets DIR] [--tokens DIR] [--otlp URL] [--max-open-runs N] [--run-idle-timeout SECONDS]
+///       [--audit FILE] [--audit-collector URL] [--audit-token FILE] [--secrets DIR] [--tokens DIR] [--otlp URL]
+///       [--max-open-runs N] [--run-idle-timeout SECONDS]
 /// </code>
 /// Each flag takes one value, as <c>--flag value</c> or <c>--flag=value</c>, at most once.
 /// </summary>
@@ -29,20 +30,22 @@ public sealed record GatewayServeArguments
     public static readonly TimeSpan DefaultRunIdleTimeout = TimeSpan.FromMinutes(30);
 
     /// <summary>The flags, for the usage text.</summary>
-    public const string Synopsis = "serve (--bundle-configmap NAMESPACE/NAME[/KEY] | --bundle FILE) [--port N] [--metrics-port M] [--audit FILE] [--secrets DIR] [--tokens DIR] [--otlp URL] [--max-open-runs N] [--run-idle-timeout SECONDS]";
+    public const string Synopsis = "serve (--bundle-configmap NAMESPACE/NAME[/KEY] | --bundle FILE) [--port N] [--metrics-port M] [--audit FILE] [--audit-collector URL] [--audit-token FILE] [--secrets DIR] [--tokens DIR] [--otlp URL] [--max-open-runs N] [--run-idle-timeout SECONDS]";
 
     private const string BundleConfigMapFlag = "--bundle-configmap";
     private const string BundleFlag = "--bundle";
     private const string PortFlag = "--port";
     private const string MetricsPortFlag = "--metrics-port";
     private const string AuditFlag = "--audit";
+    private const string AuditCollectorFlag = "--audit-collector";
+    private const string AuditTokenFlag = "--audit-token";
     private const string SecretsFlag = "--secrets";
     private const string TokensFlag = "--tokens";
     private const string OtlpFlag = "--otlp";
     private const string MaxOpenRunsFlag = "--max-open-runs";
     private const string RunIdleTimeoutFlag = "--run-idle-timeout";
 
-    private static readonly string[] Flags = [BundleConfigMapFlag, BundleFlag, PortFlag, MetricsPortFlag, AuditFlag, SecretsFlag, TokensFlag, OtlpFlag, MaxOpenRunsFlag, RunIdleTimeoutFlag];
+    private static readonly string[] Flags = [BundleConfigMapFlag, BundleFlag, PortFlag, MetricsPortFlag, AuditFlag, AuditCollectorFlag, AuditTokenFlag, SecretsFlag, TokensFlag, OtlpFlag, MaxOpenRunsFlag, RunIdleTimeoutFlag];
 
     /// <summary>In a pod: the revision's bundle ConfigMap, watched through the API. Exactly one of this and <see cref="BundleFile"/>.</summary>
     public ConfigMapReference? BundleConfigMap { get; init; }
@@ -58,6 +61,12 @@ public sealed record GatewayServeArguments
 
     /// <summary>Audit log file; null: the gateway's default.</summary>
     public string? AuditFile { get; init; }
+
+    /// <summary>The audit collector the log is shipped to (writes wait for its acknowledgement); null: the log stays in the pod.</summary>
+    public Uri? AuditCollector { get; init; }
+
+    /// <summary>The projected token for <see cref="AuditCollectorApi.Audience"/>; null: <see cref="GatewayPodLayout.AuditTokenFile"/>.</summary>
+    public string? AuditTokenFile { get; init; }
 
     /// <summary>Root of mounted Secrets; null: <see cref="GatewayEnvironment.SecretsDirectory"/>, else <see cref="GatewayPodLayout.SecretsDirectory"/>.</summary>
     public string? SecretsDirectory { get; init; }
@@ -98,6 +107,8 @@ public sealed record GatewayServeArguments
         }
 
         Optional(AuditFlag, AuditFile);
+        Optional(AuditCollectorFlag, AuditCollector?.OriginalString);
+        Optional(AuditTokenFlag, AuditTokenFile);
         Optional(SecretsFlag, SecretsDirectory);
         Optional(TokensFlag, TokensDirectory);
         Optional(OtlpFlag, OtlpEndpoint?.OriginalString);
@@ -174,6 +185,10 @@ public sealed record GatewayServeArguments
             Port = PortOf(values, PortFlag, DefaultPort),
             MetricsPort = PortOf(values, MetricsPortFlag, DefaultMetricsPort),
             AuditFile = values.GetValueOrDefault(AuditFlag),
+            AuditCollector = values.GetValueOrDefault(AuditCollectorFlag) is { } collector
+                ? Uri.TryCreate(collector, UriKind.Absolute, out var collectorUri) && collectorUri.Scheme is "http" or "https" ? collectorUri : throw new UsageException($"{AuditCollectorFlag} takes an absolute http(s) URL, not '{collector}'")
+                : null,
+            AuditTokenFile = values.GetValueOrDefault(AuditTokenFlag),
             SecretsDirectory = values.GetValueOrDefault(SecretsFlag),
             TokensDirectory = values.GetValueOrDefault(TokensFlag),
             OtlpEndpoint = values.GetValueOrDefault(OtlpFlag) is { } otlp

@@ -16,7 +16,7 @@ namespace AgentOperator.Gateway.Benchmarks;
 /// </summary>
 internal static class GatewayLoadRun
 {
-    private const string Input = """{"order_id":"A-12345","amount_usd":20.5,"reason":"Refund for late delivery"}""";
+    internal const string Input = """{"order_id":"A-12345","amount_usd":20.5,"reason":"Refund for late delivery"}""";
     private const string ChatInput = """{"model":"gpt-4o-2024-08-06","max_tokens":200,"messages":[{"role":"system","content":"You are a support agent."},{"role":"user","content":"Where is order A-12345?"}]}""";
 
     public static async Task RunAsync(int requests, int concurrency, bool sampleAllocations, bool model, TextWriter output, CancellationToken cancellationToken)
@@ -74,7 +74,7 @@ internal static class GatewayLoadRun
         Directory.Delete(directory, recursive: true);
     }
 
-    private static Task Print(TextWriter output, string name, Latencies l) =>
+    internal static Task Print(TextWriter output, string name, Latencies l) =>
         output.WriteLineAsync($"{name,-16}{l.P(50),10:F0}{l.P(90),10:F0}{l.P(99),10:F0}{l.P(99.9),10:F0}{l.Throughput,10:F0}{l.BytesPerRequest,10}");
 
     private static async Task SendAsync(HttpClient http, Uri uri, string input, string? run, CancellationToken cancellationToken)
@@ -94,7 +94,7 @@ internal static class GatewayLoadRun
         }
     }
 
-    private static async Task<Latencies> MeasureAsync(Func<Task> send, int requests, int concurrency)
+    internal static async Task<Latencies> MeasureAsync(Func<Task> send, int requests, int concurrency)
     {
         var samples = new double[requests];
         var next = -1;
@@ -116,7 +116,7 @@ internal static class GatewayLoadRun
         return new Latencies(samples, throughput, bytesPerRequest);
     }
 
-    private static async Task<WebApplication> StartUpstreamAsync(CancellationToken cancellationToken)
+    internal static async Task<WebApplication> StartUpstreamAsync(CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -142,7 +142,7 @@ internal static class GatewayLoadRun
         return app;
     }
 
-    private static PolicyBundle Bundle(string upstream) => new()
+    internal static PolicyBundle Bundle(string upstream) => new()
     {
         Workflow = new BundleWorkflow("bench", "support-refund"),
         Revision = "bench00001",
@@ -165,6 +165,14 @@ internal static class GatewayLoadRun
                     {"type":"object","required":["order_id"],"properties":{"order_id":{"type":"string","maxLength":64},"amount_usd":{"type":"number"},"reason":{"type":"string"}}}
                     """)!.AsObject(),
             },
+            // A write of risk tier 1 that executes without an approval: its record is durable before its answer.
+            new BundleTool
+            {
+                Name = "tickets.create",
+                RiskTier = 1,
+                Actions = [ToolAction.Create],
+                Upstream = new ToolUpstream { Url = upstream + "/orders", TimeoutSeconds = 5 },
+            },
         ],
         Rules =
         [
@@ -172,7 +180,7 @@ internal static class GatewayLoadRun
         ],
     };
 
-    private sealed record Latencies(double[] Sorted, double Throughput, long BytesPerRequest)
+    internal sealed record Latencies(double[] Sorted, double Throughput, long BytesPerRequest)
     {
         public double P(double percentile) => Sorted[Math.Min(Sorted.Length - 1, (int)Math.Ceiling(percentile / 100 * Sorted.Length) - 1)];
     }
@@ -181,7 +189,7 @@ internal static class GatewayLoadRun
     /// The tool-call URI of runs of at most 9,000 calls each, so the run budget (maxToolCalls 10,000) never
     /// ends the load.
     /// </summary>
-    private sealed class RunPool(HttpClient http, Uri gateway, string tool) : IDisposable
+    internal sealed class RunPool(HttpClient http, Uri gateway, string tool) : IDisposable
     {
         private readonly SemaphoreSlim _gate = new(1, 1);
         private Uri? _toolCall;

@@ -377,8 +377,15 @@ internal sealed class ResourceHandler(
         if (ops.TryGet(type, ns, name) is null && subresource is null)
         {
             var initial = fields.ApplyConfiguration(type, null, config, options.FieldManager, options.Force);
-            await HttpJson.WriteAsync(ctx, 201, ops.Create(type, ns, initial, options, fieldsAlreadyManaged: true));
-            return;
+            try
+            {
+                await HttpJson.WriteAsync(ctx, 201, ops.Create(type, ns, initial, options, fieldsAlreadyManaged: true));
+                return;
+            }
+            catch (ApiException e) when ((string?)e.Status["reason"] == "AlreadyExists")
+            {
+                // A concurrent apply created it first: kube-apiserver's store retries as an update, so the apply merges.
+            }
         }
 
         var applied = ops.GuaranteedUpdate(type, ns, name, subresource, options, live => fields.ApplyConfiguration(type, live, config, options.FieldManager, options.Force), fieldsAlreadyManaged: true);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
+using AgentOperator.Contracts;
 
 namespace AgentOperator.Gateway.Audit;
 
@@ -31,12 +32,16 @@ public sealed partial class AuditLog : IAsyncDisposable
     private readonly Timer _fsyncTimer;
     private long _sequence;
     private string _previousSha256;
+    private long _writtenThrough;
+    private string _headSha256;
 
     private AuditLog(FileStream file, long sequence, string previousSha256, ILogger logger)
     {
         _file = file;
         _sequence = sequence;
         _previousSha256 = previousSha256;
+        _writtenThrough = sequence;
+        _headSha256 = previousSha256;
         _logger = logger;
         // One timer for the whole log, re-armed without allocating, rather than a delay task per batch.
         _fsyncTimer = new Timer(static log => ((AuditLog)log!)._queue.Writer.TryWrite(FsyncDue), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -49,6 +54,24 @@ public sealed partial class AuditLog : IAsyncDisposable
     /// <summary>Path of the log file.</summary>
     public string Path => _file.Name;
 
+    /// <summary>The last record written to the file (handed to the OS; fsynced within <see cref="FsyncInterval"/>).</summary>
+    public long WrittenThrough => Volatile.Read(ref _writtenThrough);
+
+    /// <summary>Hash of the record at <see cref="WrittenThrough"/>.</summary>
+    public string HeadSha256 => Volatile.Read(ref _headSha256);
+
+    /// <summary>
+    /// Where records go beyond the pod, when a collector is configured: writes wait for its acknowledgement
+    /// (<see cref="AppendAcknowledgedAsync"/>) and are refused while it cannot give one (<see cref="StoreProblem"/>).
+    /// </summary>
+    public AuditShipper? Shipper { get; internal set; }
+
+    /// <summary>Why the audit store cannot make records durable now, naming it; null when it can (or when there is no collector).</summary>
+    public string? StoreProblem => Shipper?.Problem;
+
+    /// <summary>Called after each batch of records is written to the file, so the shipper reads them at once.</summary>
+    internal Action? Written { get; set; }
+
     /// <summary>Opens (or creates) the log at <paramref name="path"/>, continuing its chain.</summary>
     public static async Task<AuditLog> OpenAsync(string path, ILogger logger, CancellationToken cancellationToken)
     {
@@ -58,6 +81,7 @@ public sealed partial class AuditLog : IAsyncDisposable
             Directory.CreateDirectory(directory);
         }
 
+        CutPartialLastLine(path);
         var (sequence, previous) = await ReadTailAsync(path, cancellationToken);
         var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 64 * 1024, FileOptions.None);
         return new AuditLog(file, sequence, previous, logger);
@@ -69,13 +93,28 @@ public sealed partial class AuditLog : IAsyncDisposable
         ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(new PendingRecord(record, null)), this);
     }
 
-    /// <summary>Queues a record and completes once it has been written and fsynced.</summary>
-    public Task AppendDurableAsync(AuditRecord record, CancellationToken cancellationToken)
+    /// <summary>Queues a record and completes, with its sequence, once it has been written and fsynced in the pod.</summary>
+    public Task<long> AppendDurableAsync(AuditRecord record, CancellationToken cancellationToken)
     {
-        var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var written = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(new PendingRecord(record, written)), this);
 
         return written.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Queues a record and completes once it is durable where the audit lives: acknowledged by the collector (fsynced
+    /// in its store) when one is configured, else fsynced in the pod. Throws <see cref="AuditStoreUnavailableException"/>,
+    /// naming the store, when the collector does not acknowledge it in time; the record stays in the pod's buffer and
+    /// is shipped when the store is back.
+    /// </summary>
+    public async Task AppendAcknowledgedAsync(AuditRecord record, CancellationToken cancellationToken)
+    {
+        var sequence = await AppendDurableAsync(record, cancellationToken);
+        if (Shipper is { } shipper)
+        {
+            await shipper.WaitAcknowledgedAsync(sequence, cancellationToken);
+        }
     }
 
     /// <summary>Completes once everything queued so far is on disk.</summary>
@@ -90,7 +129,7 @@ public sealed partial class AuditLog : IAsyncDisposable
     private async Task WriteLoopAsync()
     {
         var reader = _queue.Reader;
-        var batch = new List<TaskCompletionSource>();
+        var batch = new List<(TaskCompletionSource<long> Written, long Sequence)>();
         var unsynced = false;
         var lastSync = Stopwatch.GetTimestamp();
         while (await reader.WaitToReadAsync())
@@ -115,11 +154,14 @@ public sealed partial class AuditLog : IAsyncDisposable
 
                     if (pending.Written is not null)
                     {
-                        batch.Add(pending.Written);
+                        batch.Add((pending.Written, _sequence));
                     }
                 }
 
                 _file.Flush();
+                Volatile.Write(ref _headSha256, _previousSha256);
+                Volatile.Write(ref _writtenThrough, _sequence);
+                Written?.Invoke();
                 if (unsynced && (fsyncDue || batch.Count > 0 || Stopwatch.GetElapsedTime(lastSync) >= FsyncInterval))
                 {
                     Sync(ref unsynced, ref lastSync, batch);
@@ -133,7 +175,7 @@ public sealed partial class AuditLog : IAsyncDisposable
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
             {
                 LogWriteFailed(_logger, exception, _file.Name);
-                foreach (var written in batch)
+                foreach (var (written, _) in batch)
                 {
                     written.TrySetException(exception);
                 }
@@ -148,18 +190,54 @@ public sealed partial class AuditLog : IAsyncDisposable
         }
     }
 
-    private void Sync(ref bool unsynced, ref long lastSync, List<TaskCompletionSource> batch)
+    private void Sync(ref bool unsynced, ref long lastSync, List<(TaskCompletionSource<long> Written, long Sequence)> batch)
     {
         _fsyncTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _file.Flush(flushToDisk: true);
         unsynced = false;
         lastSync = Stopwatch.GetTimestamp();
-        foreach (var written in batch)
+        foreach (var (written, sequence) in batch)
         {
-            written.TrySetResult();
+            written.TrySetResult(sequence);
         }
 
         batch.Clear();
+    }
+
+    /// <summary>
+    /// A process killed in the middle of a write (SIGKILL, OOM) can leave a last line without its newline. No caller was
+    /// told it was written (writes complete after the batch's flush), so it is cut off and the chain continues from the last whole line.
+    /// </summary>
+    private static void CutPartialLastLine(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return;
+        }
+
+        using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+        var length = file.Length;
+        var tail = new byte[(int)Math.Min(length, 64 * 1024)];
+        while (length > 0)
+        {
+            var start = Math.Max(0, length - tail.Length);
+            file.Position = start;
+            file.ReadExactly(tail, 0, (int)(length - start));
+            var newline = Array.LastIndexOf(tail, (byte)'\n', (int)(length - start) - 1);
+            if (newline >= 0)
+            {
+                length = start + newline + 1;
+                break;
+            }
+
+            length = start;
+        }
+
+        if (length < file.Length)
+        {
+            file.SetLength(length);
+            file.Flush(flushToDisk: true);
+        }
     }
 
     private static async Task<(long Sequence, string PreviousSha256)> ReadTailAsync(string path, CancellationToken cancellationToken)
@@ -206,5 +284,5 @@ public sealed partial class AuditLog : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Error, Message = "Writing the audit log {Path} failed")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception, string path);
 
-    private sealed record PendingRecord(AuditRecord Record, TaskCompletionSource? Written);
+    private sealed record PendingRecord(AuditRecord Record, TaskCompletionSource<long>? Written);
 }

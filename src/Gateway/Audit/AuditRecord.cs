@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AgentOperator.Contracts;
 using AgentOperator.Policy.RunBudgets;
 
 namespace AgentOperator.Gateway.Audit;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentOperator.Contracts;
 using AgentOperator.Policy.RunBudgets;
 
 namespace AgentOperator.Gateway.Audit;

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using AgentOperator.Contracts;
 
 namespace AgentOperator.Gateway.Audit;
 
@@ -19,7 +19,7 @@ public static class AuditVerifier
         await foreach (var line in File.ReadLinesAsync(path, cancellationToken))
         {
             lineNumber++;
-            var problem = Check(line, expectedSequence, previous, out var sha);
+            var problem = AuditChain.CheckLine(line, expectedSequence, previous, out var sha);
             if (problem is not null)
             {
                 return new AuditVerification(expectedSequence - 1, lineNumber, problem, previous);
@@ -30,48 +30,5 @@ public static class AuditVerifier
         }
 
         return new AuditVerification(expectedSequence - 1, null, null, previous);
-    }
-
-    private static string? Check(string line, long expectedSequence, string previous, out string sha)
-    {
-        sha = string.Empty;
-        if (!AuditChain.TryOpen(line, out var body, out var recorded))
-        {
-            return "not a sealed audit record (no trailing sha256 member)";
-        }
-
-        if (!string.Equals(AuditChain.HashBody(body), recorded, StringComparison.Ordinal))
-        {
-            return "content does not match its sha256: the record was edited";
-        }
-
-        long sequence;
-        string? prev;
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            var root = document.RootElement;
-            sequence = root.TryGetProperty("sequence", out var s) && s.ValueKind == JsonValueKind.Number ? s.GetInt64() : -1;
-            prev = root.TryGetProperty("prev", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
-        }
-        catch (JsonException)
-        {
-            return "not valid JSON";
-        }
-
-        if (sequence != expectedSequence)
-        {
-            return sequence > expectedSequence
-                ? $"sequence {sequence} where {expectedSequence} was expected: records were dropped or reordered"
-                : $"sequence {sequence} where {expectedSequence} was expected: records were reordered or duplicated";
-        }
-
-        if (!string.Equals(prev, previous, StringComparison.Ordinal))
-        {
-            return "prev does not match the previous record's sha256: the chain was cut or reordered";
-        }
-
-        sha = recorded;
-        return null;
     }
 }

@@ -10,13 +10,16 @@ public static class GatewayCommandLine
 {
     public const string Usage = """
         usage:
-          serve   --bundle-configmap NAMESPACE/NAME[/KEY] [--port N] [--metrics-port M] [--audit FILE] [--secrets DIR] [--tokens DIR] [--otlp URL]
+          serve   --bundle-configmap NAMESPACE/NAME[/KEY] [--port N] [--metrics-port M] [--audit FILE] [--audit-collector URL] [--audit-token FILE]
+                  [--secrets DIR] [--tokens DIR] [--otlp URL]
                   in a pod: watches the bundle ConfigMap with the in-cluster configuration (KUBERNETES_SERVICE_HOST/PORT and
                   /var/run/secrets/kubernetes.io/serviceaccount); approvals are created in $AGENTOPERATOR_NAMESPACE
-          serve   --bundle FILE [--port N] [--metrics-port M] [--audit FILE] [--secrets DIR] [--tokens DIR] [--otlp URL]
+          serve   --bundle FILE [--port N] [--metrics-port M] [--audit FILE] [--audit-collector URL] [--audit-token FILE] [--secrets DIR] [--tokens DIR] [--otlp URL]
                   outside Kubernetes: enforces a bundle file, reloaded when it changes; calls needing approval are refused
           compile --workflow FILE --tools FILE...
           verify  --audit FILE
+          verify  --collector URL --namespace NS --workflow NAME [--token-file FILE] [--public-key PEM]
+          verify  --store DIR --namespace NS --workflow NAME --public-key PEM
           replay  --audit FILE --bundle FILE
         """;
 
@@ -46,7 +49,8 @@ public static class GatewayCommandLine
             return 2;
         }
         catch (Exception exception) when (exception is JsonException or PolicyCompilationException or IOException or InClusterConfigurationException
-            or InvalidOperationException or HttpRequestException or k8s.Autorest.HttpOperationException)
+            or InvalidOperationException or HttpRequestException or k8s.Autorest.HttpOperationException
+            or System.Security.Cryptography.CryptographicException or ArgumentException)
         {
             // One line on what is wrong (no bundle, no in-cluster configuration, the API refused): a container's last words.
             await error.WriteLineAsync($"error: {exception.Message}");

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using AgentOperator.Contracts;
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.Gateway.Audit;
 using AgentOperator.Policy.Bundles;

@@ -20,7 +20,7 @@ public static class ServeCommand
         using var kubernetes = cluster is null ? null : new Kubernetes(cluster.Client);
         await using var gateway = await GatewayHost.StartAsync(options, kubernetes, cancellationToken: cancellationToken);
         var bundle = arguments.BundleConfigMap is { } configMap ? $"ConfigMap {configMap}" : arguments.BundleFile;
-        await output.WriteLineAsync($"bundle {bundle} · agent API {gateway.AgentAddress} · metrics {gateway.MetricsAddress} · audit {options.AuditPath}");
+        await output.WriteLineAsync($"bundle {bundle} · agent API {gateway.AgentAddress} · metrics {gateway.MetricsAddress} · audit {options.AuditPath}" + (options.AuditCollector is { } collector ? $" shipped to {collector}" : ""));
         await gateway.WaitForShutdownAsync(cancellationToken);
         return 0;
     }
@@ -43,6 +43,8 @@ public static class ServeCommand
             AgentPort = arguments.Port,
             MetricsPort = arguments.MetricsPort,
             AuditPath = arguments.AuditFile ?? defaults.AuditPath,
+            AuditCollector = arguments.AuditCollector,
+            AuditTokenPath = arguments.AuditTokenFile ?? defaults.AuditTokenPath,
             Namespace = Env(GatewayEnvironment.Namespace) ?? inClusterNamespace,
             SecretsRoot = arguments.SecretsDirectory ?? Env(GatewayEnvironment.SecretsDirectory) ?? defaults.SecretsRoot,
             TokensRoot = arguments.TokensDirectory ?? Env(GatewayEnvironment.TokensDirectory) ?? defaults.TokensRoot,

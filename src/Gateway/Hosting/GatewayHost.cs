@@ -50,6 +50,13 @@ public static class GatewayHost
         }
 
         var @namespace = options.Namespace ?? policies.Current!.Engine.Bundle.Workflow.Namespace;
+        if (options.AuditCollector is { } collector)
+        {
+            var shipper = new AuditShipper(audit, new AuditCollectorClient(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, collector, options.AuditTokenPath, timeProvider),
+                timeProvider, loggerFactory.CreateLogger<AuditShipper>()) { AcknowledgementTimeout = options.AuditAcknowledgementTimeout };
+            AuditShippingMetrics.Register(metrics, shipper, policies);
+            shipper.Start();
+        }
 
         var upstreamHandler = options.UpstreamHandlerFactory?.Invoke() ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false };
         var http = new HttpClient(upstreamHandler) { Timeout = Timeout.InfiniteTimeSpan };

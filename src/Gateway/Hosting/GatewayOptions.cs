@@ -23,6 +23,15 @@ public sealed record GatewayOptions
     /// <summary>Append-only audit log file (JSON lines, hash-chained). Default: audit.jsonl in the working directory.</summary>
     public string AuditPath { get; init; } = "audit.jsonl";
 
+    /// <summary>The audit collector the log is shipped to; null (default): the log stays in <see cref="AuditPath"/> only.</summary>
+    public Uri? AuditCollector { get; init; }
+
+    /// <summary>The token file for the collector. Default <see cref="GatewayPodLayout.AuditTokenFile"/>.</summary>
+    public string AuditTokenPath { get; init; } = GatewayPodLayout.AuditTokenFile;
+
+    /// <summary>How long a write action waits for its audit record's acknowledgement before it is refused. Default 5 s.</summary>
+    public TimeSpan AuditAcknowledgementTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Namespace of the workflow: where AgentApprovals are created. Default: the bundle's workflow namespace.</summary>
     public string? Namespace { get; init; }
 

@@ -41,7 +41,7 @@ public sealed class RunningGateway : IAsyncDisposable
     /// <summary>Completes when the gateway stops (SIGTERM, or <see cref="DisposeAsync"/>).</summary>
     public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _agentApp.WaitForShutdownAsync(cancellationToken);
 
-    /// <summary>Stops both listeners, then flushes and closes the audit log.</summary>
+    /// <summary>Stops both listeners, then flushes the audit log, ships what it can to the collector and closes the log.</summary>
     public async ValueTask DisposeAsync()
     {
         await _agentApp.StopAsync();
@@ -51,6 +51,13 @@ public sealed class RunningGateway : IAsyncDisposable
         foreach (var owned in _owned)
         {
             await owned.DisposeAsync();
+        }
+
+        if (Audit.Shipper is { } shipper)
+        {
+            // Graceful termination ships what is buffered; what does not make it ships from the buffer on the next start.
+            await Audit.FlushAsync(CancellationToken.None);
+            await shipper.DisposeAsync();
         }
 
         await Audit.DisposeAsync();

@@ -202,6 +202,14 @@ public sealed class ToolCallService(
             return (Refuse(call, StatusCodes.Status409Conflict, RefusalProblem.Deny, "approval.consumed", "this approval was already used: an approved call executes exactly once", snapshot: snapshot), false);
         }
 
+        // A write executes only while its audit record can be made durable in the audit store (fail closed).
+        var isWrite = action != ToolAction.Read;
+        if (isWrite && audit.StoreProblem is { } storeProblem)
+        {
+            return (Refuse(call, StatusCodes.Status503ServiceUnavailable, RefusalProblem.Deny, AuditStoreRule,
+                $"write actions are refused while their audit record cannot be made durable: {storeProblem}", snapshot: snapshot), false);
+        }
+
         var definition = tool.Definition;
         var outcome = await upstream.CallAsync(new UpstreamCall(definition.Name, definition.Upstream, definition.Auth, action == ToolAction.Read, call.Body,
             call.UpstreamKey), cancellationToken);
@@ -215,8 +223,8 @@ public sealed class ToolCallService(
         {
             Count(call, "allow", null);
             activity?.SetStatus(ActivityStatusCode.Ok);
-            audit.Append(Record(call, "allow", null, decided.Decision.Reason, StatusCodes.Status200OK, executed: true, snapshot));
-            return (new ToolCallResponse(StatusCodes.Status200OK, outcome.Result ?? "null"u8.ToArray(), "application/json"), true);
+            var allowed = new ToolCallResponse(StatusCodes.Status200OK, outcome.Result ?? "null"u8.ToArray(), "application/json");
+            return (await RecordAsync(call, Record(call, "allow", null, decided.Decision.Reason, StatusCodes.Status200OK, executed: true, snapshot), isWrite, allowed, cancellationToken), true);
         }
 
         var (status, rule, reason) = outcome.Failure switch
@@ -230,9 +238,37 @@ public sealed class ToolCallService(
         };
         Count(call, "error", null);
         activity?.SetStatus(ActivityStatusCode.Error, rule);
-        audit.Append(Record(call, "error", rule, reason, status, executed: reached, snapshot));
         var extra = outcome.Result is null || JsonNode.Parse(outcome.Result) is not { } answer ? null : new JsonObject { ["upstream"] = answer };
-        return (new ToolCallResponse(status, RefusalProblem.Bytes(status, RefusalProblem.Error, rule, reason, extra: extra), RefusalProblem.ContentType), outcome.Failure == UpstreamFailure.Rejected);
+        var failed = new ToolCallResponse(status, RefusalProblem.Bytes(status, RefusalProblem.Error, rule, reason, extra: extra), RefusalProblem.ContentType);
+        return (await RecordAsync(call, Record(call, "error", rule, reason, status, executed: reached, snapshot), isWrite && reached, failed, cancellationToken), outcome.Failure == UpstreamFailure.Rejected);
+    }
+
+    /// <summary>The rule of a refusal because the audit store cannot make a write's record durable.</summary>
+    public const string AuditStoreRule = "audit.store";
+
+    /// <summary>
+    /// Records the call: a write that reached its upstream is answered only once its record is durable in the audit store;
+    /// when the store does not acknowledge in time the agent gets a 503 naming the store instead of the result (the
+    /// record stays in the pod's buffer and is shipped when the store is back). Reads are recorded and shipped within a second.
+    /// </summary>
+    private async Task<ToolCallResponse> RecordAsync(PreparedCall call, AuditRecord record, bool durable, ToolCallResponse response, CancellationToken cancellationToken)
+    {
+        if (!durable)
+        {
+            audit.Append(record);
+            return response;
+        }
+
+        try
+        {
+            await audit.AppendAcknowledgedAsync(record, cancellationToken);
+            return response;
+        }
+        catch (AuditStoreUnavailableException exception)
+        {
+            var reason = $"the {call.Invocation.Tool} call was executed, but its audit record could not be made durable, so its result is withheld: {exception.Message}";
+            return new ToolCallResponse(StatusCodes.Status503ServiceUnavailable, RefusalProblem.Bytes(StatusCodes.Status503ServiceUnavailable, RefusalProblem.Error, AuditStoreRule, reason), RefusalProblem.ContentType);
+        }
     }
 
     private async Task<ToolCallResponse> RequestApprovalAsync(PreparedCall call, Policy.Compilation.CompiledTool? tool, ToolAction action, Decision decision, RunSnapshot? snapshot, CancellationToken cancellationToken)

@@ -107,7 +107,7 @@ internal static class EvaluationJobBuilder
             Containers = [EvalContainerSpec(canary, evaluation, options)],
             Volumes =
             [
-                .. DeploymentBuilder.GatewayVolumes(canary),
+                .. DeploymentBuilder.GatewayVolumes(canary, options),
                 new() { Name = EvalTmpVolume, EmptyDir = new() { SizeLimit = new ResourceQuantity("256Mi") } },
             ],
         };

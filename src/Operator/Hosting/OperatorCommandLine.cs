@@ -19,6 +19,7 @@ internal static class OperatorCommandLine
           --resync-period DURATION           e.g. 10m, 30s, 0 to disable (default: 10m)
           --log-level LEVEL                  trace, debug, info, warn, error; or information, warning, critical (default: info)
           --otlp-endpoint URL                where reconcile traces go (default: OTEL_EXPORTER_OTLP_ENDPOINT)
+          --audit-collector URL              the audit collector every gateway ships to (default: none, records stay in the pods)
           -h, --help                         show this help
         """;
 
@@ -98,6 +99,7 @@ internal static class OperatorCommandLine
                 "resync-period" => options with { ResyncPeriod = Duration(name, value, ref error) },
                 "log-level" => options with { LogLevel = Level(value, ref error) },
                 "otlp-endpoint" => options with { OtlpEndpoint = Url(name, value, ref error) },
+                "audit-collector" => options with { AuditCollector = HttpUrl(name, value, ref error) },
                 _ => Unknown(options, name, ref error),
             };
             if (error is not null)
@@ -170,6 +172,18 @@ internal static class OperatorCommandLine
 
         error = $"--log-level takes trace, debug, info, warn, error (or the .NET names information, warning, critical), not '{value}'";
         return LogLevel.Information;
+    }
+
+    // Every gateway is rendered with this address, and a gateway accepts only http(s): refuse anything else here, not in each pod.
+    private static Uri? HttpUrl(string name, string value, ref string? error)
+    {
+        if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+        {
+            return uri;
+        }
+
+        error = $"--{name} takes an absolute http(s) URL, not '{value}'";
+        return null;
     }
 
     private static Uri? Url(string name, string value, ref string? error)

@@ -40,6 +40,9 @@ internal sealed record OperatorOptions
     /// <summary>OTLP endpoint for reconcile traces (<c>--otlp-endpoint</c>); null (default) uses OTEL_EXPORTER_OTLP_ENDPOINT, and exports nothing when that is unset too.</summary>
     public Uri? OtlpEndpoint { get; init; }
 
+    /// <summary>The audit collector every gateway ships its records to (<c>--audit-collector</c>); null: records stay in the pods.</summary>
+    public Uri? AuditCollector { get; init; }
+
     /// <summary>Where canary analysis queries instead of each spec's own source (dev mode sets it); default: no override.</summary>
     public AnalysisOptions Analysis { get; init; } = new();
 }

@@ -45,6 +45,11 @@ internal static class OperatorServiceCollectionExtensions
             .AddCheck<WorkersAliveHealthCheck>("workers", tags: [LiveTag])
             .AddCheck<CachesSyncedHealthCheck>("informers", tags: [ReadyTag]);
 
+        if (options.AuditCollector is { } auditCollector)
+        {
+            services.AddSingleton(new Provisioning.ProvisioningOptions { AuditCollector = auditCollector });
+        }
+
         var otlp = options.OtlpEndpoint ?? EndpointFromEnvironment();
         services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("agent-operator"))

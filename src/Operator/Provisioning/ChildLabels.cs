@@ -18,7 +18,7 @@ public static class ChildLabels
     public const string BundleSha256Annotation = BundleConfigMap.Sha256Annotation;
 
     /// <summary>The revision id in full, on every per-revision object (the label may be shortened).</summary>
-    public const string RevisionAnnotation = "agentoperator.io/revision";
+    public const string RevisionAnnotation = RevisionObjects.RevisionAnnotation;
 
     /// <summary>Labels every child of the workflow carries.</summary>
     public static Dictionary<string, string> ForWorkflow(string workflow) => new(StringComparer.Ordinal)

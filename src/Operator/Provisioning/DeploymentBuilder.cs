@@ -11,6 +11,7 @@ namespace AgentOperator.Operator.Provisioning;
 public static class DeploymentBuilder
 {
     private const string AuditVolume = "gateway-audit";
+    private const string AuditTokenVolume = "gateway-audit-token";
     private const string GatewayTmpVolume = "gateway-tmp";
     private const string AgentTmpVolume = "agent-tmp";
 
@@ -55,7 +56,7 @@ public static class DeploymentBuilder
     {
         List<V1Volume> volumes =
         [
-            .. GatewayVolumes(inputs),
+            .. GatewayVolumes(inputs, options),
             new() { Name = AgentTmpVolume, EmptyDir = new() { SizeLimit = new ResourceQuantity("256Mi") } },
         ];
 
@@ -75,11 +76,23 @@ public static class DeploymentBuilder
     }
 
     /// <summary>The volumes the gateway container mounts: its credentials, the audit log and its /tmp.</summary>
-    internal static IEnumerable<V1Volume> GatewayVolumes(RevisionInputs inputs) =>
+    internal static IEnumerable<V1Volume> GatewayVolumes(RevisionInputs inputs, ProvisioningOptions options) =>
     [
         .. GatewayCredentials.Volumes(inputs),
         new() { Name = AuditVolume, EmptyDir = new() { SizeLimit = new ResourceQuantity("1Gi") } },
         new() { Name = GatewayTmpVolume, EmptyDir = new() { SizeLimit = new ResourceQuantity("64Mi") } },
+        // The gateway's identity towards the audit collector: a token only the collector accepts, rotated by the kubelet.
+        .. options.AuditCollector is null ? [] : new[]
+        {
+            new V1Volume
+            {
+                Name = AuditTokenVolume,
+                Projected = new()
+                {
+                    Sources = [new() { ServiceAccountToken = new() { Audience = AuditCollectorApi.Audience, ExpirationSeconds = GatewayCredentials.TokenSeconds(inputs), Path = Path.GetFileName(GatewayPodLayout.AuditTokenFile) } }],
+                },
+            },
+        },
     ];
 
     /// <summary>
@@ -124,6 +137,8 @@ public static class DeploymentBuilder
             Port = options.GatewayApiPort,
             MetricsPort = options.GatewayMetricsPort,
             AuditFile = GatewayPodLayout.AuditFile,
+            AuditCollector = options.AuditCollector,
+            AuditTokenFile = options.AuditCollector is null ? null : GatewayPodLayout.AuditTokenFile,
         };
         List<V1EnvVar> env =
         [
@@ -160,6 +175,7 @@ public static class DeploymentBuilder
                 .. GatewayCredentials.Mounts(inputs),
                 new() { Name = AuditVolume, MountPath = GatewayPodLayout.AuditDirectory },
                 new() { Name = GatewayTmpVolume, MountPath = "/tmp" },
+                .. options.AuditCollector is null ? [] : new[] { new V1VolumeMount { Name = AuditTokenVolume, MountPath = Path.GetDirectoryName(GatewayPodLayout.AuditTokenFile)!, ReadOnlyProperty = true } },
             ],
         };
     }

@@ -124,7 +124,8 @@ public static class NetworkPolicyBuilder
                 }));
         }
 
-        var hosts = UpstreamUrls(inputs)
+        // The audit collector is one more in-cluster upstream of the gateway.
+        var hosts = UpstreamUrls(inputs).Concat(options.AuditCollector is { } collector ? [collector.ToString()] : [])
             .SelectMany(url => UpstreamHost.Parse(url, inputs.Namespace, options.ClusterDomain))
             .Distinct()
             .ToList();

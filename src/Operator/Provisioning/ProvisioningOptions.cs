@@ -9,6 +9,12 @@ public sealed record ProvisioningOptions
     /// <summary>Gateway sidecar image. Default: <c>ghcr.io/agentoperator/gateway:{operator version}</c>.</summary>
     public string GatewayImage { get; init; } = "ghcr.io/agentoperator/gateway:" + OperatorVersion.Current;
 
+    /// <summary>
+    /// The audit collector every gateway ships its records to (rendered as <c>--audit-collector</c>, with a projected token for
+    /// <see cref="Contracts.AuditCollectorApi.Audience"/> and an egress rule to it). Default null: records stay in the pods.
+    /// </summary>
+    public Uri? AuditCollector { get; init; }
+
     /// <summary>Loopback port of the agent-facing API. Default 15080. Never a containerPort: nothing outside the pod may reach it.</summary>
     public int GatewayApiPort { get; init; } = 15080;
 

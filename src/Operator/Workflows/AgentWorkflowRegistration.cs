@@ -22,7 +22,7 @@ internal static class AgentWorkflowRegistration
         runtime.Services.AddSingleton<IController>(sp => AgentWorkflowController.Create(
             sp.GetRequiredService<SharedInformerFactory>(),
             sp.GetRequiredService<IKubernetes>(),
-            WithDiscoveredEndpoints(provisioning ?? new ProvisioningOptions(), sp),
+            WithDiscoveredEndpoints(provisioning ?? sp.GetService<ProvisioningOptions>() ?? new ProvisioningOptions(), sp),
             sp.GetRequiredService<ControllerOptions>(),
             sp.GetRequiredService<ControllerMetrics>(),
             sp.GetRequiredService<TimeProvider>(),

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentOperator.Contracts;
 using AgentOperator.Gateway.Audit;
 using AgentOperator.Policy.RunBudgets;
 using Microsoft.Extensions.Logging.Abstractions;

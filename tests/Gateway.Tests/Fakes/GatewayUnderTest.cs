@@ -96,16 +96,20 @@ public sealed class GatewayUnderTest : IAsyncDisposable
     /// for it (<see cref="ApprovalTally"/>). This cluster runs neither admission policies nor the operator; the path
     /// through kubectl, admission and the operator is tested end to end in Operator.Tests.
     /// </summary>
-    public async Task DecideAsync(string approvalId, string user, ApproverVerdict verdict, string comment = "test")
+    public Task DecideAsync(string approvalId, string user, ApproverVerdict verdict, string comment = "test") =>
+        DecideAsync(Cluster, Namespace, approvalId, user, verdict, comment);
+
+    /// <inheritdoc cref="DecideAsync(string, string, ApproverVerdict, string)"/>
+    public static async Task DecideAsync(TestCluster cluster, string @namespace, string approvalId, string user, ApproverVerdict verdict, string comment = "test")
     {
-        var approval = await GetApprovalAsync(approvalId);
+        var approval = await cluster.Admin.CustomObjects.GetNamespacedCustomObjectAsync<AgentApproval>(ApiGroup.Group, ApiGroup.Version, @namespace, AgentApproval.Plural, approvalId);
         var status = (approval.Status ?? new AgentApprovalStatus()) with
         {
             Approvals = [.. approval.Status?.Approvals ?? [], new ApproverDecision { User = user, Verdict = verdict, Comment = comment }],
         };
         var decision = ApprovalTally.Decide(approval.Spec, status, DateTimeOffset.UtcNow);
         approval.Status = status with { Decision = decision, DecidedAt = decision == ApprovalDecision.Pending ? null : DateTimeOffset.UtcNow };
-        await Cluster.Admin.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync(approval, ApiGroup.Group, ApiGroup.Version, Namespace, AgentApproval.Plural, approvalId);
+        await cluster.Admin.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync(approval, ApiGroup.Group, ApiGroup.Version, @namespace, AgentApproval.Plural, approvalId);
     }
 
     /// <summary>The AgentApproval as stored by the API server.</summary>

@@ -18,7 +18,7 @@ public sealed partial class ChartTests
     private static IReadOnlyList<KubeObject> Install => Kubectl.Kustomize("config/default");
 
     private static JsonObject ManagerContainer =>
-        Assert.Single(Assert.Single(Install, o => o.Kind == "Deployment").At("spec.template.spec.containers")!.AsArray(), c => (string?)c!["name"] == "manager")!.AsObject();
+        Assert.Single(Assert.Single(Install, o => o.Kind == "Deployment" && o.Name == "agent-operator").At("spec.template.spec.containers")!.AsArray(), c => (string?)c!["name"] == "manager")!.AsObject();
 
     [Fact]
     public void Chart_metadata_is_a_v2_application_chart_with_semver_versions()
@@ -54,6 +54,9 @@ public sealed partial class ChartTests
     [InlineData("nodeSelector")]
     [InlineData("tolerations")]
     [InlineData("affinity")]
+    [InlineData("auditCollector.enabled")]
+    [InlineData("auditCollector.url")]
+    [InlineData("auditCollector.storage")]
     public void Values_define(string path) =>
         Assert.True(HasKey(Values, path), $"values.yaml lacks {path}");
 
@@ -81,6 +84,21 @@ public sealed partial class ChartTests
         Assert.Contains("ServiceMonitor", kinds);
         Assert.True(ChartTemplates.All.ContainsKey("NOTES.txt"));
         Assert.True(ChartTemplates.All.ContainsKey("_helpers.tpl"));
+    }
+
+    [Fact]
+    public void Default_values_ship_gateway_audit_to_the_collector_service_config_default_installs()
+    {
+        var service = Assert.Single(Install, o => o.Kind == "Service" && o.Name == "agentoperator-audit-collector");
+        var port = (int)service.At("spec.ports")!.AsArray().Single()!["port"]!;
+        var flag = $"--audit-collector=http://{service.Name}.{service.Namespace}.svc:{port}";
+
+        Assert.Contains(flag, Json.Strings(ManagerContainer["args"]));
+        Assert.Contains(flag, Json.Strings(ChartTemplates.RenderManagerArgsAndEnv(Values)["args"]));
+        var disabled = Values.DeepClone();
+        disabled["auditCollector"]!["enabled"] = false;
+        Assert.DoesNotContain(Json.Strings(ChartTemplates.RenderManagerArgsAndEnv(disabled)["args"]), a => a.StartsWith("--audit-collector", StringComparison.Ordinal));
+        Assert.Contains("kind: PersistentVolumeClaim", ChartTemplates.All["audit-collector.yaml"], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -116,7 +134,7 @@ public sealed partial class ChartTests
     [Fact]
     public void Security_defaults_equal_the_kustomize_deployment()
     {
-        var pod = Assert.Single(Install, o => o.Kind == "Deployment").At("spec.template.spec.securityContext");
+        var pod = Assert.Single(Install, o => o.Kind == "Deployment" && o.Name == "agent-operator").At("spec.template.spec.securityContext");
         Assert.True(Json.Same(pod, Values["podSecurityContext"]), $"podSecurityContext {Values["podSecurityContext"]} != {pod}");
         Assert.True(Json.Same(ManagerContainer["securityContext"], Values["securityContext"]), $"securityContext {Values["securityContext"]} != {ManagerContainer["securityContext"]}");
         Assert.True(Json.Same(ManagerContainer["resources"], Values["resources"]), $"resources {Values["resources"]} != {ManagerContainer["resources"]}");

@@ -7,6 +7,7 @@ namespace AgentOperator.Manifests.Tests.Install;
 public sealed class DefaultInstallTests
 {
     private const string OperatorNamespace = "agentoperator-system";
+    private const string Collector = "agentoperator-audit-collector";
 
     private static IReadOnlyList<KubeObject> Objects => Kubectl.Kustomize("config/default");
 
@@ -38,6 +39,12 @@ public sealed class DefaultInstallTests
     [InlineData("ValidatingAdmissionPolicyBinding", "agentoperator-approval-requests")]
     [InlineData("ValidatingAdmissionPolicy", "agentoperator-approval-decisions")]
     [InlineData("ValidatingAdmissionPolicyBinding", "agentoperator-approval-decisions")]
+    [InlineData("ServiceAccount", "agentoperator-audit-collector")]
+    [InlineData("ClusterRole", "agentoperator-audit-collector")]
+    [InlineData("ClusterRoleBinding", "agentoperator-audit-collector")]
+    [InlineData("PersistentVolumeClaim", "agentoperator-audit-store")]
+    [InlineData("Deployment", "agentoperator-audit-collector")]
+    [InlineData("Service", "agentoperator-audit-collector")]
     public void Render_contains_each_install_object_exactly_once(string kind, string name) =>
         Single(kind, name);
 
@@ -47,7 +54,7 @@ public sealed class DefaultInstallTests
         var expected = new HashSet<string>(StringComparer.Ordinal)
         {
             "Namespace", "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role",
-            "RoleBinding", "Deployment", "Service", "PodDisruptionBudget", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
+            "RoleBinding", "Deployment", "Service", "PodDisruptionBudget", "PersistentVolumeClaim", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
         };
         Assert.All(Objects, o => Assert.Contains(o.Kind, expected));
     }
@@ -170,7 +177,7 @@ public sealed class DefaultInstallTests
     public void Services_select_the_operator_pods_and_target_declared_ports()
     {
         var podLabels = Deployment.At("spec.template.metadata.labels")!.AsObject();
-        foreach (var service in Objects.Where(o => o.Kind == "Service"))
+        foreach (var service in Objects.Where(o => o.Kind == "Service" && o.Name != Collector))
         {
             foreach (var (key, value) in service.At("spec.selector")!.AsObject())
             {
@@ -195,7 +202,7 @@ public sealed class DefaultInstallTests
         Assert.Equal([("health", 8081), ("metrics", 8080)], declared);
         Assert.Contains("--metrics-port=8080", args);
         Assert.Contains("--health-port=8081", args);
-        Assert.Equal(["agent-operator-metrics"], Objects.Where(o => o.Kind == "Service").Select(o => o.Name));
+        Assert.Equal(["agent-operator-metrics"], Objects.Where(o => o.Kind == "Service" && o.Name != Collector).Select(o => o.Name));
     }
 
     [Fact]

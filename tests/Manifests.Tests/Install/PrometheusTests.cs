@@ -11,17 +11,19 @@ public sealed class PrometheusTests
     private static KubeObject Single(string kind) => Assert.Single(Objects, o => o.Kind == kind);
 
     [Fact]
-    public void Render_contains_a_service_monitor_a_pod_monitor_and_the_alerts()
+    public void Render_contains_service_monitors_for_the_operator_and_the_audit_collector_a_pod_monitor_and_the_alerts()
     {
-        Assert.Equal(["PodMonitor", "PrometheusRule", "ServiceMonitor"], Objects.Select(o => o.Kind).Order(StringComparer.Ordinal));
+        Assert.Equal(["PodMonitor", "PrometheusRule", "ServiceMonitor", "ServiceMonitor"], Objects.Select(o => o.Kind).Order(StringComparer.Ordinal));
         Assert.All(Objects, o => Assert.Equal("agentoperator-system", o.Namespace));
     }
 
-    [Fact]
-    public void Service_monitor_selects_the_operator_metrics_service_and_its_port()
+    [Theory]
+    [InlineData("agent-operator", "agent-operator-metrics")]
+    [InlineData("agentoperator-audit-collector", "agentoperator-audit-collector")]
+    public void Service_monitor_selects_only_its_service_and_a_port_of_it(string monitorName, string serviceName)
     {
-        var monitor = Single("ServiceMonitor");
-        var service = Assert.Single(Kubectl.Kustomize("config/default"), o => o.Kind == "Service" && o.Name == "agent-operator-metrics");
+        var monitor = Assert.Single(Objects, o => o.Kind == "ServiceMonitor" && o.Name == monitorName);
+        var service = Assert.Single(Kubectl.Kustomize("config/default"), o => o.Kind == "Service" && o.Name == serviceName);
         var serviceLabels = service.At("metadata.labels")!.AsObject();
         foreach (var (key, value) in monitor.At("spec.selector.matchLabels")!.AsObject())
         {

@@ -28,7 +28,7 @@ public sealed class PublishedOperatorTests(ITestOutputHelper output)
     public Task ConfigDefault_PublishedOperator_BecomesReadyLeadsAndReconcilesTheRefundExample()
     {
         var install = Kubectl.Kustomize("config/default");
-        var deployment = Assert.Single(install, o => o.Kind == "Deployment");
+        var deployment = Assert.Single(install, o => o.Kind == "Deployment" && o.Name == "agent-operator");
         var manager = Assert.Single(deployment.At("spec.template.spec.containers")!.AsArray(), c => (string?)c!["name"] == "manager")!;
         return RunAsync(install, deployment.Namespace!, (string)deployment.At("spec.template.spec.serviceAccountName")!, Json.Strings(manager["args"]), manager["env"]?.AsArray());
     }

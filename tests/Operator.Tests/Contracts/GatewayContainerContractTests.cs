@@ -89,6 +89,44 @@ public sealed class GatewayContainerContractTests
         Assert.Equal(inputs.Revision, environment[GatewayEnvironment.Revision]);
     }
 
+    [Theory]
+    [MemberData(nameof(ExampleWorkflows))]
+    public void Gateway_of_each_example_ships_its_audit_to_the_operators_collector_with_a_token_for_its_audience(string file)
+    {
+        var collector = new Uri("http://agentoperator-audit-collector.agentoperator-system.svc:8080");
+        var (inputs, children) = Build(file, Provisioning with { AuditCollector = collector });
+        var pod = children.Deployment.Spec.Template.Spec;
+        var gateway = pod.Containers.Single(c => c.Name == GatewayPodLayout.GatewayContainer);
+
+        var options = ServeCommand.Options(GatewayServeArguments.Parse([.. gateway.Args]), KubeletEnvironment(gateway, inputs.Namespace, "pod-0").GetValueOrDefault);
+
+        Assert.Equal(collector, options.AuditCollector);
+        Assert.Equal(GatewayPodLayout.AuditTokenFile, options.AuditTokenPath);
+        // The token file is a projected token for the collector's audience, mounted read-only into the gateway alone.
+        var mount = Assert.Single(gateway.VolumeMounts, m => m.MountPath == Path.GetDirectoryName(options.AuditTokenPath));
+        Assert.True(mount.ReadOnlyProperty);
+        var source = Assert.Single(pod.Volumes.Single(v => v.Name == mount.Name).Projected.Sources).ServiceAccountToken;
+        Assert.Equal(AuditCollectorApi.Audience, source.Audience);
+        Assert.Equal(Path.GetFileName(options.AuditTokenPath), source.Path);
+        Assert.All(pod.Containers.Where(c => c.Name != GatewayPodLayout.GatewayContainer), c => Assert.DoesNotContain(c.VolumeMounts ?? [], m => m.Name == mount.Name));
+        // The gateway may reach the collector's namespace, and the agent still only its gateway.
+        Assert.Contains(children.NetworkPolicy.Spec.Egress, r => r.To.Any(p => p.NamespaceSelector?.MatchLabels is { } labels && labels.TryGetValue("kubernetes.io/metadata.name", out var ns) && ns == "agentoperator-system"));
+    }
+
+    [Theory]
+    [MemberData(nameof(ExampleWorkflows))]
+    public void Gateway_without_a_collector_keeps_its_audit_in_the_pod_and_gets_no_collector_token(string file)
+    {
+        var (inputs, children) = Build(file, Provisioning);
+        var gateway = children.Deployment.Spec.Template.Spec.Containers.Single(c => c.Name == GatewayPodLayout.GatewayContainer);
+
+        var options = ServeCommand.Options(GatewayServeArguments.Parse([.. gateway.Args]), KubeletEnvironment(gateway, inputs.Namespace, "pod-0").GetValueOrDefault);
+
+        Assert.Null(options.AuditCollector);
+        Assert.DoesNotContain(gateway.VolumeMounts, m => m.MountPath == Path.GetDirectoryName(GatewayPodLayout.AuditTokenFile));
+        Assert.DoesNotContain(children.Deployment.Spec.Template.Spec.Volumes, v => v.Projected?.Sources?.Any(s => s.ServiceAccountToken?.Audience == AuditCollectorApi.Audience) == true);
+    }
+
     [Fact]
     public void Examples_are_found() => Assert.True(ExampleWorkflows().Count >= 2);
 }

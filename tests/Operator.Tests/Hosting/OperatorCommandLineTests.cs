@@ -42,6 +42,21 @@ public sealed class OperatorCommandLineTests
         Assert.False(OperatorCommandLine.Parse(["--leader-elect=false"]).Options!.LeaderElection.Enabled);
     }
 
+    [Fact]
+    public void Parse_audit_collector_takes_the_address_gateways_ship_to_and_refuses_what_a_gateway_would_not_accept()
+    {
+        Assert.Null(OperatorCommandLine.Parse([]).Options!.AuditCollector);
+        Assert.Equal(new Uri("http://agentoperator-audit-collector.agentoperator-system.svc:8080"),
+            OperatorCommandLine.Parse(["--audit-collector=http://agentoperator-audit-collector.agentoperator-system.svc:8080"]).Options!.AuditCollector);
+
+        foreach (var bad in new[] { "ftp://collector:21", "collector:8080", "" })
+        {
+            var parsed = OperatorCommandLine.Parse([$"--audit-collector={bad}"]);
+            Assert.Null(parsed.Options);
+            Assert.Contains("--audit-collector takes an absolute http(s) URL", parsed.Error, StringComparison.Ordinal);
+        }
+    }
+
     [Theory]
     [InlineData("--log-level=info", LogLevel.Information)] // what config/manager and the chart's values pass
     [InlineData("--log-level=information", LogLevel.Information)]
