@@ -129,6 +129,7 @@ internal sealed partial class AgentWorkflowReconciler
             CanaryStage.Stepping => (ConditionStatus.True, WorkflowReasons.CanaryProgressing),
             CanaryStage.Promoting => (ConditionStatus.True, WorkflowReasons.Promoting),
             CanaryStage.Paused => (ConditionStatus.Unknown, WorkflowReasons.CanaryPaused),
+            CanaryStage.AwaitingPromotion => (ConditionStatus.Unknown, WorkflowReasons.AwaitingPromotion),
             CanaryStage.RolledBack => (ConditionStatus.False, WorkflowReasons.RolledBack),
             _ => (ConditionStatus.False, WorkflowReasons.RolloutComplete),
         };
@@ -165,7 +166,7 @@ internal sealed partial class AgentWorkflowReconciler
                 : decision.Stage switch
                 {
                     CanaryStage.RolledBack => WorkflowPhases.RolledBack,
-                    CanaryStage.Paused => WorkflowPhases.Paused,
+                    CanaryStage.Paused or CanaryStage.AwaitingPromotion => WorkflowPhases.Paused,
                     _ => WorkflowPhases.Progressing,
                 };
         }

@@ -28,6 +28,7 @@ internal static class WorkflowReasons
     public const string CanarySuperseded = "CanarySuperseded";
     public const string CanaryProgressing = "CanaryProgressing";
     public const string CanaryPaused = "CanaryPaused";
+    public const string AwaitingPromotion = "AwaitingPromotion";
     public const string Evaluating = "Evaluating";
     public const string EvaluationPassed = "EvaluationPassed";
     public const string EvaluationFailed = "EvaluationFailed";
