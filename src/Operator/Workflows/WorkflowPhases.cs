@@ -26,4 +26,7 @@ internal static class WorkflowPhases
 
     /// <summary>The target revision was rolled back; the stable revision serves until the spec changes or a retry.</summary>
     public const string RolledBack = "RolledBack";
+
+    /// <summary>The stable revision is available, but most recent runs fail or calls are refused while none completes (RunsHealthy=False).</summary>
+    public const string RunsFailing = "RunsFailing";
 }
