@@ -92,6 +92,52 @@ public sealed partial class WorkflowStatusTests(RolloutEnvironment environment, 
         }
     }
 
+    [Fact]
+    public async Task Pause_step_without_a_duration_holds_the_canary_until_kubectl_promotes_it()
+    {
+        await using var op = await StartOperatorAsync();
+        var scenario = await RolloutScenario.CreateAsync(environment, "gated");
+        const string rollout = """
+                steps:
+                  - weight: 25
+                    pauseSeconds: 1
+                  - weight: 50
+                    pause: {}
+                trafficRouting: {provider: replicas}
+            """;
+        await scenario.StartStableAsync(Behaviour.Good(1), rollout);
+        await scenario.ApplyAsync(scenario.Yaml(Behaviour.Good(3), rollout));
+
+        static bool AwaitingPromotion(AgentWorkflow w) =>
+            w.Status?.Conditions?.Any(c => c.Type == ConditionTypes.Progressing && c.Reason == WorkflowReasons.AwaitingPromotion) == true;
+        var gated = await scenario.WaitAsync(AwaitingPromotion, Bound, "the canary waits for promotion at its pause step", w => output.WriteLine(RolloutScenario.Describe(w)));
+        var canary = gated.Status!.CanaryRevision!;
+        Assert.Equal((WorkflowPhases.Paused, "2/2", 50, 1), (gated.Status.Phase, gated.Status.Step, gated.Status.CanaryWeight, gated.Status.CurrentStep));
+        Assert.Contains($"waiting for promotion (kubectl agents promote {canary}", gated.Status.Conditions!.Single(c => c.Type == ConditionTypes.Progressing).Message, StringComparison.Ordinal);
+
+        // Far past any step duration the operator would otherwise apply, nothing moves.
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        var still = await scenario.GetAsync();
+        Assert.True(AwaitingPromotion(still), RolloutScenario.Describe(still));
+        Assert.Equal(canary, still.Status!.CanaryRevision);
+
+        var kubeconfig = Path.Combine(Path.GetTempPath(), $"status-{Guid.NewGuid():N}.kubeconfig");
+        environment.Cluster.Server.WriteKubeconfig(kubeconfig, scenario.Namespace);
+        try
+        {
+            var (header, row) = HeaderAndRow(await Kubectl.RunAsync(kubeconfig, "get", "aw"));
+            Assert.Equal(("2/2", "Paused", "AwaitingPromotion", "50"), (row[Array.IndexOf(header, "STEP")], row[Array.IndexOf(header, "PHASE")], row[Array.IndexOf(header, "REASON")], row[Array.IndexOf(header, "WEIGHT")]));
+
+            await Kubectl.RunAsync(kubeconfig, "annotate", "aw", scenario.Name, $"{WorkflowAnnotations.Promote}={canary}", "--overwrite");
+            var promoted = await scenario.WaitAsync(w => w.Status?.StableRevision == canary && w.Status.CanaryRevision is null, Bound, "promote continues the canary to stable");
+            Assert.Contains(promoted.Status!.History!, h => h.Revision == canary && h.Outcome == RevisionOutcome.Promoted);
+        }
+        finally
+        {
+            File.Delete(kubeconfig);
+        }
+    }
+
     private static async Task<IReadOnlyList<k8s.Models.Corev1Event>> WaitForEventsAsync(RolloutScenario scenario, Func<k8s.Models.Corev1Event, bool> wanted)
     {
         var deadline = DateTime.UtcNow + Bound;
