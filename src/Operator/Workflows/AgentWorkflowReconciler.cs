@@ -27,6 +27,7 @@ namespace AgentOperator.Operator.Workflows;
 /// of both revisions.</item>
 /// <item><c>ReconcileWorkloads</c>, <c>ReconcileEvaluationJob</c>, <c>ReconcileTraffic</c>: the Deployments at those
 /// replicas, the eval Job, the Services and the traffic provider's weights.</item>
+/// <item><c>ReconcileSecretAvailability</c>: a Secret the pods wait for, from their state and FailedMount Events.</item>
 /// <item><c>ReconcileRunHealth</c>: the live revisions' run outcomes from the gateways' counters (RunsHealthy, status.runs).</item>
 /// <item><c>UpdateStatus</c>, then <c>PruneRetiredRevisions</c> once the new stable revision is recorded.</item>
 /// </list>
@@ -88,6 +89,7 @@ internal sealed partial class AgentWorkflowReconciler(
         await ReconcileWorkloadsAsync(ctx, cancellationToken);
         await ReconcileEvaluationJobAsync(ctx, cancellationToken);
         await ReconcileTrafficAsync(ctx, cancellationToken);
+        await ReconcileSecretAvailabilityAsync(ctx, cancellationToken);
         await ReconcileRunHealthAsync(ctx, cancellationToken);
         await UpdateStatusAsync(ctx, cancellationToken);
         await PruneRetiredRevisionsAsync(ctx, cancellationToken);

@@ -43,4 +43,6 @@ internal static class WorkflowReasons
     public const string Aborted = "Aborted";
     public const string RolloutRetried = "RolloutRetried";
     public const string TrafficNotRouted = "TrafficNotRouted";
+    public const string SecretMissing = "SecretMissing";
+    public const string SecretsMounted = "SecretsMounted";
 }
