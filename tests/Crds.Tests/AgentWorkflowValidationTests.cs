@@ -202,4 +202,15 @@ public sealed class AgentWorkflowValidationTests
         Assert.Contains(errors, e => e.StartsWith("spec.credentials.tokenTtlSeconds:", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("spec.budgets.maxCostUsd:", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void A_pause_step_without_a_duration_is_valid_and_survives_pruning()
+    {
+        var workflow = Manifests.Workflow();
+        workflow["spec"]!["rollout"]!["steps"]![1] = JsonNode.Parse("""{"weight": 25, "pause": {}}""");
+
+        Assert.Empty(AgentSchemas.Workflow.Prune(workflow));
+        Assert.Empty(AgentSchemas.Workflow.Admit(workflow));
+        Assert.Equal("{}", workflow["spec"]!["rollout"]!["steps"]![1]!["pause"]!.ToJsonString());
+    }
 }

@@ -20,9 +20,14 @@ namespace AgentOperator.Crds.V1Alpha1;
 [PrinterColumn("Tool", "string", ".spec.tool")]
 [PrinterColumn("Tier", "integer", ".spec.riskTier")]
 [PrinterColumn("Decision", "string", ".status.decision")]
+// kube-apiserver prints only the first match of a column's JSONPath, so ".status.approvals[*].user" would show one
+// approver of two: the operator keeps the names in one field instead.
+[PrinterColumn("Approvers", "string", ".status.approvers", Description = "Users who gave a verdict, in order")]
 // A "date" column prints the age of its value (apimachinery's HumanDuration), which is "<invalid>" for any time
-// still ahead, so a pending approval's expiry is shown as its timestamp instead.
-[PrinterColumn("Expires", "string", ".spec.expiresAt", Description = "When the approval lapses if nobody decides (RFC 3339).")]
+// still ahead, so the operator keeps the time left of a pending approval as a duration in status (status.expiresIn),
+// rewritten whenever the printed value changes; the timestamp itself is in -o wide.
+[PrinterColumn("Expires In", "string", ".status.expiresIn", Description = "Time left to decide, while pending")]
+[PrinterColumn("Expires At", "string", ".spec.expiresAt", Priority = 1, Description = "When the approval lapses if nobody decides (RFC 3339).")]
 [PrinterColumn("Age", "date", ".metadata.creationTimestamp")]
 public sealed class AgentApproval : IKubernetesObject<V1ObjectMeta>, ISpec<AgentApprovalSpec>, IStatus<AgentApprovalStatus?>
 {
@@ -110,6 +115,17 @@ public sealed record AgentApprovalStatus
     /// <summary>Each approver's verdict, in order. Append-only; each entry is added by the approver it names.</summary>
     [Items(Max = 10)]
     public IReadOnlyList<ApproverDecision>? Approvals { get; init; }
+
+    /// <summary>The users of <c>approvals</c>, comma-separated, written by the operator for <c>kubectl get</c>.</summary>
+    [Length(Max = 2600)]
+    public string? Approvers { get; init; }
+
+    /// <summary>
+    /// Time left until <c>spec.expiresAt</c> while Pending, e.g. "14m", "1h5m", "40s", rounded down and rewritten by the
+    /// operator whenever that text changes; absent once decided.
+    /// </summary>
+    [Length(Max = 16)]
+    public string? ExpiresIn { get; init; }
 
     /// <summary>How many of <c>approvals</c> the operator has announced as Events on the workflow.</summary>
     [Minimum(0), Maximum(10)]

@@ -16,7 +16,12 @@ namespace AgentOperator.Crds.V1Alpha1;
 [PrinterColumn("Stable", "string", ".status.stableRevision", Description = "Revision serving most traffic")]
 [PrinterColumn("Canary", "string", ".status.canaryRevision", Description = "Revision under canary analysis")]
 [PrinterColumn("Weight", "integer", ".status.canaryWeight", Description = "Percent of traffic on the canary")]
+[PrinterColumn("Step", "string", ".status.step", Description = "Canary step n/m")]
 [PrinterColumn("Phase", "string", ".status.phase", Description = "Lifecycle phase")]
+[PrinterColumn("Reason", "string", ".status.reason", Description = "Why the workflow is in its phase")]
+[PrinterColumn("Kill", "boolean", ".status.killSwitch", Description = "Every write is denied")]
+[PrinterColumn("Ready", "string", ".status.readyReplicas", Priority = 1, Description = "Ready replicas of the stable revision")]
+[PrinterColumn("Cost/Success", "string", ".status.runs.costPerSuccessUsd", Priority = 1, Description = "Model cost in USD per successful run, recent window")]
 [PrinterColumn("Age", "date", ".metadata.creationTimestamp")]
 public sealed class AgentWorkflow : IKubernetesObject<V1ObjectMeta>, ISpec<AgentWorkflowSpec>, IStatus<AgentWorkflowStatus?>
 {

@@ -9,7 +9,7 @@ public sealed record AgentWorkflowStatus
     /// <summary>The .metadata.generation this status was computed from.</summary>
     public long? ObservedGeneration { get; init; }
 
-    /// <summary>Pending, Progressing, Paused, Ready, Degraded, RolledBack, Suspended or Invalid.</summary>
+    /// <summary>Pending, Progressing, Paused, Ready, RunsFailing, Degraded, RolledBack, Suspended or Invalid.</summary>
     public string? Phase { get; init; }
 
     /// <summary>Revision (hash of the behaviour-changing spec) serving the stable traffic.</summary>
@@ -48,6 +48,27 @@ public sealed record AgentWorkflowStatus
 
     /// <summary>The pre-traffic evaluation of the canary revision.</summary>
     public EvaluationStatus? Evaluation { get; init; }
+
+    /// <summary>
+    /// Position in the rollout for people: "2/3" while a canary is at its second of three steps, "3/3" while it scales
+    /// up to be promoted, empty without a canary.
+    /// </summary>
+    [Length(Max = 16)]
+    public string? Step { get; init; }
+
+    /// <summary>The reason of the condition that explains the phase (e.g. RunsFailing, SecretMissing, AwaitingPromotion).</summary>
+    [Length(Max = 128)]
+    public string? Reason { get; init; }
+
+    /// <summary>Whether every write is denied now: spec.killSwitch or the kill-switch annotation.</summary>
+    public bool? KillSwitch { get; init; }
+
+    /// <summary>Ready replicas of the stable revision over its desired replicas, e.g. "2/2".</summary>
+    [Length(Max = 32)]
+    public string? ReadyReplicas { get; init; }
+
+    /// <summary>What the live revisions' runs did recently, from the gateways' metrics (the source canary analysis reads).</summary>
+    public RunsSummary? Runs { get; init; }
 
     /// <summary>Latest observations, in the metav1.Condition shape.</summary>
     [Items(Max = 16)]
@@ -197,4 +218,44 @@ public enum RevisionOutcome
     [JsonStringEnumMemberName("Promoted")] Promoted,
     [JsonStringEnumMemberName("RolledBack")] RolledBack,
     [JsonStringEnumMemberName("Aborted")] Aborted,
+}
+
+/// <summary>Runs of the live revisions (stable and canary) over a recent window, from the gateways' counters.</summary>
+public sealed record RunsSummary
+{
+    /// <summary>Seconds the counts cover; 0 when the source only has totals since each gateway started.</summary>
+    [Minimum(0)]
+    public int WindowSeconds { get; init; }
+
+    /// <summary>Runs completed in the window.</summary>
+    [Minimum(0)]
+    public long Total { get; init; }
+
+    /// <summary>Runs that completed with outcome success.</summary>
+    [Minimum(0)]
+    public long Succeeded { get; init; }
+
+    /// <summary>Runs that completed with outcome failed or budget_exceeded.</summary>
+    [Minimum(0)]
+    public long Failed { get; init; }
+
+    /// <summary>Runs that completed with outcome escalated.</summary>
+    [Minimum(0)]
+    public long Escalated { get; init; }
+
+    /// <summary>Calls refused or escalated by a rule, budget or built-in check, plus tool calls that failed upstream.</summary>
+    [Minimum(0)]
+    public long RefusedCalls { get; init; }
+
+    /// <summary>The most frequent refusal cause, in one sentence; empty without refusals.</summary>
+    [Length(Max = 512)]
+    public string? TopReason { get; init; }
+
+    /// <summary>Model cost in USD per successful run in the window, as text (e.g. "0.0123"); empty without a successful run.</summary>
+    [Length(Max = 32)]
+    public string? CostPerSuccessUsd { get; init; }
+
+    /// <summary>When these counts were read.</summary>
+    [Required, Format("date-time")]
+    public required DateTimeOffset ObservedAt { get; init; }
 }

@@ -6,7 +6,7 @@ namespace AgentOperator.Crds.V1Alpha1;
 /// <summary>The state of one aspect of a resource, in the shape of metav1.Condition.</summary>
 public sealed record Condition
 {
-    /// <summary>Type of condition in CamelCase, e.g. Ready, Progressing, Degraded, RolledBack, PolicyValid, CredentialsReady.</summary>
+    /// <summary>Type of condition in CamelCase, e.g. Ready, Progressing, Degraded, RolledBack, PolicyValid, CredentialsReady, RunsHealthy, SecretsAvailable.</summary>
     [Required, Pattern(@"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"), Length(Max = 316)]
     public required string Type { get; init; }
 
@@ -49,4 +49,10 @@ public static class ConditionTypes
     public const string RolledBack = "RolledBack";
     public const string PolicyValid = "PolicyValid";
     public const string CredentialsReady = "CredentialsReady";
+
+    /// <summary>Whether the runs of the live revisions succeed: False when at least half of the recent runs failed or calls are refused while no run completes.</summary>
+    public const string RunsHealthy = "RunsHealthy";
+
+    /// <summary>Whether every Secret the gateway mounts exists: False names the Secret and the tools that need it, from the pods' state and Events.</summary>
+    public const string SecretsAvailable = "SecretsAvailable";
 }

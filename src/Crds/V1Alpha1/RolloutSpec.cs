@@ -38,4 +38,14 @@ public sealed record RolloutStep
     /// <summary>Seconds to hold this weight while analysis runs before moving to the next step; omitted means one analysis interval.</summary>
     [Minimum(0), Maximum(604_800)]
     public int? PauseSeconds { get; init; }
+
+    /// <summary>
+    /// <c>pause: {}</c> holds this step until a human promotes the canary (annotation agentoperator.io/promote naming
+    /// it, or <c>kubectl agents promote</c>), as Argo Rollouts' pause without a duration; analysis keeps running and a
+    /// breach still rolls back. With pause set, pauseSeconds is ignored.
+    /// </summary>
+    public RolloutPause? Pause { get; init; }
 }
+
+/// <summary>A step's pause without a duration: it waits for promotion. It has no fields (Argo Rollouts' <c>pause: {}</c>).</summary>
+public sealed record RolloutPause;

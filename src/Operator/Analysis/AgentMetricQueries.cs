@@ -59,6 +59,15 @@ internal static class AgentMetricQueries
         return $"(sum((last_over_time({series}[{window}]) - {series} offset {window} >= 0) or last_over_time({series}[{window}])) or vector(0))";
     }
 
+    /// <summary>How much a counter grew in the window, per value of <paramref name="label"/>; an empty vector without series. See the class remarks.</summary>
+    public static string CountBy(string metric, string label, RevisionScope scope, string? matcher = null)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        var series = $"{metric}{{{Selector(scope)}{(matcher is null ? "" : "," + matcher)}}}";
+        var window = Window(scope.Window);
+        return $"sum by ({label}) ((last_over_time({series}[{window}]) - {series} offset {window} >= 0) or last_over_time({series}[{window}]))";
+    }
+
     // PromQL string literals follow Go's escaping; Kubernetes names never need it, but a label value must not end the literal.
     private static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
 }

@@ -16,4 +16,10 @@ internal sealed record AnalysisOptions
     /// {{namespace}} are substituted as in the spec. Ignored when <see cref="PrometheusAddressOverride"/> is set. Default null.
     /// </summary>
     public Uri? WebUrlOverride { get; init; }
+
+    /// <summary>How far back the RunsHealthy condition and status.runs look. Default 5 minutes.</summary>
+    public TimeSpan RunHealthWindow { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often a workflow's run outcomes are read again (each read is four queries per live revision). Default 30 s.</summary>
+    public TimeSpan RunHealthInterval { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -24,4 +24,10 @@ internal interface IMetricAnalysisProvider
     /// infinite.
     /// </summary>
     Task<double?> QueryAsync(string query, RevisionScope scope, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// What the revision's runs did over the scope's window (or since each gateway started, for a source that only has
+    /// totals): runs by outcome, refusals by rule, upstream errors by tool, cost. Empty maps when there was no traffic.
+    /// </summary>
+    Task<RunActivity> RunActivityAsync(RevisionScope scope, CancellationToken cancellationToken);
 }

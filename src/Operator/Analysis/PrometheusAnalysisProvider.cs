@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using AgentOperator.Contracts;
 using AgentOperator.Crds.V1Alpha1;
 
 namespace AgentOperator.Operator.Analysis;
@@ -28,6 +29,66 @@ internal sealed class PrometheusAnalysisProvider(HttpClient http, Uri address, T
 
     public async Task<double?> QueryAsync(string query, RevisionScope scope, CancellationToken cancellationToken)
     {
+        var body = await SendAsync(query, cancellationToken);
+        return Parse(() => ParseInstantResult(body, query));
+    }
+
+    public async Task<RunActivity> RunActivityAsync(RevisionScope scope, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        var runs = await VectorAsync(AgentMetricQueries.CountBy(AgentMetrics.Runs, AgentMetrics.Labels.Outcome, scope), AgentMetrics.Labels.Outcome, cancellationToken);
+        var refusals = await VectorAsync(AgentMetricQueries.CountBy(AgentMetrics.PolicyViolations, AgentMetrics.Labels.Rule, scope), AgentMetrics.Labels.Rule, cancellationToken);
+        var errors = await VectorAsync(AgentMetricQueries.CountBy(AgentMetrics.ToolCalls, AgentMetrics.Labels.Tool, scope,
+            AgentMetricQueries.Matcher(AgentMetrics.Labels.Decision, ToolDecisions.Error)), AgentMetrics.Labels.Tool, cancellationToken);
+        var cost = await QueryAsync(AgentMetricQueries.Count(AgentMetrics.Cost, scope), scope, cancellationToken);
+        return new RunActivity(runs, refusals, errors, cost ?? 0, Windowed: true);
+    }
+
+    private async Task<Dictionary<string, double>> VectorAsync(string query, string label, CancellationToken cancellationToken)
+    {
+        var body = await SendAsync(query, cancellationToken);
+        return Parse(() => ParseVectorByLabel(body, label));
+    }
+
+    /// <summary>An instant vector's samples summed by the value of <paramref name="label"/>; NaN samples are left out.</summary>
+    internal static Dictionary<string, double> ParseVectorByLabel(string body, string label)
+    {
+        using var document = JsonDocument.Parse(body);
+        var root = document.RootElement;
+        if (!root.TryGetProperty("status", out var status) || status.GetString() != "success")
+        {
+            throw new AnalysisSourceUnavailableException($"Prometheus answered status {(root.TryGetProperty("status", out var s) ? s.GetString() : "(none)")}: {ErrorOf(body)}");
+        }
+
+        var values = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var series in root.GetProperty("data").GetProperty("result").EnumerateArray())
+        {
+            var key = series.GetProperty("metric").TryGetProperty(label, out var name) ? name.GetString() ?? "" : "";
+            var value = ParseSampleValue(series.GetProperty("value")[1].GetString());
+            if (!double.IsNaN(value))
+            {
+                values[key] = values.GetValueOrDefault(key) + value;
+            }
+        }
+
+        return values;
+    }
+
+    private T Parse<T>(Func<T> parse)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (Exception exception) when (exception is JsonException or KeyNotFoundException or InvalidOperationException or IndexOutOfRangeException)
+        {
+            throw new AnalysisSourceUnavailableException($"Prometheus at {address} answered something that is not its API's JSON: {exception.Message}", exception);
+        }
+    }
+
+    /// <summary>Runs an instant query and returns the answer's body, every failure mapped as the interface says.</summary>
+    private async Task<string> SendAsync(string query, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(query);
         var seconds = timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture);
         // Prometheus stops evaluating at its own timeout too, so a slow query does not keep running after we gave up.
@@ -48,7 +109,7 @@ internal sealed class PrometheusAnalysisProvider(HttpClient http, Uri address, T
                 throw new AnalysisSourceUnavailableException($"Prometheus at {address} answered {(int)response.StatusCode} {response.ReasonPhrase} ({ErrorOf(body)})");
             }
 
-            return ParseInstantResult(body, query);
+            return body;
         }
         // Our deadline or the HttpClient's own timeout: either way the source was too slow; only the caller's token means stop.
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -58,10 +119,6 @@ internal sealed class PrometheusAnalysisProvider(HttpClient http, Uri address, T
         catch (HttpRequestException exception)
         {
             throw new AnalysisSourceUnavailableException($"Prometheus at {address} is unreachable: {exception.Message}", exception);
-        }
-        catch (Exception exception) when (exception is JsonException or KeyNotFoundException or InvalidOperationException or IndexOutOfRangeException)
-        {
-            throw new AnalysisSourceUnavailableException($"Prometheus at {address} answered something that is not its API's JSON: {exception.Message}", exception);
         }
     }
 

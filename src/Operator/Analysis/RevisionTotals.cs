@@ -38,6 +38,28 @@ internal sealed record RevisionTotals(long Runs, long EscalatedRuns, long Succes
         return new RevisionTotals(runs, escalated, successful, calls, errors, violations, cost, evalEntries == 0 ? null : evalSum / evalEntries, evalEntries);
     }
 
+    /// <summary>
+    /// The matching entries' runs by outcome, refusals by rule and upstream errors (by <see cref="RunActivity.AnyTool"/>:
+    /// the document does not count them by tool), totals since each gateway started.
+    /// </summary>
+    public static RunActivity ActivityFrom(JsonElement document, string workflow, string revision)
+    {
+        var aggregates = document.Deserialize<GatewayAggregates>() ?? throw new JsonException("the document is null");
+        var activity = RunActivity.None with { Windowed = false };
+        foreach (var entry in aggregates.Revisions.Where(e => e.Workflow == workflow && e.Revision == revision))
+        {
+            var errors = entry.ToolCallsByDecision.GetValueOrDefault(ToolDecisions.Error);
+            activity = activity.Plus(new RunActivity(
+                entry.RunsByOutcome.ToDictionary(p => p.Key, p => (double)p.Value, StringComparer.Ordinal),
+                entry.ViolationsByRule.ToDictionary(p => p.Key, p => (double)p.Value, StringComparer.Ordinal),
+                errors == 0 ? new Dictionary<string, double>() : new Dictionary<string, double> { [RunActivity.AnyTool] = errors },
+                entry.CostUsd,
+                Windowed: false));
+        }
+
+        return activity;
+    }
+
     /// <summary>One built-in measure from these totals, with the same no-data rules as the PromQL.</summary>
     public Measurement Measure(AgentMeasure measure) => measure switch
     {

@@ -15,4 +15,7 @@ internal sealed class UnavailableAnalysisProvider(AnalysisProvider kind, string 
 
     public Task<double?> QueryAsync(string query, RevisionScope scope, CancellationToken cancellationToken) =>
         throw new AnalysisSourceUnavailableException(reason);
+
+    public Task<RunActivity> RunActivityAsync(RevisionScope scope, CancellationToken cancellationToken) =>
+        throw new AnalysisSourceUnavailableException(reason);
 }

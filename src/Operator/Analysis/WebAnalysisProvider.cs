@@ -31,6 +31,20 @@ internal sealed class WebAnalysisProvider(HttpClient http, string urlTemplate, T
         }
     }
 
+    public async Task<RunActivity> RunActivityAsync(RevisionScope scope, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        using var document = await FetchAsync(scope, cancellationToken);
+        try
+        {
+            return RevisionTotals.ActivityFrom(document.RootElement, scope.Workflow, scope.Revision);
+        }
+        catch (JsonException exception)
+        {
+            throw new AnalysisSourceUnavailableException($"{urlTemplate} did not answer the gateway aggregates shape: {exception.Message}", exception);
+        }
+    }
+
     public async Task<double?> QueryAsync(string query, RevisionScope scope, CancellationToken cancellationToken)
     {
         // Parse first: a path that does not parse is the spec's defect whether or not the endpoint answers.

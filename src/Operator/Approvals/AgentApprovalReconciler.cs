@@ -13,7 +13,8 @@ namespace AgentOperator.Operator.Approvals;
 
 /// <summary>
 /// Turns the verdicts approvers appended to an AgentApproval into its decision (<see cref="ApprovalTally"/>), marks an
-/// undecided one Expired at <c>spec.expiresAt</c> (admission has no clock, so this is what closes it to verdicts), and
+/// undecided one Expired at <c>spec.expiresAt</c> (admission has no clock, so this is what closes it to verdicts), keeps
+/// the approvers' names and the time left (<see cref="ExpiryCountdown"/>) in status for <c>kubectl get</c>, and
 /// announces the request, each verdict and the decision as Events on the workflow. Observe, decide, act: one merge
 /// patch of the fields it owns, guarded by the read resourceVersion, only when they differ; Events only for what
 /// that write newly recorded, so a restart never repeats them.
@@ -40,14 +41,17 @@ internal sealed partial class AgentApprovalReconciler(
         var decision = ApprovalTally.Decide(approval.Spec, status, now);
         var isNew = status?.Approvals is null;
         var decides = decision != ApprovalDecision.Pending && status?.Decision is null or ApprovalDecision.Pending;
+        var left = approval.Spec.ExpiresAt - now;
+        var expiresIn = decision == ApprovalDecision.Pending ? ExpiryCountdown.Text(left) : null;
+        var approvers = verdicts.Count == 0 ? null : string.Join(",", verdicts.Select(v => v.User));
 
-        if (isNew || decides || announced != verdicts.Count || status?.Decision != decision)
+        if (isNew || decides || announced != verdicts.Count || status?.Decision != decision || status?.ExpiresIn != expiresIn || status?.Approvers != approvers)
         {
             var decidedAt = decides ? now : status?.DecidedAt;
             try
             {
                 await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
-                    new V1Patch(ApprovalStatusPatch.Build(approval, decision, decidedAt, verdicts.Count), V1Patch.PatchType.MergePatch),
+                    new V1Patch(ApprovalStatusPatch.Build(approval, decision, decidedAt, verdicts.Count, approvers, expiresIn), V1Patch.PatchType.MergePatch),
                     ApiGroup.Group, ApiGroup.Version, key.Namespace, AgentApproval.Plural, key.Name, cancellationToken: cancellationToken);
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
@@ -64,8 +68,9 @@ internal sealed partial class AgentApprovalReconciler(
             await AnnounceAsync(approval, isNew, verdicts.Skip(announced), decides ? decision : null, status, cancellationToken);
         }
 
+        // Pending: look again when the countdown's text changes (which includes the expiry itself).
         return decision == ApprovalDecision.Pending
-            ? ReconcileResult.RequeueAfter(Max(approval.Spec.ExpiresAt - now, TimeSpan.FromMilliseconds(1)), "waiting for verdicts until the approval expires")
+            ? ReconcileResult.RequeueAfter(ExpiryCountdown.NextChangeIn(left), "waiting for verdicts until the approval expires")
             : ReconcileResult.Success();
     }
 
@@ -92,8 +97,6 @@ internal sealed partial class AgentApprovalReconciler(
             await events.RecordAsync(workflow, change, cancellationToken);
         }
     }
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "AgentApproval {Namespace}/{Name}: {Decision} after {Verdicts} verdict(s)")]
     private partial void LogDecided(string @namespace, string name, ApprovalDecision decision, int verdicts);

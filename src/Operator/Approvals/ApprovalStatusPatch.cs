@@ -11,12 +11,15 @@ namespace AgentOperator.Operator.Approvals;
 /// </summary>
 internal static class ApprovalStatusPatch
 {
-    public static string Build(AgentApproval read, ApprovalDecision decision, DateTimeOffset? decidedAt, int announced)
+    /// <remarks>A null <paramref name="approvers"/> or <paramref name="expiresIn"/> removes the field (merge patch null).</remarks>
+    public static string Build(AgentApproval read, ApprovalDecision decision, DateTimeOffset? decidedAt, int announced, string? approvers, string? expiresIn)
     {
         var status = new JsonObject
         {
             ["decision"] = decision.ToString(),
             ["announcedVerdicts"] = announced,
+            ["approvers"] = approvers,
+            ["expiresIn"] = expiresIn,
         };
         if (decidedAt is { } at)
         {

@@ -13,7 +13,7 @@ namespace AgentOperator.Operator.Rollouts;
 /// <item>the eval Job, if declared: its pass ratio must reach minPassRate before any traffic;</item>
 /// <item>each step: apply the weight, wait for the canary to be available (progressDeadlineSeconds), hold for the
 /// pause while analysis runs every interval; a step ends once its pause is over and the latest analysis run,
-/// made during the step, was successful;</item>
+/// made during the step, was successful; a step with <c>pause: {}</c> ends only when a human promotes the canary;</item>
 /// <item>after the last step the canary scales to full size and is promoted once available.</item>
 /// </list>
 /// Failed analysis runs past failureLimit roll back at once; inconclusive runs pause the canary (never promote, never
@@ -205,7 +205,8 @@ internal static class CanaryPlanner
             var paused = input.Annotations.Pause || _state.InconclusiveRuns > 0;
             _state = _state with { Paused = paused };
             ScheduleAnalysis();
-            var pauseEnds = startedAt + TimeSpan.FromSeconds(_steps[step].PauseSeconds ?? _analysis?.IntervalSeconds ?? 0);
+            var waitsForPromotion = _steps[step].Pause is not null;
+            var pauseEnds = waitsForPromotion ? DateTimeOffset.MaxValue : startedAt + TimeSpan.FromSeconds(_steps[step].PauseSeconds ?? _analysis?.IntervalSeconds ?? 0);
             var needsAnalysis = _analysis is not null && weight > 0;
             var analysed = !needsAnalysis || _state.LastAnalysis is { Verdict: Verdict.Successful, Time: { } time } last && last.Revision == _target && time >= startedAt;
             var position = $"step {step + 1}/{_steps.Count} at weight {weight} %";
@@ -231,9 +232,18 @@ internal static class CanaryPlanner
 
                 var nextWeight = _steps[next].Weight;
                 _state = _state with { Weight = nextWeight };
-                _events.Add(new(false, WorkflowReasons.StepAdvanced, $"canary revision {_target}: step {next + 1}/{_steps.Count}, weight {nextWeight} %"));
+                _events.Add(new(false, WorkflowReasons.StepAdvanced, $"canary revision {_target}: step {next + 1}/{_steps.Count}, weight {nextWeight} %"
+                    + (_steps[next].Pause is null ? "" : "; this step waits for promotion")));
                 LookAgain(TimeSpan.FromSeconds(1));
                 return Decision(CanaryStage.Stepping, $"canary revision {_target} step {next + 1}/{_steps.Count} at weight {nextWeight} %", nextWeight);
+            }
+
+            if (waitsForPromotion)
+            {
+                // pause: {} ends only by the promote annotation, handled in Run(): this decision repeats until then.
+                var held = !available || !input.TrafficInEffect ? "waiting for the canary to be available, then" : "holds:";
+                return Decision(CanaryStage.AwaitingPromotion,
+                    $"canary revision {_target} {position} {held} waiting for promotion (kubectl agents promote {_target}, or annotation {WorkflowAnnotations.Promote}={_target}); analysis still runs and a breach still rolls back", weight);
             }
 
             if (_now < pauseEnds)

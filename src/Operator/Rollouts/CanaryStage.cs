@@ -12,6 +12,9 @@ internal enum CanaryStage
     /// <summary>Held at its step: by annotation or by inconclusive analysis.</summary>
     Paused,
 
+    /// <summary>At a <c>pause: {}</c> step: held until the promote annotation names the canary; analysis still runs.</summary>
+    AwaitingPromotion,
+
     /// <summary>Every step passed: the canary scales to full size and becomes stable once available.</summary>
     Promoting,
 

@@ -1,5 +1,6 @@
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.Operator.Analysis;
+using AgentOperator.Operator.RunHealth;
 using AgentOperator.Operator.Provisioning;
 using AgentOperator.Operator.Runtime;
 using AgentOperator.Operator.Runtime.Informers;
@@ -49,12 +50,14 @@ internal static class AgentWorkflowController
             workflows.Cache, tools.Cache, serviceAccounts.Cache, roles.Cache, roleBindings.Cache,
             configMaps.Cache, deployments.Cache, services.Cache, networkPolicies.Cache, jobs.Cache);
 
-        var analyzer = new CanaryAnalyzer(
-            new MetricAnalysisProviderFactory(AnalysisHttp, analysis ?? new AnalysisOptions(), time), time, loggers.CreateLogger<CanaryAnalyzer>());
+        analysis ??= new AnalysisOptions();
+        var providers = new MetricAnalysisProviderFactory(AnalysisHttp, analysis, time);
+        var analyzer = new CanaryAnalyzer(providers, time, loggers.CreateLogger<CanaryAnalyzer>());
+        var events = new WorkflowEventRecorder(client, time, loggers.CreateLogger<WorkflowEventRecorder>());
         IReconciler<AgentWorkflow> reconciler = new AgentWorkflowReconciler(
-            client, caches, provisioning, new WorkflowEventRecorder(client, time, loggers.CreateLogger<WorkflowEventRecorder>()),
+            client, caches, provisioning, events,
             new TrafficRoutingProviders(client), analyzer, new WorkflowMetrics(metrics.Registry),
-            time, loggers.CreateLogger<AgentWorkflowReconciler>());
+            new RunHealthObserver(providers, analysis, events), time, loggers.CreateLogger<AgentWorkflowReconciler>());
         if (wrap is not null)
         {
             reconciler = wrap(reconciler);

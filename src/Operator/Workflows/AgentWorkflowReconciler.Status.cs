@@ -1,8 +1,10 @@
+using System.Globalization;
 using System.Text.Json;
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.Operator.Rollouts;
 using AgentOperator.Operator.Runtime.Reconciliation;
 using k8s;
+using k8s.Models;
 
 namespace AgentOperator.Operator.Workflows;
 
@@ -17,11 +19,18 @@ internal sealed partial class AgentWorkflowReconciler
     private async Task UpdateStatusAsync(WorkflowContext ctx, CancellationToken ct)
     {
         ReportCredentials(ctx);
-        ReportAvailability(ctx);
+        var stableDeployment = ReportAvailability(ctx);
+        ReportRunHealth(ctx);
         var status = ctx.Rollout.ApplyTo((ctx.Workflow.Status ?? new AgentWorkflowStatus()) with
         {
             ObservedGeneration = ctx.Generation,
             Phase = ctx.Phase,
+            Reason = PhaseReason(ctx),
+            Step = StepOf(ctx),
+            KillSwitch = ctx.KillSwitch,
+            ReadyReplicas = stableDeployment is null ? null
+                : string.Create(CultureInfo.InvariantCulture, $"{stableDeployment.Status?.ReadyReplicas ?? 0}/{stableDeployment.Spec?.Replicas ?? 1}"),
+            Runs = ctx.Runs,
             Conditions = ctx.Conditions.All,
             History = ctx.History.Count == 0 ? null : ctx.History,
             CredentialsExpireAt = ctx.CredentialsExpireAt,
@@ -44,14 +53,50 @@ internal sealed partial class AgentWorkflowReconciler
         {
             ObservedGeneration = ctx.Generation,
             Phase = ctx.Phase,
+            Reason = WorkflowReasons.Suspended,
+            KillSwitch = ctx.KillSwitch,
             Conditions = ctx.Conditions.All,
         };
         await WriteStatusAsync(ctx, status, ct);
         return ReconcileResult.Success();
     }
 
-    /// <summary>Ready, Progressing, Degraded and the phase, from the stable and target revisions' Deployments.</summary>
-    private void ReportAvailability(WorkflowContext ctx)
+    /// <summary>A phase of Ready is not the whole story when the runs fail: then the phase says so.</summary>
+    private static void ReportRunHealth(WorkflowContext ctx)
+    {
+        if (ctx.Phase == WorkflowPhases.Ready && ctx.Conditions.Is(ConditionTypes.RunsHealthy, ConditionStatus.False))
+        {
+            ctx.Phase = WorkflowPhases.RunsFailing;
+        }
+    }
+
+    /// <summary>
+    /// The reason behind the phase, for <c>kubectl get aw</c>: a missing Secret first, then failing runs, then what
+    /// degrades or holds the rollout, else Ready's reason.
+    /// </summary>
+    private static string? PhaseReason(WorkflowContext ctx)
+    {
+        var c = ctx.Conditions;
+        return (c.Is(ConditionTypes.SecretsAvailable, ConditionStatus.False) ? c.Find(ConditionTypes.SecretsAvailable)
+            : c.Is(ConditionTypes.RunsHealthy, ConditionStatus.False) ? c.Find(ConditionTypes.RunsHealthy)
+            : c.Is(ConditionTypes.Degraded, ConditionStatus.True) ? c.Find(ConditionTypes.Degraded)
+            : ctx.Phase is WorkflowPhases.Progressing or WorkflowPhases.Paused or WorkflowPhases.RolledBack ? c.Find(ConditionTypes.Progressing)
+            : c.Find(ConditionTypes.Ready))?.Reason;
+    }
+
+    /// <summary>"n/m" while a canary runs through m steps; null without a canary or steps.</summary>
+    private static string? StepOf(WorkflowContext ctx)
+    {
+        var steps = ctx.Spec.Rollout?.Steps?.Count ?? 0;
+        return ctx.Rollout.Canary is null || steps == 0 ? null
+            : string.Create(CultureInfo.InvariantCulture, $"{Math.Min((ctx.Rollout.Step ?? 0) + 1, steps)}/{steps}");
+    }
+
+    /// <summary>
+    /// Ready, Progressing, Degraded and the phase, from the stable and target revisions' Deployments; returns the stable
+    /// revision's Deployment (null when none is known).
+    /// </summary>
+    private V1Deployment? ReportAvailability(WorkflowContext ctx)
     {
         var stable = ctx.StableRevision;
         var target = ctx.TargetRevision;
@@ -117,6 +162,8 @@ internal sealed partial class AgentWorkflowReconciler
         {
             ReportCanary(ctx, decision, serving);
         }
+
+        return stableDeployment;
     }
 
     /// <summary>Progressing, RolledBack, Degraded and the phase while a revision other than the stable one is the target.</summary>
@@ -129,6 +176,7 @@ internal sealed partial class AgentWorkflowReconciler
             CanaryStage.Stepping => (ConditionStatus.True, WorkflowReasons.CanaryProgressing),
             CanaryStage.Promoting => (ConditionStatus.True, WorkflowReasons.Promoting),
             CanaryStage.Paused => (ConditionStatus.Unknown, WorkflowReasons.CanaryPaused),
+            CanaryStage.AwaitingPromotion => (ConditionStatus.Unknown, WorkflowReasons.AwaitingPromotion),
             CanaryStage.RolledBack => (ConditionStatus.False, WorkflowReasons.RolledBack),
             _ => (ConditionStatus.False, WorkflowReasons.RolloutComplete),
         };
@@ -165,7 +213,7 @@ internal sealed partial class AgentWorkflowReconciler
                 : decision.Stage switch
                 {
                     CanaryStage.RolledBack => WorkflowPhases.RolledBack,
-                    CanaryStage.Paused => WorkflowPhases.Paused,
+                    CanaryStage.Paused or CanaryStage.AwaitingPromotion => WorkflowPhases.Paused,
                     _ => WorkflowPhases.Progressing,
                 };
         }

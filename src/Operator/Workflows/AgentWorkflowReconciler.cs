@@ -1,6 +1,7 @@
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.Operator.Analysis;
 using AgentOperator.Operator.Provisioning;
+using AgentOperator.Operator.RunHealth;
 using AgentOperator.Operator.Runtime;
 using AgentOperator.Operator.Runtime.Reconciliation;
 using AgentOperator.Operator.Traffic;
@@ -26,6 +27,8 @@ namespace AgentOperator.Operator.Workflows;
 /// of both revisions.</item>
 /// <item><c>ReconcileWorkloads</c>, <c>ReconcileEvaluationJob</c>, <c>ReconcileTraffic</c>: the Deployments at those
 /// replicas, the eval Job, the Services and the traffic provider's weights.</item>
+/// <item><c>ReconcileSecretAvailability</c>: a Secret the pods wait for, from their state and FailedMount Events.</item>
+/// <item><c>ReconcileRunHealth</c>: the live revisions' run outcomes from the gateways' counters (RunsHealthy, status.runs).</item>
 /// <item><c>UpdateStatus</c>, then <c>PruneRetiredRevisions</c> once the new stable revision is recorded.</item>
 /// </list>
 /// </summary>
@@ -37,6 +40,7 @@ internal sealed partial class AgentWorkflowReconciler(
     TrafficRoutingProviders traffic,
     CanaryAnalyzer analyzer,
     WorkflowMetrics metrics,
+    RunHealthObserver runHealth,
     TimeProvider time,
     ILogger<AgentWorkflowReconciler> logger) : IReconciler<AgentWorkflow>
 {
@@ -49,6 +53,7 @@ internal sealed partial class AgentWorkflowReconciler(
         {
             _recent.Forget(key);
             metrics.Forget(key);
+            runHealth.Forget(key);
             return ReconcileResult.Success();
         }
 
@@ -72,6 +77,7 @@ internal sealed partial class AgentWorkflowReconciler(
 
         if (!ValidatePolicy(ctx))
         {
+            await ReconcileRunHealthAsync(ctx, cancellationToken);
             await UpdateStatusAsync(ctx, cancellationToken);
             return Result(ctx);
         }
@@ -83,6 +89,8 @@ internal sealed partial class AgentWorkflowReconciler(
         await ReconcileWorkloadsAsync(ctx, cancellationToken);
         await ReconcileEvaluationJobAsync(ctx, cancellationToken);
         await ReconcileTrafficAsync(ctx, cancellationToken);
+        await ReconcileSecretAvailabilityAsync(ctx, cancellationToken);
+        await ReconcileRunHealthAsync(ctx, cancellationToken);
         await UpdateStatusAsync(ctx, cancellationToken);
         await PruneRetiredRevisionsAsync(ctx, cancellationToken);
         return Result(ctx);

@@ -51,4 +51,7 @@ internal sealed class ConditionSet
 
         return flipped;
     }
+
+    /// <summary>Removes a condition that no longer applies (e.g. RunsHealthy while no revision runs).</summary>
+    public void Remove(string type) => _conditions.RemoveAll(c => c.Type == type);
 }

@@ -94,6 +94,9 @@ internal sealed class WorkflowContext(AgentWorkflow workflow, IReadOnlyList<Agen
 
     public List<RevisionHistoryEntry> History { get; } = [.. workflow.Status?.History ?? []];
 
+    /// <summary>What the live revisions' runs did, as last read by <c>ReconcileRunHealth</c>.</summary>
+    public RunsSummary? Runs { get; set; } = workflow.Status?.Runs;
+
     /// <summary>Set by <c>UpdateStatus</c>.</summary>
     public string Phase { get; set; } = workflow.Status?.Phase ?? WorkflowPhases.Pending;
 

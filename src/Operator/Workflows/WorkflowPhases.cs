@@ -21,9 +21,12 @@ internal static class WorkflowPhases
     /// <summary>The spec does not compile into a policy bundle; the running revision is left as it was.</summary>
     public const string Invalid = "Invalid";
 
-    /// <summary>A canary is held at its step by annotation or by inconclusive analysis.</summary>
+    /// <summary>A canary is held at its step: by annotation, by inconclusive analysis, or at a <c>pause: {}</c> step until promoted.</summary>
     public const string Paused = "Paused";
 
     /// <summary>The target revision was rolled back; the stable revision serves until the spec changes or a retry.</summary>
     public const string RolledBack = "RolledBack";
+
+    /// <summary>The stable revision is available, but most recent runs fail or calls are refused while none completes (RunsHealthy=False).</summary>
+    public const string RunsFailing = "RunsFailing";
 }

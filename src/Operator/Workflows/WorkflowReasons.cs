@@ -28,6 +28,7 @@ internal static class WorkflowReasons
     public const string CanarySuperseded = "CanarySuperseded";
     public const string CanaryProgressing = "CanaryProgressing";
     public const string CanaryPaused = "CanaryPaused";
+    public const string AwaitingPromotion = "AwaitingPromotion";
     public const string Evaluating = "Evaluating";
     public const string EvaluationPassed = "EvaluationPassed";
     public const string EvaluationFailed = "EvaluationFailed";
@@ -42,4 +43,6 @@ internal static class WorkflowReasons
     public const string Aborted = "Aborted";
     public const string RolloutRetried = "RolloutRetried";
     public const string TrafficNotRouted = "TrafficNotRouted";
+    public const string SecretMissing = "SecretMissing";
+    public const string SecretsMounted = "SecretsMounted";
 }

@@ -234,6 +234,33 @@ public sealed class NodePodTests(NodeFixture cluster) : IClassFixture<NodeFixtur
     }
 
     [Fact]
+    public async Task A_container_whose_env_secret_is_missing_waits_with_CreateContainerConfigError_naming_it_and_starts_once_it_exists()
+    {
+        var ns = await cluster.CreateNamespaceAsync("node");
+        await cluster.Kubectl.SucceedAsync($"apply -n {ns} -f -", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: configwait}
+            spec:
+              containers:
+              - name: main
+                image: busybox
+                command: ["sh", "-c", "echo token=$TOKEN; while true; do sleep 0.2; done"]
+                env:
+                - {name: TOKEN, valueFrom: {secretKeyRef: {name: api-token, key: token} } }
+            """);
+        var waiting = await cluster.WaitForPodAsync(ns, "configwait",
+            p => p.Str("status", "containerStatuses", 0, "state", "waiting", "reason") == "CreateContainerConfigError", "CreateContainerConfigError");
+        Assert.Equal("secret \"api-token\" not found", waiting.Str("status", "containerStatuses", 0, "state", "waiting", "message"));
+        Assert.Equal("Pending", waiting.Str("status", "phase"));
+
+        await cluster.Kubectl.SucceedAsync($"create secret generic api-token -n {ns} --from-literal=token=arrived");
+        await cluster.WaitForPodAsync(ns, "configwait", p => p.Str("status", "phase") == "Running", "Running once the Secret exists");
+        await Eventually.MatchAsync(() => cluster.Kubectl.RunAsync($"logs configwait -n {ns}"), r => r.Stdout.Contains("token=arrived", StringComparison.Ordinal), "the Secret's key in the log");
+        await cluster.Kubectl.SucceedAsync($"delete pod configwait -n {ns} --wait=false");
+    }
+
+    [Fact]
     public async Task A_readiness_probe_drives_Ready_and_follow_streams_the_log()
     {
         var ns = await cluster.CreateNamespaceAsync("node");

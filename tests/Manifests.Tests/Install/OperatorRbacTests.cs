@@ -32,7 +32,7 @@ public sealed class OperatorRbacTests
         { "batch", "jobs", "get list watch create delete" },
         { "", "pods", "get list watch" },
         { "gateway.networking.k8s.io", "httproutes", "get list watch update patch" },
-        { "", "events", "create patch" },
+        { "", "events", "create patch list" },
         { "events.k8s.io", "events", "create patch" },
     };
 

@@ -24,12 +24,14 @@ public sealed class PrinterColumnTests
     }
 
     [Fact]
-    public void AgentApproval_Expires_column_prints_the_expiry_timestamp()
+    public void AgentApproval_shows_the_time_left_as_a_duration_and_the_expiry_timestamp_in_wide()
     {
-        var expires = Assert.Single(Columns("agentoperator.io_agentapprovals.yaml"), c => (string?)c["name"] == "Expires");
+        var columns = Columns("agentoperator.io_agentapprovals.yaml").ToList();
+        var left = Assert.Single(columns, c => (string?)c["name"] == "Expires In");
+        var at = Assert.Single(columns, c => (string?)c["name"] == "Expires At");
 
-        Assert.Equal("string", (string?)expires["type"]);
-        Assert.Equal(".spec.expiresAt", (string?)expires["jsonPath"]);
+        Assert.Equal(("string", ".status.expiresIn", null), ((string?)left["type"], (string?)left["jsonPath"], (int?)left["priority"]));
+        Assert.Equal(("string", ".spec.expiresAt", 1), ((string?)at["type"], (string?)at["jsonPath"], (int?)at["priority"]));
     }
 
     private static IEnumerable<JsonNode> Columns(string file) =>

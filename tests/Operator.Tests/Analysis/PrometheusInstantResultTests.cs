@@ -35,4 +35,19 @@ public sealed class PrometheusInstantResultTests
         Assert.Contains("2 series", error.Message, StringComparison.Ordinal);
         Assert.Contains("agent_runs_total", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Vector_by_label_sums_samples_of_the_same_label_value_and_skips_NaN()
+    {
+        const string body = """
+            {"status":"success","data":{"resultType":"vector","result":[
+              {"metric":{"rule":"model-role"},"value":[1700000000.5,"12"]},
+              {"metric":{"rule":"autonomy"},"value":[1700000000.5,"NaN"]},
+              {"metric":{"rule":"model-role","pod":"b"},"value":[1700000000.5,"3"]}]}}
+            """;
+
+        var values = PrometheusAnalysisProvider.ParseVectorByLabel(body, "rule");
+
+        Assert.Equal(new Dictionary<string, double> { ["model-role"] = 15 }, values);
+    }
 }

@@ -33,4 +33,13 @@ internal sealed class ScriptedMetricProvider(AnalysisProvider kind = AnalysisPro
         Calls++;
         return Failure is not null ? Task.FromException<double?>(Failure) : Task.FromResult(Queries.TryGetValue(query, out var value) ? value : (double?)null);
     }
+
+    /// <summary>Run activity by revision; a missing revision had no traffic.</summary>
+    public Dictionary<string, RunActivity> Activity { get; } = new(StringComparer.Ordinal);
+
+    public Task<RunActivity> RunActivityAsync(RevisionScope scope, CancellationToken cancellationToken)
+    {
+        Calls++;
+        return Failure is not null ? Task.FromException<RunActivity>(Failure) : Task.FromResult(Activity.GetValueOrDefault(scope.Revision, RunActivity.None));
+    }
 }

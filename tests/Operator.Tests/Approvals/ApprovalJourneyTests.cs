@@ -182,6 +182,37 @@ public sealed class ApprovalJourneyTests(ApprovalClusterFixture cluster, ITestOu
         Assert.Contains("bob", denial.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Kubectl_get_shows_the_decision_the_approvers_so_far_and_the_time_left_as_a_duration()
+    {
+        var (ns, revision, gateway, _) = await StartAsync("columns", "alice", "carol");
+        var name = await RequestAsync(gateway, ns, revision, tier: 4, approvalsRequired: 2, expiresIn: TimeSpan.FromMinutes(30));
+        await VerdictAsync("alice", ns, name, "approve", "first look");
+        await Eventually.TrueAsync(async () => (await ReadAsync(ns, name)).Status?.Approvers == "alice", "the operator to record alice as an approver", DecisionTimeout);
+
+        var pending = await GetApprovalRowAsync(ns, name);
+        output.WriteLine(string.Join(" | ", pending));
+        Assert.Equal(["NAME", "WORKFLOW", "TOOL", "TIER", "DECISION", "APPROVERS", "EXPIRES IN", "AGE"], pending.Keys);
+        Assert.Equal(("Pending", "alice"), (pending["DECISION"], pending["APPROVERS"]));
+        Assert.Matches("^(29m|28m)$", pending["EXPIRES IN"]);
+
+        await VerdictAsync("carol", ns, name, "approve", "second look");
+        await WaitForDecisionAsync(ns, name, ApprovalDecision.Approved);
+        await Eventually.TrueAsync(async () => (await ReadAsync(ns, name)).Status?.ExpiresIn is null, "the countdown to go once decided", DecisionTimeout);
+        var approved = await GetApprovalRowAsync(ns, name);
+        Assert.Equal(("Approved", "alice,carol", ""), (approved["DECISION"], approved["APPROVERS"], approved["EXPIRES IN"]));
+    }
+
+    /// <summary>The real kubectl's table for one approval, by header (kubectl leaves an empty cell blank).</summary>
+    private async Task<Dictionary<string, string>> GetApprovalRowAsync(string ns, string name)
+    {
+        var lines = (await Kubectl.RunAsync(cluster.AdminKubeconfig, "get", "agentapprovals", name, "-n", ns)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        var starts = System.Text.RegularExpressions.Regex.Matches(lines[0], @"(?<=^|\s{2})\S").Select(m => m.Index).ToArray();
+        string Cut(string line, int i) => starts[i] >= line.Length ? "" : line[starts[i]..Math.Min(line.Length, i + 1 < starts.Length ? starts[i + 1] : line.Length)].Trim();
+        return Enumerable.Range(0, starts.Length).ToDictionary(i => Cut(lines[0], i), i => Cut(lines[1], i));
+    }
+
     /// <summary>
     /// A namespace with the workflow Ready under an operator and <paramref name="approvers"/> bound to
     /// agentoperator-approver there; returns the stable revision and the gateway's client (the revision's ServiceAccount).

@@ -301,4 +301,60 @@ public sealed class CanaryPlannerTests
         Assert.Empty(again.History);
         Assert.Equal(rolledBack.State, again.State);
     }
+
+    private static RolloutSpec GatedSpec() => Spec() with
+    {
+        Steps = [new RolloutStep { Weight = 10, PauseSeconds = 60 }, new RolloutStep { Weight = 50, Pause = new RolloutPause() }, new RolloutStep { Weight = 80, PauseSeconds = 60 }],
+    };
+
+    [Fact]
+    public void Pause_step_without_a_duration_waits_for_promotion_indefinitely_and_repeats_no_transition()
+    {
+        var first = CanaryPlanner.Decide(StableOnly, Input(GatedSpec(), T0)).State;
+        var gated = CanaryPlanner.Decide(first, Input(GatedSpec(), T0.AddSeconds(60), analysis: Run(Verdict.Successful, T0.AddSeconds(60))));
+        Assert.Equal(1, gated.State.Step);
+        Assert.Contains(gated.Events, e => e.Reason == WorkflowReasons.StepAdvanced && e.Message.Contains("waits for promotion", StringComparison.Ordinal));
+
+        // A week later, with every analysis run successful, the step still holds, and saying so again changes nothing.
+        var weekLater = T0.AddDays(7);
+        var held = CanaryPlanner.Decide(gated.State, Input(GatedSpec(), weekLater, analysis: Run(Verdict.Successful, weekLater)));
+        Assert.Equal(CanaryStage.AwaitingPromotion, held.Stage);
+        Assert.Equal(1, held.State.Step);
+        Assert.Equal(50, held.RouteWeight);
+        Assert.Contains("waiting for promotion", held.Message, StringComparison.Ordinal);
+        Assert.Contains($"kubectl agents promote {Target}", held.Message, StringComparison.Ordinal);
+        Assert.Empty(held.Events);
+        Assert.Equal(TimeSpan.FromSeconds(30), held.LookAgainIn); // the next analysis run, not an end of the pause
+
+        var again = CanaryPlanner.Decide(held.State, Input(GatedSpec(), weekLater.AddSeconds(1)));
+        Assert.Equal(CanaryStage.AwaitingPromotion, again.Stage);
+        Assert.Equal(held.State, again.State);
+        Assert.Empty(again.Events);
+        Assert.Empty(again.History);
+    }
+
+    [Fact]
+    public void Pause_step_without_a_duration_continues_only_when_promote_names_the_canary()
+    {
+        var first = CanaryPlanner.Decide(StableOnly, Input(GatedSpec(), T0)).State;
+        var gated = CanaryPlanner.Decide(first, Input(GatedSpec(), T0.AddSeconds(60), analysis: Run(Verdict.Successful, T0.AddSeconds(60)))).State;
+
+        var pauseRemoved = CanaryPlanner.Decide(gated, Input(GatedSpec(), T0.AddSeconds(120), annotations: new RolloutAnnotations("cccc3333", null, false, null)));
+        Assert.Equal(CanaryStage.AwaitingPromotion, pauseRemoved.Stage);
+
+        var promoted = CanaryPlanner.Decide(pauseRemoved.State, Input(GatedSpec(), T0.AddSeconds(121), annotations: new RolloutAnnotations(Target, null, false, null)));
+        Assert.Equal(CanaryStage.Promoting, promoted.Stage);
+        Assert.Contains(promoted.Events, e => e.Reason == WorkflowReasons.PromotionRequested);
+    }
+
+    [Fact]
+    public void Pause_step_without_a_duration_still_rolls_back_on_a_breach()
+    {
+        var first = CanaryPlanner.Decide(StableOnly, Input(GatedSpec(), T0)).State;
+        var gated = CanaryPlanner.Decide(first, Input(GatedSpec(), T0.AddSeconds(60), analysis: Run(Verdict.Successful, T0.AddSeconds(60)))).State;
+
+        var breach = CanaryPlanner.Decide(gated, Input(GatedSpec(), T0.AddSeconds(90), analysis: Run(Verdict.Failed, T0.AddSeconds(90))));
+
+        Assert.Equal(CanaryStage.RolledBack, breach.Stage);
+    }
 }

@@ -43,7 +43,7 @@ internal sealed class RolloutScenario(RolloutEnvironment environment, string @na
             port: 8080
             env:
               - name: SAMPLE_AGENT_ROLES
-                value: executor
+                value: {{behaviour.Roles}}
               - name: SAMPLE_AGENT_TOOLS
                 value: 'crm.read_ticket:read={"ticket_id": "T-104233"}'
               - name: SAMPLE_AGENT_TASKS_PER_MINUTE
@@ -182,7 +182,7 @@ internal sealed class RolloutScenario(RolloutEnvironment environment, string @na
             ? $"{run.Verdict} at {run.Time:O}: " + string.Join("; ", (run.Metrics ?? []).Select(m => $"{m.Name}={m.Value} ({m.Threshold}) {m.Verdict} {m.Message}"))
             : "none";
         var history = string.Join("\n", (status.History ?? []).Select(h => $"  {h.Revision} {h.Outcome}: {h.Reason}"));
-        return $"phase {status.Phase}, stable {status.StableRevision}, canary {status.CanaryRevision} step {status.CurrentStep} weight {status.CanaryWeight}, "
+        return $"phase {status.Phase} ({status.Reason}), step {status.Step}, runs {status.Runs?.Failed}/{status.Runs?.Total} failed ({status.Runs?.TopReason}), stable {status.StableRevision}, canary {status.CanaryRevision} step {status.CurrentStep} weight {status.CanaryWeight}, "
             + $"failed {status.FailedRevision}, failedRuns {status.FailedRuns}, inconclusiveRuns {status.InconclusiveRuns}, paused {status.Paused}\n"
             + $"evaluation: {status.Evaluation?.Phase} {status.Evaluation?.PassRate} {status.Evaluation?.Message}\nlast analysis: {analysis}\nconditions:\n{conditions}\nhistory:\n{history}";
     }
@@ -200,8 +200,11 @@ internal sealed class RolloutScenario(RolloutEnvironment environment, string @na
     }
 }
 
-/// <summary>What the sample agent of a revision does: share of runs escalated, eval pass ratio, and its seed (a new seed alone makes a new revision).</summary>
-internal sealed record Behaviour(double EscalationRate, int Seed, double EvalPassRate = 1.0)
+/// <summary>
+/// What the sample agent of a revision does: share of runs escalated, eval pass ratio, its seed (a new seed alone makes a
+/// new revision) and the model roles it calls (the workflow declares only executor).
+/// </summary>
+internal sealed record Behaviour(double EscalationRate, int Seed, double EvalPassRate = 1.0, string Roles = "executor")
 {
     public static Behaviour Good(int seed) => new(0.05, seed);
 }
