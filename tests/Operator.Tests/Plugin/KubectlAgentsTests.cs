@@ -167,9 +167,10 @@ public sealed class KubectlAgentsTests(ApprovalClusterFixture cluster, ITestOutp
         output.WriteLine(tree);
         Assert.Contains("=> 1. weight 20%, pause 3600s   current", tree, StringComparison.Ordinal);
         Assert.Contains("   2. weight 50%, pause 3600s   pending", tree, StringComparison.Ordinal);
-        Assert.Contains($"revision:{ready.Status!.StableRevision}   Revision", tree, StringComparison.Ordinal);
-        Assert.Contains($"revision:{canary}   Revision", tree, StringComparison.Ordinal);
-        Assert.Contains("Deployment", tree, StringComparison.Ordinal);
+        var lines = tree.Split('\n');
+        Assert.Contains(lines, l => l.Contains($"revision:{ready.Status!.StableRevision} ", StringComparison.Ordinal) && System.Text.RegularExpressions.Regex.IsMatch(l, @"\sRevision\s+stable$"));
+        Assert.Contains(lines, l => l.Contains($"revision:{canary} ", StringComparison.Ordinal) && System.Text.RegularExpressions.Regex.IsMatch(l, @"\sRevision\s+canary$"));
+        Assert.Equal(2, lines.Count(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"\sDeployment\s+Available\s+1/1\s")));
         var treeJson = JsonNode.Parse(await KubectlAgentsPlugin.SucceedAsync(cluster.AdminKubeconfig, "get", Workflow, "-n", ns, "-o", "json"))!;
         Assert.Equal((ready.Status.StableRevision, canary), (treeJson["stableRevision"]!.GetValue<string>(), treeJson["canaryRevision"]!.GetValue<string>()));
         Assert.Equal(["current", "pending"], treeJson["steps"]!.AsArray().Select(n => n!["state"]!.GetValue<string>()));
@@ -243,8 +244,9 @@ public sealed class KubectlAgentsTests(ApprovalClusterFixture cluster, ITestOutp
         Assert.Equal(stable, annotated.Metadata.Annotations[AgentWorkflowAnnotations.RevokeRevision]);
         var request = annotated.Metadata.Annotations[AgentWorkflowAnnotations.RevokeCredentials];
         await WorkflowScenario.WaitAsync(Admin, ns, Workflow, w => w.Status?.LastRevocation?.RequestId == request, $"revocation {request} handled", TimeSpan.FromSeconds(30));
-        var events = await Admin.CoreV1.ListNamespacedEventAsync(ns);
-        Assert.Contains(events.Items, e => e.Message?.Contains($"revocation request {request}: recreated the ServiceAccounts of revision(s) {stable};", StringComparison.Ordinal) == true);
+        await Eventually.TrueAsync(
+            async () => (await Admin.CoreV1.ListNamespacedEventAsync(ns)).Items.Any(e => e.Message?.Contains($"revocation request {request}: recreated the ServiceAccounts of revision(s) {stable};", StringComparison.Ordinal) == true),
+            $"an Event saying revision {stable} alone was revoked", TimeSpan.FromSeconds(30));
 
         // Without --revision the scope is cleared: every live revision again.
         await KubectlAgentsPlugin.SucceedAsync(cluster.AdminKubeconfig, "revoke", Workflow, "-n", ns);
