@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AgentOperator.Contracts;
 
 namespace AgentOperator.SampleAgent;
 
@@ -33,15 +34,26 @@ public sealed class GatewayClient(HttpClient http)
     }
 
     /// <summary>
-    /// <c>POST /v1/runs/{runId}/tools/{tool}</c> with an Idempotency-Key, the action in X-Tool-Action and,
-    /// when retrying after a 202, the approval id in X-Approval-Id.
+    /// <c>POST /v1/runs/{runId}/tools/{tool}</c> with an Idempotency-Key, the action in X-Tool-Action, the agent's
+    /// intent and reason (<see cref="ActionPacket"/>) when given and, when retrying after a 202, the approval id in X-Approval-Id.
     /// </summary>
-    public Task<GatewayReply> CallToolAsync(string runId, string tool, string? action, JsonObject input, string idempotencyKey, string? approvalId, CancellationToken cancellationToken)
+    public Task<GatewayReply> CallToolAsync(string runId, string tool, string? action, JsonObject input, string idempotencyKey, string? approvalId, CancellationToken cancellationToken,
+        string? intent = null, string? reason = null)
     {
         List<KeyValuePair<string, string>> headers = [new("Idempotency-Key", idempotencyKey)];
         if (action is not null)
         {
             headers.Add(new("X-Tool-Action", action));
+        }
+
+        if (intent is not null)
+        {
+            headers.Add(new(ActionPacket.IntentHeader, ActionPacket.Encode(intent)));
+        }
+
+        if (reason is not null)
+        {
+            headers.Add(new(ActionPacket.ReasonHeader, ActionPacket.Encode(reason)));
         }
 
         if (approvalId is not null)

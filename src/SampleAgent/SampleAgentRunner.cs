@@ -185,7 +185,7 @@ public static class SampleAgentRunner
         for (var i = 0; !stopped && i < options.Tools.Count; i++)
         {
             var tool = options.Tools[i];
-            var result = await CallWithApprovalAsync(options, client, runId, tool.Name, tool.Action, tool.Input, $"{runId}-{step++}", timeProvider, counters, cancellationToken);
+            var result = await CallWithApprovalAsync(options, client, runId, tool.Name, tool.Action, tool.Input, $"{runId}-{step++}", Packet(tool, plan.Task), timeProvider, counters, cancellationToken);
             if (result is not null)
             {
                 outcome = OutcomeSeverity.Worse(outcome, result);
@@ -222,9 +222,9 @@ public static class SampleAgentRunner
 
     /// <returns>null when the call succeeded; otherwise the outcome the run must end with.</returns>
     private static async Task<string?> CallWithApprovalAsync(SampleAgentOptions options, GatewayClient client, string runId, string tool, string? action, JsonObject input, string idempotencyKey,
-        TimeProvider timeProvider, ReportCounters counters, CancellationToken cancellationToken)
+        (string Intent, string Reason)? packet, TimeProvider timeProvider, ReportCounters counters, CancellationToken cancellationToken)
     {
-        var reply = await CallWaitingOutRateLimitsAsync(options, client, runId, tool, action, input, idempotencyKey, timeProvider, counters, cancellationToken);
+        var reply = await CallWaitingOutRateLimitsAsync(options, client, runId, tool, action, input, idempotencyKey, packet, timeProvider, counters, cancellationToken);
         if (reply.Status == 202 && reply.ApprovalId is { } approvalId)
         {
             counters.ApprovalRequested();
@@ -239,7 +239,7 @@ public static class SampleAgentRunner
             {
                 await Task.Delay(options.ApprovalPollInterval, timeProvider, cancellationToken);
                 // The same input and key again, now naming the approval: executed once a human approved.
-                reply = await client.CallToolAsync(runId, tool, action, input, idempotencyKey, approvalId, cancellationToken);
+                reply = await client.CallToolAsync(runId, tool, action, input, idempotencyKey, approvalId, cancellationToken, packet?.Intent, packet?.Reason);
                 counters.ToolCall(reply.Status);
             }
         }
@@ -258,9 +258,9 @@ public static class SampleAgentRunner
 
     // An eval judges the agent's answers, not the gateway's throughput: it waits out rate limits (bounded) instead of failing the task.
     private static async Task<GatewayReply> CallWaitingOutRateLimitsAsync(SampleAgentOptions options, GatewayClient client, string runId, string tool, string? action, JsonObject input, string idempotencyKey,
-        TimeProvider timeProvider, ReportCounters counters, CancellationToken cancellationToken)
+        (string Intent, string Reason)? packet, TimeProvider timeProvider, ReportCounters counters, CancellationToken cancellationToken)
     {
-        var reply = await client.CallToolAsync(runId, tool, action, input, idempotencyKey, approvalId: null, cancellationToken);
+        var reply = await client.CallToolAsync(runId, tool, action, input, idempotencyKey, approvalId: null, cancellationToken, packet?.Intent, packet?.Reason);
         counters.ToolCall(reply.Status);
         var waited = TimeSpan.Zero;
         while (options.Mode == AgentMode.Eval && reply is { Status: 429, Decision: "rate_limited" } && waited < EvalRateLimitPatience)
@@ -268,12 +268,30 @@ public static class SampleAgentRunner
             var delay = reply.RetryAfter is { } retryAfter && retryAfter > TimeSpan.Zero ? retryAfter : TimeSpan.FromSeconds(1);
             await Task.Delay(delay, timeProvider, cancellationToken);
             waited += delay;
-            reply = await client.CallToolAsync(runId, tool, action, input, idempotencyKey, approvalId: null, cancellationToken);
+            reply = await client.CallToolAsync(runId, tool, action, input, idempotencyKey, approvalId: null, cancellationToken, packet?.Intent, packet?.Reason);
             counters.ToolCall(reply.Status);
         }
 
         return reply;
     }
+
+    /// <summary>
+    /// The action packet of a write: what the run means to do with the tool and why, as an approver reads it. Reads carry
+    /// none (the gateway never asks a human about them).
+    /// </summary>
+    internal static (string Intent, string Reason)? Packet(SampleTool tool, string task)
+    {
+        if (tool.Action is null or "read")
+        {
+            return null;
+        }
+
+        var intent = $"{tool.Action} via {tool.Name} for the task: {task}";
+        var reason = $"resolving the task needs this {tool.Action}; the input is {tool.Input.ToJsonString()}";
+        return (Cut(intent, ActionPacket.MaxIntentLength), Cut(reason, ActionPacket.MaxReasonLength));
+    }
+
+    private static string Cut(string text, int length) => text.Length > length ? text[..length] : text;
 
     private static Uri WithTrailingSlash(Uri uri) =>
         uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using AgentOperator.Contracts;
 
 namespace AgentOperator.SampleAgent.Tests;
 
@@ -40,6 +41,12 @@ public sealed class SampleAgentRunnerTests
         Assert.Equal(["run-1-0", "run-1-1"], requests.Skip(3).Take(2).Select(r => r.Header("Idempotency-Key")));
         Assert.Equal(["read", "create"], requests.Skip(3).Take(2).Select(r => r.Header("X-Tool-Action")));
         Assert.Equal("A-1", requests[3].Body!["order_id"]!.GetValue<string>());
+        // The write carries the action packet (the read does not); decoded it names the tool and the run's task.
+        Assert.Null(requests[3].Header(ActionPacket.IntentHeader));
+        var intent = Uri.UnescapeDataString(requests[4].Header(ActionPacket.IntentHeader)!);
+        Assert.StartsWith("create via payments.issue_refund for the task: ", intent, StringComparison.Ordinal);
+        Assert.Contains(gateway.Tasks["run-1"], intent, StringComparison.Ordinal);
+        Assert.StartsWith("resolving the task needs this create", Uri.UnescapeDataString(requests[4].Header(ActionPacket.ReasonHeader)!), StringComparison.Ordinal);
         Assert.Equal("success", requests[5].Body!["outcome"]!.GetValue<string>());
         Assert.Equal(1, report.RunsStarted);
         Assert.Equal(new Dictionary<string, int> { ["success"] = 1 }, report.Outcomes);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using AgentOperator.Contracts;
 using AgentOperator.Crds.Schema;
 using k8s;
 using k8s.Models;
@@ -98,6 +99,14 @@ public sealed record AgentApprovalSpec
 
     /// <summary>Why approval is needed: the autonomy level or the policy rule that escalated.</summary>
     [Length(Max = 1024)]
+    public string? PolicyReason { get; init; }
+
+    /// <summary>What the agent says it means to achieve with the call (its X-Agent-Intent header): a claim, not evidence.</summary>
+    [Length(Max = ActionPacket.MaxIntentLength)]
+    public string? Intent { get; init; }
+
+    /// <summary>Why the agent says it takes this action (its X-Agent-Reason header): a claim, not evidence.</summary>
+    [Length(Max = ActionPacket.MaxReasonLength)]
     public string? Reason { get; init; }
 
     /// <summary>After this time the approval can no longer be granted and the call is refused.</summary>

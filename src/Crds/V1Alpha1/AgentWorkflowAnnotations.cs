@@ -10,6 +10,12 @@ public static class AgentWorkflowAnnotations
     /// <summary>Value: a request id; a new id revokes every token of the workflow's revisions.</summary>
     public const string RevokeCredentials = "agentoperator.io/revoke-credentials";
 
+    /// <summary>
+    /// Value: one revision. Present when a new <see cref="RevokeCredentials"/> id is handled, only that revision's tokens
+    /// are revoked (the others keep serving untouched); absent, every live revision's are.
+    /// </summary>
+    public const string RevokeRevision = "agentoperator.io/revoke-revision";
+
     /// <summary>Value: the canary revision to promote now (remaining steps and analysis skipped); another value does nothing.</summary>
     public const string Promote = "agentoperator.io/promote";
 

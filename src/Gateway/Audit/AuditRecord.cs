@@ -49,6 +49,12 @@ public sealed record AuditRecord
     /// <summary>One human sentence.</summary>
     public string? Reason { get; init; }
 
+    /// <summary>Tool calls: what the agent said it means to achieve (its X-Agent-Intent header, decoded).</summary>
+    public string? AgentIntent { get; init; }
+
+    /// <summary>Tool calls: why the agent said it takes the action (its X-Agent-Reason header, decoded).</summary>
+    public string? AgentReason { get; init; }
+
     /// <summary>HTTP status returned to the agent.</summary>
     public int? Status { get; init; }
 

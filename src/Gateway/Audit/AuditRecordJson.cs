@@ -28,6 +28,8 @@ internal static class AuditRecordJson
         WriteIfSet(writer, "policyDecision"u8, record.PolicyDecision);
         WriteIfSet(writer, "policyRule"u8, record.PolicyRule);
         WriteIfSet(writer, "reason"u8, record.Reason);
+        WriteIfSet(writer, "agentIntent"u8, record.AgentIntent);
+        WriteIfSet(writer, "agentReason"u8, record.AgentReason);
         if (record.Status is { } status)
         {
             writer.WriteNumber("status"u8, status);

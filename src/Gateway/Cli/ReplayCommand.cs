@@ -90,6 +90,6 @@ public static class ReplayCommand
         // Logs written before PolicyRule existed: an Allow has no rule, any other decision's rule is Rule.
         var policyRule = record.PolicyRule ?? (kind == DecisionKind.Allow ? null : record.Rule);
         var input = record.Input ?? JsonDocument.Parse("{}").RootElement.Clone();
-        return new RecordedToolCall(tool, action.Value, input, run, kind, policyRule) { Approvers = record.Approvers ?? [] };
+        return new RecordedToolCall(tool, action.Value, input, run, kind, policyRule) { Approvers = record.Approvers ?? [], Intent = record.AgentIntent, Reason = record.AgentReason };
     }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using AgentOperator.Contracts;
 using AgentOperator.Gateway.Bundles;
 using AgentOperator.Gateway.Http;
 using AgentOperator.Gateway.Tools;
@@ -116,7 +117,11 @@ public static partial class GatewayMcpServer
             body,
             idempotencyKey,
             Header(http, "X-Approval-Id"),
-            Header(http, "X-Tool-Action"));
+            Header(http, "X-Tool-Action"))
+        {
+            IntentHeader = Header(http, ActionPacket.IntentHeader),
+            ReasonHeader = Header(http, ActionPacket.ReasonHeader),
+        };
         var response = await services.GetRequiredService<ToolCallService>().InvokeAsync(invocation, cancellationToken);
         var text = Encoding.UTF8.GetString(response.Body.Span);
         JsonElement? structured = null;

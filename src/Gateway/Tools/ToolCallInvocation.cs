@@ -7,4 +7,11 @@ namespace AgentOperator.Gateway.Tools;
 /// <param name="IdempotencyKey">The agent's Idempotency-Key, if any.</param>
 /// <param name="ApprovalId">The approval the agent retries with, if any.</param>
 /// <param name="Action">The X-Tool-Action the agent named, if any (read, create, update, delete).</param>
-public sealed record ToolCallInvocation(string RunId, string Tool, byte[]? Body, string? IdempotencyKey, string? ApprovalId, string? Action);
+public sealed record ToolCallInvocation(string RunId, string Tool, byte[]? Body, string? IdempotencyKey, string? ApprovalId, string? Action)
+{
+    /// <summary>The <see cref="Contracts.ActionPacket.IntentHeader"/> value as sent (still percent-encoded), if any.</summary>
+    public string? IntentHeader { get; init; }
+
+    /// <summary>The <see cref="Contracts.ActionPacket.ReasonHeader"/> value as sent (still percent-encoded), if any.</summary>
+    public string? ReasonHeader { get; init; }
+}

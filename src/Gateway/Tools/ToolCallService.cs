@@ -63,6 +63,16 @@ public sealed class ToolCallService(
                 : Refuse(active, run, invocation, null, StatusCodes.Status403Forbidden, RefusalProblem.Deny, "run", $"the run has ended ({ended}); start a new run", started);
         }
 
+        if (!ActionPacket.TryDecode(invocation.IntentHeader, ActionPacket.IntentHeader, ActionPacket.MaxIntentLength, out var intent, out var badIntent))
+        {
+            return Refuse(active, run, invocation, invocation.Body, StatusCodes.Status400BadRequest, RefusalProblem.Invalid, IntentRule, badIntent!, started);
+        }
+
+        if (!ActionPacket.TryDecode(invocation.ReasonHeader, ActionPacket.ReasonHeader, ActionPacket.MaxReasonLength, out var agentReason, out var badReason))
+        {
+            return Refuse(active, run, invocation, invocation.Body, StatusCodes.Status400BadRequest, RefusalProblem.Invalid, ReasonRule, badReason!, started);
+        }
+
         var body = invocation.Body;
         if (body is null or { Length: 0 } && invocation.ApprovalId is { } retryId)
         {
@@ -97,6 +107,8 @@ public sealed class ToolCallService(
             : null;
         var call = new PreparedCall(active, run, invocation, body, input, Convert.ToHexStringLower(SHA256.HashData(body)), started)
         {
+            Intent = intent,
+            AgentReason = agentReason,
             UpstreamKey = forwardedKey is null ? null : UpstreamIdempotencyKey.Derive(active.Engine.Bundle.Workflow, run.Id, invocation.Tool, forwardedKey),
         };
         var key = invocation.ApprovalId is { } approvalId ? $"approval:{approvalId}"
@@ -154,7 +166,7 @@ public sealed class ToolCallService(
         }
 
         using var activity = StartSpan(call);
-        var request = new ToolCallRequest(call.Invocation.Tool, action, call.Input) { Approvers = approvers };
+        var request = new ToolCallRequest(call.Invocation.Tool, action, call.Input) { Approvers = approvers, Intent = call.Intent, Reason = call.AgentReason };
         var decided = engine.DecideToolCall(request, call.Run.Ledger);
         var decision = decided.Decision;
         call = call with { Decided = decision.Kind, DecidedRule = decision.RuleId, ResolvedAction = action, Approvers = approvers.Count > 0 ? approvers : null };
@@ -243,6 +255,12 @@ public sealed class ToolCallService(
         return (await RecordAsync(call, Record(call, "error", rule, reason, status, executed: reached, snapshot), isWrite && reached, failed, cancellationToken), outcome.Failure == UpstreamFailure.Rejected);
     }
 
+    /// <summary>The rule of a refusal of a malformed or over-long <see cref="ActionPacket.IntentHeader"/>.</summary>
+    public const string IntentRule = "request.intent";
+
+    /// <summary>The rule of a refusal of a malformed or over-long <see cref="ActionPacket.ReasonHeader"/>.</summary>
+    public const string ReasonRule = "request.reason";
+
     /// <summary>The rule of a refusal because the audit store cannot make a write's record durable.</summary>
     public const string AuditStoreRule = "audit.store";
 
@@ -290,7 +308,9 @@ public sealed class ToolCallService(
             InputSha256 = call.InputSha256,
             RiskTier = tool.Definition.RiskTier,
             ApprovalsRequired = Math.Clamp(decision.ApprovalsRequired, 1, 2),
-            Reason = decision.Reason.Length > 1024 ? decision.Reason[..1024] : decision.Reason,
+            PolicyReason = decision.Reason.Length > 1024 ? decision.Reason[..1024] : decision.Reason,
+            Intent = call.Intent,
+            Reason = call.AgentReason,
             ExpiresAt = timeProvider.GetUtcNow() + approvalTimeToLive,
         };
         var approvalId = await approvals.CreateAsync(spec, cancellationToken);
@@ -512,6 +532,8 @@ public sealed class ToolCallService(
         Approvers = call.Approvers,
         Rule = rule,
         Reason = reason,
+        AgentIntent = call.Intent,
+        AgentReason = call.AgentReason,
         Status = status,
         Input = redaction.RedactedCopy(call.Input, call.Active.Engine.Bundle),
         InputSha256 = call.InputSha256,
@@ -536,5 +558,11 @@ public sealed class ToolCallService(
         public ToolAction? ResolvedAction { get; init; }
 
         public IReadOnlyList<string>? Approvers { get; init; }
+
+        /// <summary>The agent's decoded <see cref="ActionPacket.IntentHeader"/>, if sent.</summary>
+        public string? Intent { get; init; }
+
+        /// <summary>The agent's decoded <see cref="ActionPacket.ReasonHeader"/>, if sent.</summary>
+        public string? AgentReason { get; init; }
     }
 }

@@ -1,10 +1,12 @@
+using AgentOperator.Contracts;
 using AgentOperator.Gateway.Http;
 
 namespace AgentOperator.Gateway.Tools;
 
 /// <summary>
 /// <c>POST /v1/runs/{runId}/tools/{tool}</c>: the tool input as the JSON body, optional <c>Idempotency-Key</c>,
-/// <c>X-Approval-Id</c> (retry after a 202; the body may then be empty) and <c>X-Tool-Action</c>.
+/// <c>X-Approval-Id</c> (retry after a 202; the body may then be empty), <c>X-Tool-Action</c>, and the action packet
+/// <c>X-Agent-Intent</c> / <c>X-Agent-Reason</c> (<see cref="ActionPacket"/>).
 /// Answers 200 with the upstream result, 202 pending approval, 400, 403, 413, 422, 429, or 5xx when the
 /// upstream failed.
 /// </summary>
@@ -22,7 +24,11 @@ public static class ToolEndpoints
                 body,
                 Header(context, "Idempotency-Key"),
                 Header(context, "X-Approval-Id"),
-                Header(context, "X-Tool-Action"));
+                Header(context, "X-Tool-Action"))
+            {
+                IntentHeader = Header(context, ActionPacket.IntentHeader),
+                ReasonHeader = Header(context, ActionPacket.ReasonHeader),
+            };
             var response = body is null
                 ? service.RefuseOversized(invocation, maxBodyBytes)
                 : await service.InvokeAsync(invocation, context.RequestAborted);

@@ -6,7 +6,8 @@ using AgentOperator.KubectlAgents.Output;
 namespace AgentOperator.KubectlAgents.Commands;
 
 /// <summary>
-/// <c>approvals</c>: what waits for a human — workflow, run, tool and action, tier, the redacted input, why it needs a
+/// <c>approvals</c>: what waits for a human — workflow, run, tool and action, tier, the redacted input, the agent's intent
+/// and reason (its action packet), why it needs a
 /// human, verdicts so far of those required, and time left. <c>--all</c> adds the decided ones.
 /// </summary>
 public static class ApprovalsCommand
@@ -41,7 +42,7 @@ public static class ApprovalsCommand
             }
 
             var now = context.Time.GetUtcNow();
-            string[] headers = ["NAME", "WORKFLOW", "RUN", "TOOL", "ACTION", "TIER", "INPUT", "WHY", "VERDICTS", "DECISION", "EXPIRES IN", "AGE"];
+            string[] headers = ["NAME", "WORKFLOW", "RUN", "TOOL", "ACTION", "TIER", "INPUT", "INTENT", "AGENT REASON", "WHY", "VERDICTS", "DECISION", "EXPIRES IN", "AGE"];
             var table = new Table(context.Session.AllNamespaces ? ["NAMESPACE", .. headers] : headers);
             foreach (var a in approvals)
             {
@@ -51,7 +52,8 @@ public static class ApprovalsCommand
                     a.Metadata.Name, a.Spec.Workflow, a.Spec.RunId, a.Spec.Tool, a.Spec.Action.ToString().ToLowerInvariant(),
                     a.Spec.RiskTier.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     input.Length > InputWidth ? input[..(InputWidth - 3)] + "..." : input,
-                    a.Spec.Reason ?? "-",
+                    Cut(a.Spec.Intent), Cut(a.Spec.Reason),
+                    a.Spec.PolicyReason ?? "-",
                     Verdicts(a),
                     (a.Status?.Decision ?? ApprovalDecision.Pending).ToString(),
                     a.Spec.ExpiresAt > now ? Ages.Format(a.Spec.ExpiresAt - now) : "expired",
@@ -65,6 +67,9 @@ public static class ApprovalsCommand
         });
         return command;
     }
+
+    // The agent's own words, on one line and cut to fit: -o yaml shows them whole.
+    private static string Cut(string? text) => text is null ? "-" : text.Length > InputWidth ? text[..(InputWidth - 3)] + "..." : text;
 
     /// <summary><c>1/2 alice:approve</c>: approving verdicts of those required, then each verdict by user.</summary>
     public static string Verdicts(AgentApproval approval)

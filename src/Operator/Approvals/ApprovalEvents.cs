@@ -22,7 +22,7 @@ internal static class ApprovalEvents
         var spec = approval.Spec;
         var needs = spec.ApprovalsRequired == 1 ? "1 approver" : $"{spec.ApprovalsRequired} distinct approvers";
         return new(false, Requested,
-            $"run {spec.RunId} asks to {Action(spec.Action)} with {spec.Tool} (tier {spec.RiskTier}): {spec.Reason ?? "approval required"}; " +
+            $"run {spec.RunId} asks to {Action(spec.Action)} with {spec.Tool} (tier {spec.RiskTier}): {spec.PolicyReason ?? "approval required"}; " +
             $"AgentApproval {approval.Metadata.Name} needs {needs} before {spec.ExpiresAt.UtcDateTime.ToString("u", CultureInfo.InvariantCulture)}");
     }
 

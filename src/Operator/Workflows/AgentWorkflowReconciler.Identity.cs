@@ -13,7 +13,7 @@ internal sealed partial class AgentWorkflowReconciler
 {
     /// <summary>
     /// A new request id in <c>agentoperator.io/revoke-credentials</c> deletes and recreates the ServiceAccount of every
-    /// live revision: the API server validates a token only while the ServiceAccount with the uid in its claims exists,
+    /// live revision (only the one <c>agentoperator.io/revoke-revision</c> names, when set): the API server validates a token only while the ServiceAccount with the uid in its claims exists,
     /// so every token issued before stops validating at once. The handled id goes to <c>status.lastRevocation</c> (the
     /// operator never writes the spec, and status is where it records what it did) and onto the pod templates, which
     /// rolls the pods so they get tokens of the new ServiceAccount. If the status write fails, the next reconcile
@@ -27,8 +27,10 @@ internal sealed partial class AgentWorkflowReconciler
             return;
         }
 
+        // A scoped request names one revision; one that is not live has nothing to revoke, and the event says so.
+        var scope = ctx.Workflow.Metadata.Annotations?.TryGetValue(AgentWorkflowAnnotations.RevokeRevision, out var only) == true && !string.IsNullOrWhiteSpace(only) ? only : null;
         var revoked = new List<string>();
-        foreach (var revision in ctx.LiveRevisions())
+        foreach (var revision in ctx.LiveRevisions().Where(r => scope is null || r == scope))
         {
             var name = ctx.RevisionObjectName(revision);
             if (!caches.ServiceAccounts.TryGet(new(ctx.Namespace, name), out var old) || old.Metadata.DeletionTimestamp is not null)
@@ -57,7 +59,9 @@ internal sealed partial class AgentWorkflowReconciler
 
         ctx.LastRevocation = new CredentialRevocation { RequestId = requested, RevokedAt = ctx.Now };
         var message = revoked.Count == 0
-            ? $"revocation request {requested}: no revision had credentials yet"
+            ? scope is not null
+                ? $"revocation request {requested}: revision {scope} is not live (live: {string.Join(", ", ctx.LiveRevisions())}); nothing was revoked"
+                : $"revocation request {requested}: no revision had credentials yet"
             : $"revocation request {requested}: recreated the ServiceAccounts of revision(s) {string.Join(", ", revoked)}; every token issued before no longer validates, pods roll to get new ones";
         await events.RecordAsync(ctx.Workflow, new WorkflowEvent(false, WorkflowReasons.CredentialsRevoked, message), ct);
     }

@@ -89,7 +89,7 @@ public static class DecisionPipeline
         {
             // One activation for every rule: the input is read in place, and converted for the interpreter
             // only if a rule needs it.
-            var activation = new RuleActivation(call.Input, run, tool.ToolVariable(call.Action), policy.ModelsVariable);
+            var activation = new RuleActivation(call.Input, run, tool.ToolVariable(call.Action), policy.ModelsVariable) { Request = RuleActivation.RequestVariable(call.Intent, call.Reason) };
             foreach (var program in tool.Rules)
             {
                 var outcome = program.Evaluate(activation);

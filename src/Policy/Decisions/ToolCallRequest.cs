@@ -13,4 +13,10 @@ public sealed record ToolCallRequest(string Tool, ToolAction Action, JsonElement
     /// Users who approved this exact call (from its AgentApproval); duplicates count once. Empty on the first attempt.
     /// </summary>
     public IReadOnlyCollection<string> Approvers { get; init; } = [];
+
+    /// <summary>What the agent says it means to achieve (its action packet); rules see it as <c>request.intent</c>.</summary>
+    public string? Intent { get; init; }
+
+    /// <summary>Why the agent says it takes the action (its action packet); rules see it as <c>request.reason</c>.</summary>
+    public string? Reason { get; init; }
 }

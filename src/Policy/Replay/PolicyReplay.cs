@@ -25,7 +25,7 @@ public static class PolicyReplay
             return Decision.BudgetExceeded(exceeded, BudgetCheck.Describe(exceeded, limits));
         }
 
-        return DecisionPipeline.Decide(policy, new ToolCallRequest(call.Tool, call.Action, call.Input) { Approvers = call.Approvers }, call.Run);
+        return DecisionPipeline.Decide(policy, new ToolCallRequest(call.Tool, call.Action, call.Input) { Approvers = call.Approvers, Intent = call.Intent, Reason = call.Reason }, call.Run);
     }
 
     /// <summary>Every recorded call whose decision (kind or rule) would change under <paramref name="policy"/>.</summary>

@@ -16,4 +16,10 @@ public sealed record RecordedToolCall(string Tool, ToolAction Action, JsonElemen
 {
     /// <summary>Approvers the call had when it was decided.</summary>
     public IReadOnlyCollection<string> Approvers { get; init; } = [];
+
+    /// <summary>The agent's intent as recorded (its action packet), if it sent one.</summary>
+    public string? Intent { get; init; }
+
+    /// <summary>The agent's reason as recorded (its action packet), if it sent one.</summary>
+    public string? Reason { get; init; }
 }

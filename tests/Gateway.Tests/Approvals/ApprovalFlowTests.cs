@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using AgentOperator.Contracts;
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.Gateway.Tests.Fakes;
 
@@ -41,6 +42,46 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
         Assert.All(retries, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         Assert.Equal(1, _gateway.Upstream.Count("/refund"));
         Assert.NotNull((await _gateway.GetApprovalAsync(approvalId)).Status!.ExecutedAt);
+    }
+
+    [Fact]
+    public async Task The_agents_intent_and_reason_are_on_the_approval_and_in_the_audit_record()
+    {
+        var run = await _gateway.StartRunAsync();
+        const string intent = "refund order A-1 \u2014 damaged parcel";
+        const string reason = "customer sent a photo; refunds under 100 USD are routine";
+
+        using var response = await _gateway.CallAsync(run, "payments.issue_refund", Refund, headers: new Dictionary<string, string>
+        {
+            [ActionPacket.IntentHeader] = ActionPacket.Encode(intent),
+            [ActionPacket.ReasonHeader] = ActionPacket.Encode(reason),
+        });
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var approval = await _gateway.GetApprovalAsync((await response.Content.ReadFromJsonAsync<JsonObject>())!["approvalId"]!.GetValue<string>());
+        Assert.Equal((intent, reason), (approval.Spec.Intent, approval.Spec.Reason));
+        Assert.Contains("needs", approval.Spec.PolicyReason, StringComparison.Ordinal);
+        var line = Assert.Single(await _gateway.AuditLinesAsync(), l => l.Contains("\"decision\":\"escalate\"", StringComparison.Ordinal));
+        var record = JsonNode.Parse(line)!;
+        Assert.Equal((intent, reason), (record["agentIntent"]!.GetValue<string>(), record["agentReason"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task An_over_long_intent_is_refused_naming_the_header_and_nothing_is_asked_or_executed()
+    {
+        var run = await _gateway.StartRunAsync();
+
+        using var response = await _gateway.CallAsync(run, "payments.issue_refund", Refund, headers: new Dictionary<string, string>
+        {
+            [ActionPacket.IntentHeader] = new string('x', ActionPacket.MaxIntentLength + 1),
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal("request.intent", problem["rule"]!.GetValue<string>());
+        Assert.Contains($"X-Agent-Intent header is {ActionPacket.MaxIntentLength + 1} characters long; at most {ActionPacket.MaxIntentLength}", problem.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal(0, _gateway.Upstream.Count("/refund"));
+        Assert.Contains(await _gateway.AuditLinesAsync(), l => l.Contains("\"rule\":\"request.intent\"", StringComparison.Ordinal));
     }
 
     [Fact]

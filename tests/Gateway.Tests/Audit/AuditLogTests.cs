@@ -137,6 +137,8 @@ public sealed class AuditLogTests : IDisposable
             PolicyDecision = "NeedsApproval",
             PolicyRule = "refund-cap",
             Reason = "a <reason> with \"quotes\", unicode \u00e9\u202e and a \\",
+            AgentIntent = "refund A-1 \u2014 \"damaged\"",
+            AgentReason = "customer <sent> a photo",
             Status = 202,
             Input = JsonDocument.Parse("""{"order_id":"A-1","amount_usd":1e3,"note":"caf\u00e9 <b>","items":[1,2.50,null,true]}""").RootElement.Clone(),
             InputSha256 = new string('b', 64),

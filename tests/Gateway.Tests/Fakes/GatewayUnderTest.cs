@@ -74,9 +74,15 @@ public sealed class GatewayUnderTest : IAsyncDisposable
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!["runId"]!.GetValue<string>();
     }
 
-    public async Task<HttpResponseMessage> CallAsync(string runId, string tool, string body, string? idempotencyKey = null, string? approvalId = null)
+    public async Task<HttpResponseMessage> CallAsync(string runId, string tool, string body, string? idempotencyKey = null, string? approvalId = null,
+        IReadOnlyDictionary<string, string>? headers = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/runs/{runId}/tools/{tool}") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            request.Headers.Add(name, value);
+        }
+
         if (idempotencyKey is not null)
         {
             request.Headers.Add("Idempotency-Key", idempotencyKey);

@@ -52,7 +52,9 @@ internal static class ApprovalRequests
                 InputSha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(input.ToJsonString()))),
                 RiskTier = tier,
                 ApprovalsRequired = approvalsRequired,
-                Reason = "refund above 50 USD",
+                PolicyReason = "refund above 50 USD",
+                Intent = "refund order A-1001",
+                Reason = "the parcel arrived damaged",
                 ExpiresAt = DateTimeOffset.UtcNow + (expiresIn ?? TimeSpan.FromMinutes(15)),
             },
         };

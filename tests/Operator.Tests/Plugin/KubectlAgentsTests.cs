@@ -78,6 +78,10 @@ public sealed class KubectlAgentsTests(ApprovalClusterFixture cluster, ITestOutp
         Assert.Equal((Workflow, WorkflowManifests.IssueRefund, "3", "0/1", "Pending"), (row["WORKFLOW"], row["TOOL"], row["TIER"], row["VERDICTS"], row["DECISION"]));
         Assert.Contains("\"order_id\":\"A-1001\"", row["INPUT"], StringComparison.Ordinal);
         Assert.Equal("refund above 50 USD", row["WHY"]);
+        Assert.Equal(("refund order A-1001", "the parcel arrived damaged"), (row["INTENT"], row["AGENT REASON"]));
+        var pendingJson = JsonNode.Parse(await KubectlAgentsPlugin.SucceedAsync(cluster.KubeconfigOf("alice"), "approvals", "-n", ns, "-o", "json"))!;
+        Assert.Equal("refund order A-1001", pendingJson["items"]![0]!["spec"]!["intent"]!.GetValue<string>());
+        Assert.Equal("the parcel arrived damaged", pendingJson["items"]![0]!["spec"]!["reason"]!.GetValue<string>());
 
         var approved = await KubectlAgentsPlugin.SucceedAsync(cluster.KubeconfigOf("alice"), "approve", name, "-n", ns, "--comment", "order checked");
         Assert.Contains($"{name} approved by alice (1/1 alice:approve)", approved, StringComparison.Ordinal);
@@ -158,6 +162,25 @@ public sealed class KubectlAgentsTests(ApprovalClusterFixture cluster, ITestOutp
         var status = KubectlAgentsPlugin.Row(await KubectlAgentsPlugin.SucceedAsync(cluster.AdminKubeconfig, "status", "-n", ns), Workflow);
         Assert.Equal((canary, "1/2"), (status["CANARY"], status["STEP"]));
 
+        // get: the tree names both revisions with their Deployments and marks the step the canary holds at.
+        var tree = await KubectlAgentsPlugin.SucceedAsync(cluster.AdminKubeconfig, "get", Workflow, "-n", ns);
+        output.WriteLine(tree);
+        Assert.Contains("=> 1. weight 20%, pause 3600s   current", tree, StringComparison.Ordinal);
+        Assert.Contains("   2. weight 50%, pause 3600s   pending", tree, StringComparison.Ordinal);
+        var lines = tree.Split('\n');
+        Assert.Contains(lines, l => l.Contains($"revision:{ready.Status!.StableRevision} ", StringComparison.Ordinal) && System.Text.RegularExpressions.Regex.IsMatch(l, @"\sRevision\s+stable$"));
+        Assert.Contains(lines, l => l.Contains($"revision:{canary} ", StringComparison.Ordinal) && System.Text.RegularExpressions.Regex.IsMatch(l, @"\sRevision\s+canary$"));
+        Assert.Equal(2, lines.Count(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"\sDeployment\s+Available\s+1/1\s")));
+        var treeJson = JsonNode.Parse(await KubectlAgentsPlugin.SucceedAsync(cluster.AdminKubeconfig, "get", Workflow, "-n", ns, "-o", "json"))!;
+        Assert.Equal((ready.Status.StableRevision, canary), (treeJson["stableRevision"]!.GetValue<string>(), treeJson["canaryRevision"]!.GetValue<string>()));
+        Assert.Equal(["current", "pending"], treeJson["steps"]!.AsArray().Select(n => n!["state"]!.GetValue<string>()));
+        var revisions = treeJson["revisions"]!.AsArray();
+        Assert.Equal(["stable", "canary"], revisions.Select(r => r!["role"]!.GetValue<string>()));
+        Assert.All(revisions, r => Assert.NotNull(r!["deployment"]?["name"]));
+        var missingTree = await KubectlAgentsPlugin.RunAsync(cluster.AdminKubeconfig, "get", "nope", "-n", ns);
+        Assert.Equal(1, missingTree.ExitCode);
+        Assert.Contains("NotFound", missingTree.Error, StringComparison.Ordinal);
+
         Assert.Contains($"paused", await KubectlAgentsPlugin.SucceedAsync(cluster.AdminKubeconfig, "pause", Workflow, "-n", ns), StringComparison.Ordinal);
         Assert.Equal("true", (await WorkflowManifests.GetAsync(Admin, ns, Workflow)).Metadata.Annotations[AgentWorkflowAnnotations.Pause]);
         await KubectlAgentsPlugin.SucceedAsync(cluster.AdminKubeconfig, "resume", Workflow, "-n", ns);
@@ -200,6 +223,34 @@ public sealed class KubectlAgentsTests(ApprovalClusterFixture cluster, ITestOutp
         {
             File.Delete(bad);
         }
+    }
+
+    [Fact]
+    public async Task Revoke_with_a_revision_revokes_only_that_one_and_refuses_a_revision_that_is_not_live()
+    {
+        var (ns, ready) = await ReadyWorkflowAsync("plugin-revoke");
+        var stable = ready.Status!.StableRevision!;
+
+        var wrong = await KubectlAgentsPlugin.RunAsync(cluster.AdminKubeconfig, "revoke", Workflow, "-n", ns, "--revision", "0000nope");
+        Assert.Equal(1, wrong.ExitCode);
+        Assert.Contains($"revision \"0000nope\" is not live in agentworkflow {Workflow}; live revisions: {stable} (stable)", wrong.Error, StringComparison.Ordinal);
+        var noCanary = await KubectlAgentsPlugin.RunAsync(cluster.AdminKubeconfig, "revoke", Workflow, "-n", ns, "--revision", "canary");
+        Assert.Equal(1, noCanary.ExitCode);
+        Assert.Contains("has no canary in progress", noCanary.Error, StringComparison.Ordinal);
+
+        var done = await KubectlAgentsPlugin.SucceedAsync(cluster.AdminKubeconfig, "revoke", Workflow, "-n", ns, "--revision", stable[..6]);
+        Assert.Contains($"revocation of the credentials of revision {stable} requested", done, StringComparison.Ordinal);
+        var annotated = await WorkflowManifests.GetAsync(Admin, ns, Workflow);
+        Assert.Equal(stable, annotated.Metadata.Annotations[AgentWorkflowAnnotations.RevokeRevision]);
+        var request = annotated.Metadata.Annotations[AgentWorkflowAnnotations.RevokeCredentials];
+        await WorkflowScenario.WaitAsync(Admin, ns, Workflow, w => w.Status?.LastRevocation?.RequestId == request, $"revocation {request} handled", TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(
+            async () => (await Admin.CoreV1.ListNamespacedEventAsync(ns)).Items.Any(e => e.Message?.Contains($"revocation request {request}: recreated the ServiceAccounts of revision(s) {stable};", StringComparison.Ordinal) == true),
+            $"an Event saying revision {stable} alone was revoked", TimeSpan.FromSeconds(30));
+
+        // Without --revision the scope is cleared: every live revision again.
+        await KubectlAgentsPlugin.SucceedAsync(cluster.AdminKubeconfig, "revoke", Workflow, "-n", ns);
+        Assert.False((await WorkflowManifests.GetAsync(Admin, ns, Workflow)).Metadata.Annotations.ContainsKey(AgentWorkflowAnnotations.RevokeRevision));
     }
 
     [Fact]

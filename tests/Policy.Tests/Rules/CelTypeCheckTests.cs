@@ -35,7 +35,7 @@ public class CelTypeCheckTests
     public void Well_typed_conditions_check(string condition) => Assert.Empty(Check(condition));
 
     [Theory]
-    [InlineData("inputs.text == 'x'", "line 1, column 1: undeclared variable 'inputs'; hint: the declared variables are input, run, tool, models")]
+    [InlineData("inputs.text == 'x'", "line 1, column 1: undeclared variable 'inputs'; hint: the declared variables are input, run, tool, models, request")]
     [InlineData("input.amount_usd + 1.0", "the condition is a number, not a boolean")]
     [InlineData("input.order_id", "the condition is a string, not a boolean")]
     [InlineData("input.amount_usd <== 50.0", "line 1, column 20: unexpected '='")]
@@ -94,7 +94,7 @@ public class CelTypeCheckTests
 
         Assert.False(result.Succeeded);
         var errors = result.Errors.Select(e => e.ToString()).ToList();
-        Assert.Contains("spec.policy.rules[0].condition: rule 'typo': line 1, column 1: undeclared variable 'inputs'; hint: the declared variables are input, run, tool, models", errors);
+        Assert.Contains("spec.policy.rules[0].condition: rule 'typo': line 1, column 1: undeclared variable 'inputs'; hint: the declared variables are input, run, tool, models, request", errors);
         Assert.Contains(errors, e => e.StartsWith("spec.policy.rules[1].condition: rule 'not-bool': line 1, column 1: the condition is a number, not a boolean", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("spec.policy.rules[2].condition: rule 'le': line 1, column 17: unexpected '='", StringComparison.Ordinal));
     }

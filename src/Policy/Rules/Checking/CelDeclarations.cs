@@ -5,7 +5,7 @@ namespace AgentOperator.Policy.Rules.Checking;
 
 /// <summary>
 /// The variables a rule's condition may use, typed: <c>input</c> from the tool's merged JSON Schema (untyped for a
-/// rule on every tool), <c>run</c>, <c>tool</c> and <c>models</c> as <see cref="RuleActivation"/> builds them.
+/// rule on every tool), <c>run</c>, <c>tool</c>, <c>models</c> and <c>request</c> as <see cref="RuleActivation"/> builds them.
 /// </summary>
 public sealed class CelDeclarations
 {
@@ -34,6 +34,12 @@ public sealed class CelDeclarations
         ["maxTokensPerCall"] = CelType.Int,
     }, closed: true);
 
+    private static readonly CelType RequestType = CelType.Object(new Dictionary<string, CelType>(StringComparer.Ordinal)
+    {
+        ["intent"] = CelType.String,
+        ["reason"] = CelType.String,
+    }, closed: true);
+
     private CelDeclarations(IReadOnlyDictionary<string, CelType> variables) => Variables = variables;
 
     internal IReadOnlyDictionary<string, CelType> Variables { get; }
@@ -53,6 +59,7 @@ public sealed class CelDeclarations
             ["run"] = RunType,
             ["tool"] = ToolType,
             ["models"] = models,
+            ["request"] = RequestType,
         });
     }
 

@@ -268,6 +268,7 @@ internal static class CelCompiler
             "run" => static (in RuleActivation a) => CelValue.Run(a.Run),
             "tool" => static (in RuleActivation a) => CelValue.Map(a.Tool),
             "models" => static (in RuleActivation a) => CelValue.Map(a.Models),
+            "request" => static (in RuleActivation a) => CelValue.Map(a.Request),
             _ => throw new NotSupportedException($"the identifier '{name}'"),
         };
 
