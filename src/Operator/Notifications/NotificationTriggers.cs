@@ -78,7 +78,7 @@ internal static class NotificationTriggers
             NotificationEvents.ApprovalRequested, false, Namespace(approval), spec.Workflow,
             $"Approval requested: {spec.Tool} (tier {spec.RiskTier})",
             $"Run {spec.RunId} of {spec.Workflow} asks to {Verb(spec.Action)} with {spec.Tool} (tier {spec.RiskTier}): " +
-            $"{spec.Reason ?? "approval required"}. AgentApproval {approval.Metadata.Name} needs {needs} before {Time(spec.ExpiresAt)}.",
+            $"{(spec.Reason ?? "approval required").TrimEnd('.')}. AgentApproval {approval.Metadata.Name} needs {needs} before {Time(spec.ExpiresAt)}.",
             now, ApprovalFacts(approval), approval);
     }
 
