@@ -20,6 +20,7 @@ internal static class OperatorCommandLine
           --log-level LEVEL                  trace, debug, info, warn, error; or information, warning, critical (default: info)
           --otlp-endpoint URL                where reconcile traces go (default: OTEL_EXPORTER_OTLP_ENDPOINT)
           --audit-collector URL              the audit collector every gateway ships to (default: none, records stay in the pods)
+          --console-url URL                  base of the console links in notifications (default: http://127.0.0.1:3100, kubectl agents console's default)
           -h, --help                         show this help
         """;
 
@@ -100,6 +101,7 @@ internal static class OperatorCommandLine
                 "log-level" => options with { LogLevel = Level(value, ref error) },
                 "otlp-endpoint" => options with { OtlpEndpoint = Url(name, value, ref error) },
                 "audit-collector" => options with { AuditCollector = HttpUrl(name, value, ref error) },
+                "console-url" => options with { Notifications = options.Notifications with { ConsoleUrl = HttpUrl(name, value, ref error)! } },
                 _ => Unknown(options, name, ref error),
             };
             if (error is not null)

@@ -43,6 +43,9 @@ internal sealed record OperatorOptions
     /// <summary>The audit collector every gateway ships its records to (<c>--audit-collector</c>); null: records stay in the pods.</summary>
     public Uri? AuditCollector { get; init; }
 
+    /// <summary>How notifications are delivered; <c>--console-url</c> sets the base of their console links.</summary>
+    public Notifications.NotificationOptions Notifications { get; init; } = new();
+
     /// <summary>Where canary analysis queries instead of each spec's own source (dev mode sets it); default: no override.</summary>
     public AnalysisOptions Analysis { get; init; } = new();
 }

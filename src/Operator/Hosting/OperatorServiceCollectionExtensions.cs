@@ -32,6 +32,7 @@ internal static class OperatorServiceCollectionExtensions
         services.AddSingleton(new ControllerOptions { MaxConcurrentReconciles = options.MaxConcurrentReconciles });
         services.AddSingleton(options.LeaderElection);
         services.AddSingleton(options.Analysis);
+        services.AddSingleton(options.Notifications);
         services.TryAddSingleton(Prometheus.Metrics.DefaultRegistry);
         services.AddSingleton(sp => new ControllerMetrics(sp.GetRequiredService<CollectorRegistry>()));
 

@@ -57,6 +57,16 @@ public sealed class OperatorCommandLineTests
         }
     }
 
+    [Fact]
+    public void Parse_console_url_sets_the_base_of_notification_links_and_defaults_to_the_console_default()
+    {
+        Assert.Equal(new Uri("http://127.0.0.1:3100"), OperatorCommandLine.Parse([]).Options!.Notifications.ConsoleUrl);
+        Assert.Equal(new Uri("https://agents.example.com/console"), OperatorCommandLine.Parse(["--console-url", "https://agents.example.com/console"]).Options!.Notifications.ConsoleUrl);
+        var bad = OperatorCommandLine.Parse(["--console-url=console:3100"]);
+        Assert.Null(bad.Options);
+        Assert.Contains("--console-url takes an absolute http(s) URL", bad.Error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--log-level=info", LogLevel.Information)] // what config/manager and the chart's values pass
     [InlineData("--log-level=information", LogLevel.Information)]
