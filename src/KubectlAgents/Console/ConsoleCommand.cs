@@ -15,7 +15,7 @@ public static class ConsoleCommand
     {
         var port = new Option<int>("--port") { Description = $"The port to serve on (default {ConsoleOptions.DefaultPort}; 0 picks a free one)", DefaultValueFactory = _ => ConsoleOptions.DefaultPort };
         var address = new Option<string>("--address") { Description = "The loopback address to serve on (default 127.0.0.1; ::1 also works)", DefaultValueFactory = _ => ConsoleOptions.DefaultAddress.ToString() };
-        var collector = new Option<Uri?>("--collector")
+        var collector = new Option<string?>("--collector")
         {
             Description = "The audit collector's URL for runs, evidence and audit verification, e.g. http://127.0.0.1:18080 after "
                 + "kubectl -n agentoperator-system port-forward svc/agentoperator-audit-collector 18080:8080",
@@ -53,8 +53,8 @@ public static class ConsoleCommand
             : throw new CommandFailureException(
                 $"error: --address {text} is not a loopback address: the console acts with your credentials, so it serves only 127.0.0.1 or ::1 (reach it remotely through ssh -L)");
 
-    private static Uri? Collector(Uri? url) =>
-        url is null || (url.IsAbsoluteUri && url.Scheme is "http" or "https")
-            ? url
-            : throw new CommandFailureException($"error: --collector {url} is not an http(s) URL such as http://127.0.0.1:18080");
+    private static Uri? Collector(string? text) =>
+        text is null ? null
+        : Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url
+        : throw new CommandFailureException($"error: --collector {text} is not an http(s) URL such as http://127.0.0.1:18080");
 }

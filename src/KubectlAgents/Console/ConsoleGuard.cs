@@ -10,7 +10,7 @@ namespace AgentOperator.KubectlAgents.Console;
 /// session's CSRF token (a random secret only our own pages hold) and, when the browser sends one, our own Origin.
 /// Every answer forbids framing, inline script and style, and caching.
 /// </summary>
-public sealed class ConsoleGuard(int port)
+public sealed class ConsoleGuard
 {
     public const string CsrfField = "csrf";
 
@@ -25,10 +25,13 @@ public sealed class ConsoleGuard(int port)
         headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
         headers.XFrameOptions = "DENY";
         headers.XContentTypeOptions = "nosniff";
-        headers["Referrer-Policy"] = "no-referrer";
+        // same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on our own form posts.
+        headers["Referrer-Policy"] = "same-origin";
         headers.CacheControl = "no-store";
 
-        if (!IsOurHost(context.Request.Host))
+        // The port the request came in on is the one we serve (also when --port 0 let the system pick it).
+        var port = context.Connection.LocalPort;
+        if (!IsOurHost(context.Request.Host, port))
         {
             await RefuseAsync(context, StatusCodes.Status403Forbidden,
                 $"Host '{context.Request.Host}' is not this console's address: it answers only http://127.0.0.1:{port}, http://localhost:{port} or http://[::1]:{port}");
@@ -44,7 +47,7 @@ public sealed class ConsoleGuard(int port)
             }
 
             var origin = context.Request.Headers.Origin.ToString();
-            if (origin.Length > 0 && !IsOurOrigin(origin))
+            if (origin.Length > 0 && !IsOurOrigin(origin, port))
             {
                 await RefuseAsync(context, StatusCodes.Status403Forbidden, $"a request from origin '{origin}' cannot act here: only this console's own pages can");
                 return;
@@ -69,12 +72,12 @@ public sealed class ConsoleGuard(int port)
         await next(context);
     }
 
-    private bool IsOurHost(HostString host) =>
+    private static bool IsOurHost(HostString host, int port) =>
         host.Port == port && host.Host is "127.0.0.1" or "localhost" or "[::1]";
 
-    private bool IsOurOrigin(string origin) =>
+    private static bool IsOurOrigin(string origin, int port) =>
         Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.Scheme == "http" && uri.AbsolutePath == "/"
-        && IsOurHost(new HostString(uri.IsDefaultPort ? uri.Host : $"{uri.Host}:{uri.Port}"));
+        && IsOurHost(new HostString(uri.IsDefaultPort ? uri.Host : $"{uri.Host}:{uri.Port}"), port);
 
     private static Task RefuseAsync(HttpContext context, int status, string message)
     {

@@ -35,6 +35,10 @@ public sealed class ConsoleServer : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = 64 * 1024;
         });
         var app = builder.Build();
+        var guard = new ConsoleGuard();
+        var collectorHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var console = new ConsoleContext(new ClusterReader(session), options.Collector is null ? null : new CollectorClient(collectorHttp, options.Collector, session.BearerToken), guard, time);
+        Map(app, guard, console);
         try
         {
             await app.StartAsync(ct);
@@ -42,20 +46,16 @@ public sealed class ConsoleServer : IAsyncDisposable
         catch (IOException e)
         {
             await app.DisposeAsync();
+            collectorHttp.Dispose();
             throw new Cli.CommandFailureException($"error: cannot serve on {options.Address}:{options.Port} ({e.Message}); choose another --port");
         }
 
         var bound = new Uri(app.Urls.First());
         var address = new UriBuilder("http", options.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "[::1]" : options.Address.ToString(), bound.Port).Uri;
-        var guard = new ConsoleGuard(bound.Port);
-        var collectorHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        var console = new ConsoleContext(new ClusterReader(session), options.Collector is null ? null : new CollectorClient(collectorHttp, options.Collector, session.BearerToken), guard, time);
-        Map(app, guard, console);
         return new ConsoleServer(app, collectorHttp, address);
     }
 
-    // Routes are added after the start so the guard knows the port picked for --port 0; no request is served before they exist
-    // because the address is printed only when this returns.
+    // The guard comes first: nothing is routed before the Host, Origin and CSRF checks.
     private static void Map(WebApplication app, ConsoleGuard guard, ConsoleContext console)
     {
         app.Use((context, next) => guard.InvokeAsync(context, _ => next()));

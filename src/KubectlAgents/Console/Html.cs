@@ -87,7 +87,8 @@ public static class Html
         .notice.ok { background: #dafbe1; }
         .notice.error { background: #ffebe9; }
         .packet { border: 1px solid #d0d7de; border-radius: 6px; padding: .75rem 1rem; margin: 0 0 1.5rem; }
-        .packet dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
+        .packet dl, dl.packet { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
+        dd { margin: 0; }
         .packet dt { font-weight: 600; }
         .actions { display: flex; gap: 1rem; align-items: end; flex-wrap: wrap; }
         label { display: block; font-weight: 600; margin-bottom: .2rem; }

@@ -49,12 +49,14 @@ public sealed partial record RolloutTimeline(
         var evaluates = workflow.Spec?.Rollout?.Evaluation is not null;
         List<WeightPoint> weights = [];
         List<TimelineMarker> markers = [];
+        var inCanary = false;
         foreach (var e in events)
         {
             var time = TimeOf(e);
             switch (e.Reason)
             {
                 case CanaryStartedReason:
+                    inCanary = true;
                     weights.Add(new(time, evaluates ? 0 : firstWeight, evaluates ? "canary started; eval Job before traffic" : $"canary started at step 1, weight {firstWeight} %"));
                     break;
                 case EvaluationPassedReason:
@@ -63,10 +65,13 @@ public sealed partial record RolloutTimeline(
                 case StepAdvancedReason when StepWeight().Match(e.Message ?? "") is { Success: true } match:
                     weights.Add(new(time, int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), e.Message ?? ""));
                     break;
-                case RevisionPromotedReason:
+                // A first revision is promoted without a canary: no weight to draw.
+                case RevisionPromotedReason when inCanary:
+                    inCanary = false;
                     weights.Add(new(time, 100, "promoted: the canary is the stable revision"));
                     break;
                 case RolledBackReason or AbortedReason:
+                    inCanary = false;
                     weights.Add(new(time, 0, e.Reason == AbortedReason ? "aborted" : "rolled back"));
                     break;
                 case AnalysisFailedReason or AnalysisInconclusiveReason:

@@ -16,9 +16,19 @@ public static class WorkflowPage
         ConsoleContext.BadName("Workflow", "/", ("namespace", ns), ("workflow", name)) is { } bad ? Task.FromResult(bad) : ConsoleContext.RenderAsync($"Workflow {ns}/{name}", "/", async () =>
         {
             var workflow = await console.Cluster.In(ns).GetWorkflowAsync(name, ct);
-            var events = await console.Cluster.WorkflowEventsAsync(ns, name, ct);
             var s = WorkflowSummary.Of(workflow);
             var html = new StringBuilder();
+            IReadOnlyList<k8s.Models.Corev1Event> events = [];
+            try
+            {
+                events = await console.Cluster.WorkflowEventsAsync(ns, name, ct);
+            }
+            catch (Cli.CommandFailureException e)
+            {
+                // Reading Events is a separate permission (the built-in view role has it; agentoperator-viewer does not).
+                html.Append(Html.Notice($"The workflow's Events cannot be read ({e.Message}): the chart shows status.history only, without canary weights.", error: true));
+            }
+
             html.Append("<dl class=\"packet\" id=\"summary\">");
             foreach (var (term, value) in new[]
             {
