@@ -1,4 +1,9 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using AgentOperator.Contracts;
+using AgentOperator.Gateway.Hosting;
+using AgentOperator.Operator.Provisioning;
 using AgentOperator.AuditCollector.Hosting;
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.Operator.DevMode;
@@ -8,6 +13,7 @@ using AgentOperator.Operator.Tests.Fixtures;
 using AgentOperator.Operator.Tests.Workflows;
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.Logging.Abstractions;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
 using Xunit.Abstractions;
@@ -45,9 +51,17 @@ public sealed class ConsoleBrowserTests(ApprovalClusterFixture cluster, ITestOut
         var stable = await RolloutsAsync(ns);
         await ApprovalRequests.BindApproverAsync(Admin, ns, Alice);
         await BindEventReaderAsync(ns, Alice);
-        var (gateway, _) = await ApprovalRequests.GatewayClientAsync(cluster, ns, Workflow, stable);
-        var approval = await ApprovalRequests.CreateAsync(gateway, Admin, ns, Workflow, stable, tier: 3, approvalsRequired: 1);
         var collector = await StartCollectorAsync();
+        var agent = await StartGatewayAsync(ns, stable, collector.Address);
+        var finished = await StartRunAsync(agent);
+        using (var completed = await agent.PostAsJsonAsync($"/v1/runs/{finished}/complete", new { outcome = "success" }))
+        {
+            completed.EnsureSuccessStatusCode();
+        }
+
+        var waiting = await StartRunAsync(agent);
+        var (gateway, _) = await ApprovalRequests.GatewayClientAsync(cluster, ns, Workflow, stable);
+        var approval = await ApprovalRequests.CreateAsync(gateway, Admin, ns, Workflow, stable, tier: 3, approvalsRequired: 1, runId: waiting);
         var console = await StartConsoleAsync(cluster.KubeconfigOf(Alice), "-n", ns, "--collector", collector.Address.ToString());
         using var browser = HeadlessChromium.Start();
         browser.Manage().Timeouts().ImplicitWait = TimeSpan.FromSeconds(10);
@@ -78,7 +92,8 @@ public sealed class ConsoleBrowserTests(ApprovalClusterFixture cluster, ITestOut
         Assert.Contains(WorkflowManifests.IssueRefund, packet.Text, StringComparison.Ordinal);
         Assert.Contains("\"order_id\": \"A-1001\"", packet.Text, StringComparison.Ordinal);
         Assert.Contains("refund above 50 USD", packet.Text, StringComparison.Ordinal);
-        Assert.Contains("Evidence", packet.Text, StringComparison.Ordinal);
+        // The run made no tool or model call before it asked: the collector (read as alice) says so.
+        Assert.Contains($"the collector has no earlier calls of run {waiting}", packet.Text, StringComparison.Ordinal);
         Assert.True(TabsTo(browser, "Approve", 40), "the Approve button is not reachable with the Tab key");
         Screenshot(browser, "03-approvals-inbox");
         packet.FindElement(By.CssSelector("input[name=comment]")).SendKeys("order checked in the console");
@@ -90,18 +105,25 @@ public sealed class ConsoleBrowserTests(ApprovalClusterFixture cluster, ITestOut
         var verdict = Assert.Single(decided.Status!.Approvals!);
         Assert.Equal((Alice, ApproverVerdict.Approve, "order checked in the console"), (verdict.User, verdict.Verdict, verdict.Comment));
 
-        // Runs and audit: answered by the collector for alice's own token (SubjectAccessReview on get agentworkflows).
+        // Runs, a trace and audit verification: what the gateway shipped, answered by the collector for alice's own token.
         await browser.Navigate().GoToUrlAsync(new Uri(console.Address, "/runs").ToString());
-        Assert.Contains("No runs since", browser.FindElement(By.Id("main")).Text, StringComparison.Ordinal);
+        var runs = browser.FindElement(By.Id("runs"));
+        Assert.Contains("success", runs.FindElement(By.LinkText(finished)).FindElement(By.XPath("./ancestor::tr")).Text, StringComparison.Ordinal);
+        Assert.Contains(waiting, runs.Text, StringComparison.Ordinal);
         Screenshot(browser, "05-runs");
+        runs.FindElement(By.LinkText(finished)).Click();
+        // The run made no tool or model call, so its trace table has no decision rows; its summary comes from the run record.
+        Assert.Empty(browser.FindElements(By.CssSelector("#trace tbody tr")));
+        Assert.Contains("success", browser.FindElement(By.Id("run-summary")).Text, StringComparison.Ordinal);
+        Screenshot(browser, "06-run-trace");
         await browser.Navigate().GoToUrlAsync(new Uri(console.Address, $"/audit/{ns}/{Workflow}").ToString());
-        Assert.Contains("holds no chain", browser.FindElement(By.Id("verdict")).Text, StringComparison.Ordinal);
-        Screenshot(browser, "06-audit-verification");
+        Assert.Contains("Intact: 1 chain(s)", browser.FindElement(By.CssSelector("p.notice")).Text, StringComparison.Ordinal);
+        Screenshot(browser, "07-audit-verification");
 
         // The kill switch: a confirmation first, filled in with the keyboard; refused while alice may not patch workflows.
         await browser.Navigate().GoToUrlAsync(new Uri(console.Address, $"/workflows/{ns}/{Workflow}").ToString());
         browser.FindElement(By.Id("kill-link")).Click();
-        Screenshot(browser, "07-kill-switch-confirmation");
+        Screenshot(browser, "08-kill-switch-confirmation");
         ConfirmKill(browser, "wrong-name");
         Assert.Contains("does not match", browser.FindElement(By.CssSelector("p.notice")).Text, StringComparison.Ordinal);
         ConfirmKill(browser, Workflow);
@@ -117,7 +139,7 @@ public sealed class ConsoleBrowserTests(ApprovalClusterFixture cluster, ITestOut
         await browser.Navigate().GoToUrlAsync(new Uri(console.Address, $"/workflows/{ns}/{Workflow}/kill").ToString());
         ConfirmKill(browser, Workflow);
         Assert.Contains("Kill switch engaged", browser.FindElement(By.CssSelector("p.notice")).Text, StringComparison.Ordinal);
-        Screenshot(browser, "08-kill-switch-engaged");
+        Screenshot(browser, "09-kill-switch-engaged");
         var killed = (await WorkflowManifests.GetAsync(Admin, ns, Workflow)).Metadata.Annotations[AgentWorkflowAnnotations.KillSwitch];
         Assert.StartsWith($"{Alice} at ", killed, StringComparison.Ordinal);
         Assert.EndsWith(": refunds look wrong", killed, StringComparison.Ordinal);
@@ -223,6 +245,51 @@ public sealed class ConsoleBrowserTests(ApprovalClusterFixture cluster, ITestOut
             RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = "event-reader" },
             Subjects = [new Rbacv1Subject { ApiGroup = "rbac.authorization.k8s.io", Kind = "User", Name = user }],
         }, ns);
+    }
+
+    /// <summary>
+    /// The real gateway of revision <paramref name="revision"/>, as its pod runs it: the bundle the operator compiled into
+    /// its ConfigMap, shipping its audit to the collector with a token of the revision's ServiceAccount bound to one of its pods.
+    /// </summary>
+    private async Task<HttpClient> StartGatewayAsync(string ns, string revision, Uri collector)
+    {
+        var child = ChildNames.RevisionObject(Workflow, revision);
+        V1Pod? pod = null;
+        await Eventually.TrueAsync(async () => (pod = (await Admin.CoreV1.ListNamespacedPodAsync(ns)).Items.FirstOrDefault(p => p.Spec.ServiceAccountName == child)) is not null,
+            $"a pod of revision {revision}", TimeSpan.FromSeconds(15));
+        var token = await Admin.CoreV1.CreateNamespacedServiceAccountTokenAsync(new Authenticationv1TokenRequest
+        {
+            Spec = new V1TokenRequestSpec
+            {
+                Audiences = [AuditCollectorApi.Audience],
+                ExpirationSeconds = 3600,
+                BoundObjectRef = new V1BoundObjectReference { ApiVersion = "v1", Kind = "Pod", Name = pod!.Metadata.Name, Uid = pod.Metadata.Uid },
+            },
+        }, child, ns);
+        var directory = Directory.CreateTempSubdirectory("console-gateway-").FullName;
+        var bundlePath = Path.Combine(directory, "bundle.json");
+        await File.WriteAllTextAsync(bundlePath, (await Admin.CoreV1.ReadNamespacedConfigMapAsync(child, ns)).Data[BundleConfigMapBuilder.BundleKey]);
+        var tokenPath = Path.Combine(directory, "audit-token");
+        await File.WriteAllTextAsync(tokenPath, token.Status.Token);
+        var gateway = await GatewayHost.StartAsync(new GatewayOptions
+        {
+            BundlePath = bundlePath,
+            AuditPath = Path.Combine(directory, "audit.jsonl"),
+            AuditCollector = collector,
+            AuditTokenPath = tokenPath,
+            MetricsBindAddress = "127.0.0.1",
+            SecretsRoot = Path.Combine(directory, "secrets"),
+            TokensRoot = Path.Combine(directory, "tokens"),
+        }, loggerFactory: NullLoggerFactory.Instance);
+        _started.Add(gateway);
+        return new HttpClient { BaseAddress = gateway.AgentAddress };
+    }
+
+    private static async Task<string> StartRunAsync(HttpClient agent)
+    {
+        using var started = await agent.PostAsJsonAsync("/v1/runs", new { task = "refund order A-1001" });
+        Assert.Equal(HttpStatusCode.Created, started.StatusCode);
+        return (await started.Content.ReadFromJsonAsync<JsonObject>())!["runId"]!.GetValue<string>();
     }
 
     /// <summary>The real collector, as config/collector's ServiceAccount with its ClusterRole (TokenReview, SubjectAccessReview).</summary>
