@@ -12,8 +12,8 @@ internal static class HeadlessChromium
     public const string Browser = "/usr/bin/chromium";
     public const string Driver = "/usr/bin/chromedriver";
 
-    /// <summary>Screenshots of the console's pages, next to the test assembly (the test output).</summary>
-    public static string ScreenshotDirectory { get; } = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "console-screenshots")).FullName;
+    /// <summary>Screenshots of the console's pages, next to the test assembly (the test output); emptied once per run, so none is stale.</summary>
+    public static string ScreenshotDirectory { get; } = FreshDirectory(Path.Combine(AppContext.BaseDirectory, "console-screenshots"));
 
     public static ChromeDriver Start()
     {
@@ -29,6 +29,16 @@ internal static class HeadlessChromium
         // --no-sandbox: CI runs as root, where chromium refuses its sandbox.
         options.AddArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1800", "--no-first-run", "--disable-extensions");
         return new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
+    }
+
+    private static string FreshDirectory(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            Directory.Delete(path, recursive: true);
+        }
+
+        return Directory.CreateDirectory(path).FullName;
     }
 
     /// <summary>Saves what the browser shows as <paramref name="name"/>.png and returns its path.</summary>
