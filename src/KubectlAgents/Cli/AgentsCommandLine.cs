@@ -33,6 +33,7 @@ public static class AgentsCommandLine
         root.Subcommands.Add(RevokeCommand.Create(Contexts));
         root.Subcommands.Add(LintCommand.Create(Contexts));
         root.Subcommands.Add(CompletionCommand.Create());
+        root.Subcommands.Add(Console.ConsoleCommand.Create(Contexts));
         return root;
     }
 

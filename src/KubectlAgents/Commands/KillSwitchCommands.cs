@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.KubectlAgents.Cli;
+using AgentOperator.KubectlAgents.Kube;
 
 namespace AgentOperator.KubectlAgents.Commands;
 
@@ -21,11 +22,7 @@ public static class KillSwitchCommands
         kill.SetAction(async (parse, ct) =>
         {
             using var context = contexts(parse);
-            var current = await context.Resources.GetWorkflowAsync(parse.GetValue(workflow)!, ct);
-            var user = await context.Resources.WhoAmIAsync(ct);
-            var value = $"{user} at {context.Time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}"
-                + (parse.GetValue(reason) is { Length: > 0 } why ? $": {why}" : "");
-            await context.Resources.AnnotateWorkflowAsync(current, new Dictionary<string, string?> { [AgentWorkflowAnnotations.KillSwitch] = value }, ct);
+            var current = await EngageAsync(context.Resources, parse.GetValue(workflow)!, parse.GetValue(reason), context.Time, ct);
             await context.Output.WriteLineAsync($"agentworkflow.{ApiGroup.Group}/{current.Metadata.Name} kill switch engaged: every write action is denied until `kubectl agents unkill {current.Metadata.Name}`");
             return 0;
         });
@@ -35,21 +32,44 @@ public static class KillSwitchCommands
         unkill.SetAction(async (parse, ct) =>
         {
             using var context = contexts(parse);
-            var current = await context.Resources.GetWorkflowAsync(parse.GetValue(unkillWorkflow)!, ct);
-            if (current.Metadata.Annotations?.ContainsKey(AgentWorkflowAnnotations.KillSwitch) == true)
-            {
-                current = await context.Resources.AnnotateWorkflowAsync(current, new Dictionary<string, string?> { [AgentWorkflowAnnotations.KillSwitch] = null }, ct);
-            }
-
-            if (current.Spec?.KillSwitch == true)
-            {
-                throw new CommandFailureException(
-                    $"error: agentworkflow {current.Metadata.Name} has spec.killSwitch: true, which keeps denying writes; set it to false where the spec comes from (git)");
-            }
-
+            var current = await ReleaseAsync(context.Resources, parse.GetValue(unkillWorkflow)!, ct);
             await context.Output.WriteLineAsync($"agentworkflow.{ApiGroup.Group}/{current.Metadata.Name} kill switch released");
             return 0;
         });
         return [kill, unkill];
+    }
+
+    /// <summary>Sets the kill-switch annotation (who, when, why) on <paramref name="workflow"/>: <c>kill</c> and the console's kill button.</summary>
+    public static async Task<AgentWorkflow> EngageAsync(AgentResources resources, string workflow, string? reason, TimeProvider time, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(resources);
+        ArgumentNullException.ThrowIfNull(time);
+        var current = await resources.GetWorkflowAsync(workflow, ct);
+        var user = await resources.WhoAmIAsync(ct);
+        var value = $"{user} at {time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}"
+            + (reason is { Length: > 0 } why ? $": {why}" : "");
+        return await resources.AnnotateWorkflowAsync(current, new Dictionary<string, string?> { [AgentWorkflowAnnotations.KillSwitch] = value }, ct);
+    }
+
+    /// <summary>
+    /// Removes the kill-switch annotation; throws <see cref="CommandFailureException"/> when <c>spec.killSwitch: true</c>
+    /// still holds, which only the spec's source can release.
+    /// </summary>
+    public static async Task<AgentWorkflow> ReleaseAsync(AgentResources resources, string workflow, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(resources);
+        var current = await resources.GetWorkflowAsync(workflow, ct);
+        if (current.Metadata.Annotations?.ContainsKey(AgentWorkflowAnnotations.KillSwitch) == true)
+        {
+            current = await resources.AnnotateWorkflowAsync(current, new Dictionary<string, string?> { [AgentWorkflowAnnotations.KillSwitch] = null }, ct);
+        }
+
+        if (current.Spec?.KillSwitch == true)
+        {
+            throw new CommandFailureException(
+                $"error: agentworkflow {current.Metadata.Name} has spec.killSwitch: true, which keeps denying writes; set it to false where the spec comes from (git)");
+        }
+
+        return current;
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.KubectlAgents.Cli;
+using AgentOperator.KubectlAgents.Kube;
 
 namespace AgentOperator.KubectlAgents.Commands;
 
@@ -22,26 +23,38 @@ public static class VerdictCommand
         command.SetAction(async (parse, ct) =>
         {
             using var context = contexts(parse);
-            var user = await context.Resources.WhoAmIAsync(ct);
             var target = parse.GetValue(approval)!;
-            var current = await context.Resources.GetApprovalAsync(target, ct);
-            var decision = current.Status?.Decision ?? ApprovalDecision.Pending;
-            if (decision != ApprovalDecision.Pending)
-            {
-                throw new CommandFailureException($"error: approval {target} is already {decision}: a decision is final");
-            }
-
-            if (current.Status?.Approvals?.Any(v => v.User == user) == true)
-            {
-                throw new CommandFailureException($"error: {user} has already given a verdict on approval {target}");
-            }
-
-            // The API server's admission policies decide (name, verb, Pending, once per user); their refusal is printed as is.
-            var updated = await context.Resources.AppendVerdictAsync(current, new ApproverDecision { User = user, Verdict = verdict, Comment = parse.GetValue(comment) }, ct);
+            var (user, updated) = await DecideAsync(context.Resources, target, verdict, parse.GetValue(comment), ct);
             await context.Output.WriteLineAsync(
                 $"agentapproval.{ApiGroup.Group}/{target} {(verdict == ApproverVerdict.Approve ? "approved" : "denied")} by {user} ({ApprovalsCommand.Verdicts(updated)})");
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Records <paramref name="verdict"/> on approval <paramref name="target"/> in the name the API server authenticates the
+    /// session as; the command and the console both decide through here. Throws <see cref="CommandFailureException"/> with
+    /// the reason (already decided, already given, or the API server's refusal).
+    /// </summary>
+    public static async Task<(string User, AgentApproval Updated)> DecideAsync(AgentResources resources, string target, ApproverVerdict verdict, string? comment, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(resources);
+        var user = await resources.WhoAmIAsync(ct);
+        var current = await resources.GetApprovalAsync(target, ct);
+        var decision = current.Status?.Decision ?? ApprovalDecision.Pending;
+        if (decision != ApprovalDecision.Pending)
+        {
+            throw new CommandFailureException($"error: approval {target} is already {decision}: a decision is final");
+        }
+
+        if (current.Status?.Approvals?.Any(v => v.User == user) == true)
+        {
+            throw new CommandFailureException($"error: {user} has already given a verdict on approval {target}");
+        }
+
+        // The API server's admission policies decide (name, verb, Pending, once per user); their refusal is printed as is.
+        var updated = await resources.AppendVerdictAsync(current, new ApproverDecision { User = user, Verdict = verdict, Comment = comment }, ct);
+        return (user, updated);
     }
 }

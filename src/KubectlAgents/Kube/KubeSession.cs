@@ -11,11 +11,15 @@ namespace AgentOperator.KubectlAgents.Kube;
 /// </summary>
 public sealed class KubeSession : IDisposable
 {
-    private KubeSession(Kubernetes client, string @namespace, bool allNamespaces)
+    private readonly bool _ownsClient;
+
+    private KubeSession(Kubernetes client, string @namespace, bool allNamespaces, string? bearerToken, bool ownsClient)
     {
         Client = client;
         Namespace = @namespace;
         AllNamespaces = allNamespaces;
+        BearerToken = bearerToken;
+        _ownsClient = ownsClient;
     }
 
     public Kubernetes Client { get; }
@@ -25,6 +29,12 @@ public sealed class KubeSession : IDisposable
 
     /// <summary>Whether list commands cover every namespace (<c>-A</c>).</summary>
     public bool AllNamespaces { get; }
+
+    /// <summary>The kubeconfig's bearer token, when it has one: what the audit collector accepts (it TokenReviews it).</summary>
+    public string? BearerToken { get; }
+
+    /// <summary>The same user and connection acting in <paramref name="namespace"/> (disposing it leaves the connection open).</summary>
+    public KubeSession In(string @namespace) => new(Client, @namespace, false, BearerToken, ownsClient: false);
 
     public static KubeSession Open(string? kubeconfig, string? context, string? @namespace, bool allNamespaces, string? impersonate)
     {
@@ -45,10 +55,16 @@ public sealed class KubeSession : IDisposable
         var client = impersonate is null
             ? new Kubernetes(configuration)
             : new Kubernetes(configuration, new ImpersonationHandler(impersonate));
-        return new KubeSession(client, @namespace ?? configuration.Namespace ?? "default", allNamespaces);
+        return new KubeSession(client, @namespace ?? configuration.Namespace ?? "default", allNamespaces, configuration.AccessToken, ownsClient: true);
     }
 
-    public void Dispose() => Client.Dispose();
+    public void Dispose()
+    {
+        if (_ownsClient)
+        {
+            Client.Dispose();
+        }
+    }
 
     /// <summary>Adds kubectl's <c>--as</c> header: the API server checks the caller may impersonate.</summary>
     private sealed class ImpersonationHandler(string user) : DelegatingHandler

@@ -35,7 +35,7 @@ internal static class ApprovalRequests
 
     /// <summary>Creates the AgentApproval as the gateway does when a call needs a human, and waits for the operator to open it.</summary>
     public static async Task<string> CreateAsync(
-        Kubernetes gateway, IKubernetes admin, string ns, string workflow, string revision, int tier, int approvalsRequired, TimeSpan? expiresIn = null)
+        Kubernetes gateway, IKubernetes admin, string ns, string workflow, string revision, int tier, int approvalsRequired, TimeSpan? expiresIn = null, string? runId = null)
     {
         var input = new JsonObject { ["order_id"] = "A-1001", ["amount_usd"] = 120.0 };
         var approval = new AgentApproval
@@ -45,7 +45,7 @@ internal static class ApprovalRequests
             {
                 Workflow = workflow,
                 Revision = revision,
-                RunId = "run-" + Guid.NewGuid().ToString("N")[..8],
+                RunId = runId ?? "run-" + Guid.NewGuid().ToString("N")[..8],
                 Tool = WorkflowManifests.IssueRefund,
                 Action = ToolAction.Create,
                 Input = input,

@@ -10,7 +10,7 @@ namespace AgentOperator.Operator.Tests.Plugin;
 internal static class KubectlAgentsPlugin
 {
     /// <summary>The directory holding the plugin's executable: the build output of src/KubectlAgents, copied next to the tests.</summary>
-    private static string PluginDirectory { get; } = File.Exists(Path.Combine(AppContext.BaseDirectory, "kubectl-agents"))
+    internal static string PluginDirectory { get; } = File.Exists(Path.Combine(AppContext.BaseDirectory, "kubectl-agents"))
         ? AppContext.BaseDirectory
         : throw new InvalidOperationException($"kubectl-agents is not in {AppContext.BaseDirectory}: the test project must reference src/KubectlAgents");
 

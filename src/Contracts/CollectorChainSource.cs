@@ -1,9 +1,8 @@
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using AgentOperator.Contracts;
 
-namespace AgentOperator.Gateway.Audit;
+namespace AgentOperator.Contracts;
 
 /// <summary>A chain as the collector serves it (<see cref="AuditCollectorApi.ChainFilePath"/>), read with the caller's own token.</summary>
 public sealed class CollectorChainSource(HttpClient http, Uri collector, string? token, string @namespace, string workflow, AuditChainListing listing) : IAuditChainSource
