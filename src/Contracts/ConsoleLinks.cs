@@ -10,18 +10,18 @@ namespace AgentOperator.Contracts;
 public static class ConsoleLinks
 {
     /// <summary>The console's default port.</summary>
-    public const int DefaultPort = 3100;
+    public const int DefaultPort = 3110;
 
-    /// <summary>The console's default address, <c>http://127.0.0.1:3100</c>.</summary>
+    /// <summary>The console's default address, <c>http://127.0.0.1:3110</c>.</summary>
     public static Uri DefaultBase { get; } = new(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{DefaultPort}"));
 
-    /// <summary>The page of one AgentApproval (the action packet with approve and deny).</summary>
-    public static Uri Approval(Uri consoleBase, string @namespace, string name) =>
-        Combine(consoleBase, $"namespaces/{Uri.EscapeDataString(@namespace)}/approvals/{Uri.EscapeDataString(name)}");
+    /// <summary>The approvals inbox, where the approval's action packet is shown with approve and deny.</summary>
+    public static Uri Approval(Uri consoleBase, string name) =>
+        Combine(consoleBase, $"approvals#approval-{Uri.EscapeDataString(name)}");
 
     /// <summary>The page of one AgentWorkflow (rollout timeline, runs, kill switch).</summary>
     public static Uri Workflow(Uri consoleBase, string @namespace, string name) =>
-        Combine(consoleBase, $"namespaces/{Uri.EscapeDataString(@namespace)}/workflows/{Uri.EscapeDataString(name)}");
+        Combine(consoleBase, $"workflows/{Uri.EscapeDataString(@namespace)}/{Uri.EscapeDataString(name)}");
 
     private static Uri Combine(Uri consoleBase, string path)
     {

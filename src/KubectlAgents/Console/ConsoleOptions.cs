@@ -1,4 +1,5 @@
 using System.Net;
+using AgentOperator.Contracts;
 
 namespace AgentOperator.KubectlAgents.Console;
 
@@ -9,7 +10,7 @@ namespace AgentOperator.KubectlAgents.Console;
 public sealed record ConsoleOptions(IPAddress Address, int Port, Uri? Collector)
 {
     /// <summary>Next to <c>kubectl argo rollouts dashboard</c>'s 3100, so both can run at once.</summary>
-    public const int DefaultPort = 3110;
+    public const int DefaultPort = ConsoleLinks.DefaultPort;
 
     public static IPAddress DefaultAddress { get; } = IPAddress.Loopback;
 }

@@ -20,7 +20,7 @@ internal static class OperatorCommandLine
           --log-level LEVEL                  trace, debug, info, warn, error; or information, warning, critical (default: info)
           --otlp-endpoint URL                where reconcile traces go (default: OTEL_EXPORTER_OTLP_ENDPOINT)
           --audit-collector URL              the audit collector every gateway ships to (default: none, records stay in the pods)
-          --console-url URL                  base of the console links in notifications (default: http://127.0.0.1:3100, kubectl agents console's default)
+          --console-url URL                  base of the console links in notifications (default: http://127.0.0.1:3110, kubectl agents console's default)
           -h, --help                         show this help
         """;
 

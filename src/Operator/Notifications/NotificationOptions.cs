@@ -6,7 +6,7 @@ namespace AgentOperator.Operator.Notifications;
 internal sealed record NotificationOptions
 {
     /// <summary>
-    /// Base of the console links in notifications (<c>--console-url</c>); default <c>http://127.0.0.1:3100</c>, where
+    /// Base of the console links in notifications (<c>--console-url</c>); default <c>http://127.0.0.1:3110</c>, where
     /// <c>kubectl agents console</c> serves by default on the reader's own machine.
     /// </summary>
     public Uri ConsoleUrl { get; init; } = ConsoleLinks.DefaultBase;

@@ -126,7 +126,7 @@ internal static class NotificationPayloads
     /// <summary>The console page that shows what the notification is about.</summary>
     public static Uri ConsoleLink(Notification notification, Uri consoleBase) =>
         notification.Approval is { } approval
-            ? ConsoleLinks.Approval(consoleBase, notification.Namespace, approval.Metadata.Name)
+            ? ConsoleLinks.Approval(consoleBase, approval.Metadata.Name)
             : ConsoleLinks.Workflow(consoleBase, notification.Namespace, notification.Workflow);
 
     /// <summary>The commands that act on it: approve and deny for a pending approval, else the workflow's status.</summary>

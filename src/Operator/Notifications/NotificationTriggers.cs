@@ -13,7 +13,7 @@ namespace AgentOperator.Operator.Notifications;
 internal static class NotificationTriggers
 {
     /// <summary>The workflow condition the run-health check sets (False: runs are failing).</summary>
-    public const string RunsHealthyCondition = "RunsHealthy";
+    public const string RunsHealthyCondition = ConditionTypes.RunsHealthy;
 
     public static IEnumerable<Notification> FromApproval(InformerEvent<AgentApproval> change, DateTimeOffset now)
     {

@@ -77,7 +77,7 @@ public sealed class NotificationDeliveryTests(ApprovalClusterFixture cluster, IT
         Assert.Equal(payloadFacts(approval), ((string?)generic["facts"]!["tool"], (string?)generic["facts"]!["riskTier"], (string?)generic["facts"]!["runId"]));
         Assert.Equal($"kubectl agents approve {name} -n {ns}", (string?)generic["actions"]!["approve"]);
         Assert.StartsWith($"kubectl agents deny {name} -n {ns}", (string?)generic["actions"]!["deny"], StringComparison.Ordinal);
-        Assert.Equal($"http://127.0.0.1:{ConsoleLinks.DefaultPort}/namespaces/{ns}/approvals/{name}", (string?)generic["actions"]!["console"]);
+        Assert.Equal($"http://127.0.0.1:{ConsoleLinks.DefaultPort}/approvals#approval-{name}", (string?)generic["actions"]!["console"]);
 
         var slackRequest = await ArrivedAsync(Path("slack"), null);
         Assert.StartsWith("application/json", slackRequest.ContentType, StringComparison.Ordinal);
@@ -87,7 +87,7 @@ public sealed class NotificationDeliveryTests(ApprovalClusterFixture cluster, IT
         Assert.Equal("header", (string?)blocks[0]!["type"]);
         Assert.Contains(blocks, b => (string?)b!["type"] == "section" && ((string?)b["text"]?["text"])?.Contains($"`kubectl agents approve {name} -n {ns}`", StringComparison.Ordinal) == true);
         var button = blocks.Single(b => (string?)b!["type"] == "actions")!["elements"]![0]!;
-        Assert.Equal($"http://127.0.0.1:{ConsoleLinks.DefaultPort}/namespaces/{ns}/approvals/{name}", (string?)button["url"]);
+        Assert.Equal($"http://127.0.0.1:{ConsoleLinks.DefaultPort}/approvals#approval-{name}", (string?)button["url"]);
 
         // The command in the notification decides it, run as an approver with the real kubectl plugin.
         await ApprovalRequests.BindApproverAsync(Admin, ns, "alice");
