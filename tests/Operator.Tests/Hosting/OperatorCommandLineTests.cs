@@ -1,3 +1,4 @@
+using AgentOperator.Contracts;
 using AgentOperator.Operator.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -60,7 +61,7 @@ public sealed class OperatorCommandLineTests
     [Fact]
     public void Parse_console_url_sets_the_base_of_notification_links_and_defaults_to_the_console_default()
     {
-        Assert.Equal(new Uri("http://127.0.0.1:3100"), OperatorCommandLine.Parse([]).Options!.Notifications.ConsoleUrl);
+        Assert.Equal(ConsoleLinks.DefaultBase, OperatorCommandLine.Parse([]).Options!.Notifications.ConsoleUrl);
         Assert.Equal(new Uri("https://agents.example.com/console"), OperatorCommandLine.Parse(["--console-url", "https://agents.example.com/console"]).Options!.Notifications.ConsoleUrl);
         var bad = OperatorCommandLine.Parse(["--console-url=console:3100"]);
         Assert.Null(bad.Options);
