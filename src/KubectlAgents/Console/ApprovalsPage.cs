@@ -78,7 +78,7 @@ public static class ApprovalsPage
         {
             ("Approval", $"{ns}/{a.Metadata.Name}"), ("Workflow", $"{a.Spec.Workflow} (revision {a.Spec.Revision})"), ("Run", a.Spec.RunId),
             ("Tool", a.Spec.Tool), ("Action", a.Spec.Action.ToString().ToLowerInvariant()), ("Risk tier", a.Spec.RiskTier.ToString(CultureInfo.InvariantCulture)),
-            ("Agent's intent", packet.Intent ?? "not recorded"), ("Why a human", packet.Reason ?? "-"),
+            ("Agent's intent", packet.Intent ?? "not recorded"), ("Agent's reason", packet.Reason ?? "not recorded"), ("Why a human", packet.Approval.Spec.PolicyReason ?? "-"),
             ("Verdicts", ApprovalsCommand.Verdicts(a)), ("Expires", a.Spec.ExpiresAt > now ? $"{Html.Time(a.Spec.ExpiresAt)} (in {Output.Ages.Format(a.Spec.ExpiresAt - now)})" : "expired"),
         })
         {
