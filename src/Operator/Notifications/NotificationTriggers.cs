@@ -12,9 +12,6 @@ namespace AgentOperator.Operator.Notifications;
 /// </summary>
 internal static class NotificationTriggers
 {
-    /// <summary>The workflow condition the run-health check sets (False: runs are failing).</summary>
-    public const string RunsHealthyCondition = ConditionTypes.RunsHealthy;
-
     public static IEnumerable<Notification> FromApproval(InformerEvent<AgentApproval> change, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(change);
@@ -58,8 +55,8 @@ internal static class NotificationTriggers
             yield return Rollout(workflow, entry, now);
         }
 
-        var runs = Condition(workflow, RunsHealthyCondition);
-        if (runs?.Status == ConditionStatus.False && Condition(old, RunsHealthyCondition)?.Status != ConditionStatus.False)
+        var runs = Condition(workflow, ConditionTypes.RunsHealthy);
+        if (runs?.Status == ConditionStatus.False && Condition(old, ConditionTypes.RunsHealthy)?.Status != ConditionStatus.False)
         {
             yield return new Notification(
                 NotificationEvents.RunsFailing, true, Namespace(workflow), workflow.Metadata.Name,

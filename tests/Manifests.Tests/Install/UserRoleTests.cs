@@ -63,6 +63,8 @@ public sealed class UserRoleTests
             Assert.True(PolicyRule.Allows(Rules("agentoperator-viewer"), Group, resource, "list"), resource);
         }
 
+        Assert.True(PolicyRule.Allows(Rules("agentoperator-viewer"), "", "events", "list"), "the console's timeline reads Events");
+
         Assert.All(Rules("agentoperator-viewer"), r => Assert.Subset(new HashSet<string>(StringComparer.Ordinal) { "get", "list", "watch" }, r.Verbs.ToHashSet(StringComparer.Ordinal)));
     }
 

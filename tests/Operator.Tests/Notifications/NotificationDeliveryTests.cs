@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using AgentOperator.Contracts;
 using AgentOperator.Crds.V1Alpha1;
+using AgentOperator.Operator.Analysis;
 using AgentOperator.Operator.Notifications;
 using AgentOperator.Operator.Tests.Approvals;
 using AgentOperator.Operator.Tests.Fixtures;
@@ -209,27 +210,25 @@ public sealed class NotificationDeliveryTests(ApprovalClusterFixture cluster, IT
     [Fact]
     public async Task Runs_healthy_turning_false_notifies_that_runs_are_failing()
     {
-        var (ns, _, _, notifier) = await StartAsync("notify-runs", FastRetries);
+        // The operator reads run outcomes from a gateway-aggregates source this test scripts, as it reads real gateways'.
+        var outcomes = await ScriptedAggregates.StartAsync();
+        _running.Add(outcomes);
+        var analysis = new AnalysisOptions { WebUrlOverride = outcomes.Url, RunHealthInterval = TimeSpan.FromMilliseconds(500) };
+        var (ns, revision, _, notifier) = await StartAsync("notify-runs", FastRetries, analysis);
         await NotificationSetup.AllAsync(Admin, ns, "- {name: sre, format: slack, urlKey: sre, events: [RunsFailing]}", Urls(("sre", "slack")));
+        outcomes.Runs(Workflow, [revision], new Dictionary<string, long> { [RunOutcomes.Success] = 20 });
+        await WorkflowScenario.WaitAsync(Admin, ns, Workflow, w => w.Status?.Conditions?.Any(c => c.Type == ConditionTypes.RunsHealthy && c.Status == ConditionStatus.True) == true,
+            "RunsHealthy True from 20 successful runs");
+        Assert.Empty(_receiver.Received);
 
-        // The run-health check's condition, set here as that check would set it.
-        var conditions = (await WorkflowManifests.GetAsync(Admin, ns, Workflow)).Status?.Conditions ?? [];
-        var failing = new Condition
-        {
-            Type = NotificationTriggers.RunsHealthyCondition, Status = ConditionStatus.False, Reason = "FailedRunRateHigh",
-            Message = "7 of 20 runs failed in the last 10 minutes", LastTransitionTime = DateTimeOffset.UtcNow,
-        };
-        var patch = new JsonObject { ["status"] = new JsonObject { ["conditions"] = JsonNode.Parse(KubernetesJson.Serialize(conditions.Append(failing).ToList())) } };
-        await Admin.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
-            new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), ApiGroup.Group, ApiGroup.Version, ns, "agentworkflows", Workflow);
-
+        outcomes.Runs(Workflow, [revision], new Dictionary<string, long> { [RunOutcomes.Success] = 20, [RunOutcomes.Failed] = 25 });
         var slack = (await ArrivedAsync(Path("slack"), null)).Json;
-        Assert.Contains("failing (FailedRunRateHigh): 7 of 20 runs failed", (string?)slack["text"], StringComparison.Ordinal);
+        Assert.Contains("failing (RunsFailing): 25 of 45 runs failed since the gateways started", (string?)slack["text"], StringComparison.Ordinal);
         Assert.Contains(":warning:", (string?)slack["text"], StringComparison.Ordinal);
 
         // Only the transition is news: the condition staying False sends nothing more, nor does the kill switch (filtered out).
         await PatchSpecAsync(ns, """{"spec":{"killSwitch":true}}""");
-        await Task.Delay(1000);
+        await Task.Delay(1500);
         Assert.Single(_receiver.Received);
         await AssertSecretNowhereAsync(ns, notifier);
     }
@@ -259,11 +258,11 @@ public sealed class NotificationDeliveryTests(ApprovalClusterFixture cluster, IT
     }
 
     /// <summary>A namespace with the workflow Ready under the operator's controllers and its notifier, both as config/rbac's identity.</summary>
-    private async Task<(string Namespace, string Revision, Kubernetes Gateway, NotifierInstance Notifier)> StartAsync(string prefix, NotificationOptions options)
+    private async Task<(string Namespace, string Revision, Kubernetes Gateway, NotifierInstance Notifier)> StartAsync(string prefix, NotificationOptions options, AnalysisOptions? analysis = null)
     {
         var ns = await cluster.CreateNamespaceAsync(prefix);
         await WorkflowManifests.ApplyToolsAsync(Admin, ns);
-        var op = await OperatorInstance.StartAsync(cluster.OperatorConfiguration);
+        var op = await OperatorInstance.StartAsync(cluster.OperatorConfiguration, analysis: analysis);
         _running.Add(op);
         var ready = await WorkflowScenario.CreateReadyAsync(Admin, ns, Workflow);
         var notifier = await NotifierInstance.StartAsync(cluster.OperatorConfiguration, options);

@@ -50,7 +50,7 @@ public sealed class ConsoleBrowserTests(ApprovalClusterFixture cluster, ITestOut
         var ns = await cluster.CreateNamespaceAsync("console-journey");
         var stable = await RolloutsAsync(ns);
         await ApprovalRequests.BindApproverAsync(Admin, ns, Alice);
-        await BindEventReaderAsync(ns, Alice);
+        await BindViewerAsync(ns, Alice);
         var collector = await StartCollectorAsync();
         var agent = await StartGatewayAsync(ns, stable, collector.Address);
         var finished = await StartRunAsync(agent);
@@ -231,21 +231,14 @@ public sealed class ConsoleBrowserTests(ApprovalClusterFixture cluster, ITestOut
         return promoted.Status!.StableRevision!;
     }
 
-    /// <summary>What the built-in view role gives and the README's console section has an admin grant: reading Events.</summary>
-    private async Task BindEventReaderAsync(string ns, string user)
-    {
-        await Admin.RbacAuthorizationV1.CreateNamespacedRoleAsync(new V1Role
-        {
-            Metadata = new V1ObjectMeta { Name = "event-reader" },
-            Rules = [new V1PolicyRule { ApiGroups = [""], Resources = ["events"], Verbs = ["get", "list", "watch"] }],
-        }, ns);
+    /// <summary>Reading the workflow and its Events, as the shipped agentoperator-viewer ClusterRole grants.</summary>
+    private async Task BindViewerAsync(string ns, string user) =>
         await Admin.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(new V1RoleBinding
         {
-            Metadata = new V1ObjectMeta { Name = $"{user}-reads-events" },
-            RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = "event-reader" },
+            Metadata = new V1ObjectMeta { Name = $"{user}-views" },
+            RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = "agentoperator-viewer" },
             Subjects = [new Rbacv1Subject { ApiGroup = "rbac.authorization.k8s.io", Kind = "User", Name = user }],
         }, ns);
-    }
 
     /// <summary>
     /// The real gateway of revision <paramref name="revision"/>, as its pod runs it: the bundle the operator compiled into
