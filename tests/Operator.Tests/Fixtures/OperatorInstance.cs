@@ -95,6 +95,17 @@ internal sealed class OperatorInstance : IAsyncDisposable
         return line is null ? 0 : double.Parse(line[(series.Length + 1)..], CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// Waits until <paramref name="series"/> reads <paramref name="expected"/>: counters the reconciler bumps after its
+    /// status write (a rollback is counted only once it is recorded) may trail the status a test just saw.
+    /// </summary>
+    public async Task MetricReachesAsync(string series, double expected, TimeSpan? timeout = null)
+    {
+        var last = 0.0;
+        await Eventually.TrueAsync(async () => (last = await MetricAsync(series)) == expected, $"{series} to read {expected}", timeout ?? TimeSpan.FromSeconds(10));
+        Assert.Equal(expected, last);
+    }
+
     /// <summary>Waits until the queue is empty and no reconcile has finished for <paramref name="quiet"/>.</summary>
     public async Task WaitForIdleAsync(TimeSpan quiet, TimeSpan? timeout = null)
     {

@@ -78,7 +78,7 @@ public sealed class CanaryRolloutTests(RolloutEnvironment environment, ITestOutp
         var warning = await BoundedWaitForEventAsync(scenario, e => e.Reason == WorkflowReasons.RolledBack && e.Type == "Warning");
         Assert.Contains("maxEscalationRate", warning.Message, StringComparison.Ordinal);
         Assert.Equal(0, (await scenario.DeploymentAsync(canary))!.Spec.Replicas);
-        Assert.Equal(1, await op.MetricAsync($"agentoperator_rollbacks_total{{namespace=\"{scenario.Namespace}\",workflow=\"{scenario.Name}\"}}"));
+        await op.MetricReachesAsync($"agentoperator_rollbacks_total{{namespace=\"{scenario.Namespace}\",workflow=\"{scenario.Name}\"}}", 1);
 
         // Not retried, not rolled back twice, while the spec stays the same.
         await Task.Delay(TimeSpan.FromSeconds(RolloutScenario.IntervalSeconds * 2));
@@ -86,7 +86,7 @@ public sealed class CanaryRolloutTests(RolloutEnvironment environment, ITestOutp
         Assert.Equal(canary, later.Status!.FailedRevision);
         Assert.Null(later.Status.CanaryRevision);
         Assert.Single(later.Status.History!, h => h.Outcome == RevisionOutcome.RolledBack);
-        Assert.Equal(1, await op.MetricAsync($"agentoperator_rollbacks_total{{namespace=\"{scenario.Namespace}\",workflow=\"{scenario.Name}\"}}"));
+        await op.MetricReachesAsync($"agentoperator_rollbacks_total{{namespace=\"{scenario.Namespace}\",workflow=\"{scenario.Name}\"}}", 1);
 
         // agentoperator.io/retry rolls the same revision out again, once.
         await scenario.AnnotateAsync(WorkflowAnnotations.Retry, "retry-1");

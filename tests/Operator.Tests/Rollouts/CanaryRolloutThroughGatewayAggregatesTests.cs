@@ -56,6 +56,6 @@ public sealed class CanaryRolloutThroughGatewayAggregatesTests(GatewayAggregates
         var escalation = Assert.Single(status.LastAnalysis!.Metrics!, m => m.Name == "maxEscalationRate");
         Assert.Equal(Verdict.Failed, escalation.Verdict);
         Assert.True(double.Parse(escalation.Value!, CultureInfo.InvariantCulture) > RolloutScenario.MaxEscalationRate, escalation.Value);
-        Assert.Equal(1, await op.MetricAsync($"agentoperator_rollbacks_total{{namespace=\"{scenario.Namespace}\",workflow=\"{scenario.Name}\"}}"));
+        await op.MetricReachesAsync($"agentoperator_rollbacks_total{{namespace=\"{scenario.Namespace}\",workflow=\"{scenario.Name}\"}}", 1);
     }
 }
