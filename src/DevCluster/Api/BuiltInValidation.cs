@@ -60,6 +60,7 @@ internal static partial class BuiltInValidation
                 break;
             case ("apiextensions.k8s.io", "customresourcedefinitions"):
                 StructuralSchemaValidation.Validate(obj, errors);
+                CelCost.CrdValidationCostLimits.Validate(obj, old, errors);
                 break;
             case ("", "persistentvolumeclaims"):
                 ClaimSpec(obj["spec"] as JsonObject, "spec", errors);
