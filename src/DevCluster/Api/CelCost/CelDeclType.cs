@@ -7,8 +7,8 @@ namespace AgentOperator.DevCluster.Api.CelCost;
 /// <summary>
 /// The CEL type of a structural schema node with the size facts cost estimation reads, as kube-apiserver derives it
 /// (apiextensions-apiserver pkg/apiserver/schema/cel/model SchemaDeclType over apiserver pkg/cel DeclType):
-/// <see cref="MaxElements"/> is a list's maxItems, a map's maxProperties or a string's maxLength × 4 (bytes per rune),
-/// and when the schema declares no bound, what fits into a 3 MiB request given the element's
+/// <see cref="MaxElements"/> is a list's maxItems, a map's maxProperties or a string's maxLength × 4 (bytes per rune) or
+/// longest enum value, and when the schema declares no bound, what fits into a 3 MiB request given the element's
 /// <see cref="MinSerializedSize"/>.
 /// </summary>
 internal sealed partial class CelDeclType
@@ -193,10 +193,16 @@ internal sealed partial class CelDeclType
             "date" => new CelDeclType(CelKind.Timestamp) { MinSerializedSize = JsonDateSize, MaxElements = formatBound },
             "date-time" => new CelDeclType(CelKind.Timestamp) { MinSerializedSize = MinDatetimeSizeJson, MaxElements = formatBound },
 
-            // maxLength counts runes; a rune is up to 4 bytes, and the estimate reasons in bytes.
-            _ => new CelDeclType(CelKind.String) { MinSerializedSize = MinStringSize, MaxElements = Bound(schema, "maxLength") * 4 ?? formatBound },
+            // maxLength counts runes; a rune is up to 4 bytes, and the estimate reasons in bytes. Without it, an enum's
+            // longest value bounds the string (estimateMaxStringEnumLength).
+            _ => new CelDeclType(CelKind.String) { MinSerializedSize = MinStringSize, MaxElements = Bound(schema, "maxLength") * 4 ?? LongestEnumValue(schema) ?? formatBound },
         };
     }
+
+    private static long? LongestEnumValue(JsonObject schema) =>
+        schema["enum"] is JsonArray { Count: > 0 } values
+            ? values.Select(v => v.Str() is { } text ? (long)System.Text.Encoding.UTF8.GetByteCount(text) : 0).Max()
+            : null;
 
     /// <summary>A declared maxItems/maxProperties/maxLength, negative ones read as 0.</summary>
     private static long? Bound(JsonObject schema, string keyword) => schema.Long(keyword) is { } value ? Math.Max(0, value) : null;
