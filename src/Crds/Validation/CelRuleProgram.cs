@@ -41,10 +41,10 @@ internal sealed partial class CelRuleProgram
 
     public static CelRuleProgram Compile(
         CelEnvironment environment, string rule, string? message, string? messageExpression, string? fieldPath, string? reason, bool optionalOldSelf) =>
-        new(rule, environment.Compile(rule))
+        new(rule, environment.Compile(PresenceTest.Rewrite(environment, rule)))
         {
             Message = message,
-            MessageExpression = messageExpression is { Length: > 0 } ? environment.Compile(messageExpression) : null,
+            MessageExpression = messageExpression is { Length: > 0 } ? environment.Compile(PresenceTest.Rewrite(environment, messageExpression)) : null,
             FieldPath = fieldPath is { Length: > 0 } ? NormalizeFieldPath(fieldPath) : null,
             Reason = reason,
             OptionalOldSelf = optionalOldSelf,

@@ -15,7 +15,7 @@ namespace AgentOperator.Crds.Validation;
 public sealed class CustomResourceSchema
 {
     // The library's environment is only read after construction; compilation is serialized because parsing is not documented as thread-safe.
-    private static readonly CelEnvironment Cel = new([], "");
+    private static readonly CelEnvironment Cel = CreateEnvironment();
     private static readonly Lock CompileLock = new();
 
     private const string BlockedRulesDetail =
@@ -69,6 +69,13 @@ public sealed class CustomResourceSchema
     /// metadata visible (unlike <c>self</c> at a resource root). Values are the <c>Cel</c> library's (maps, lists, long, double, string, bool).
     /// </summary>
     public object? ToAdmissionCelValue(JsonObject? obj) => CelValues.FromAdmissionObject(obj, _root);
+
+    private static CelEnvironment CreateEnvironment()
+    {
+        var environment = new CelEnvironment([], "");
+        PresenceTest.Register(environment);
+        return environment;
+    }
 
     /// <summary>
     /// Does what kube-apiserver does when it decodes a custom resource: prunes fields the schema does not specify

@@ -29,7 +29,7 @@ internal static class AdmissionCel
         {
             lock (CompileLock)
             {
-                return new Program(expression, Environment.Compile(expression), null);
+                return new Program(expression, Environment.Compile(PresenceTest.Rewrite(Environment, expression)), null);
             }
         }
         catch (CelException e)
@@ -65,6 +65,7 @@ internal static class AdmissionCel
     {
         var environment = new CelEnvironment([], "");
         CelAuthorizer.Register(environment);
+        PresenceTest.Register(environment);
 
         // The library's size() is a 32-bit int, for which it has no string(); CEL's size() is an int like any other.
         environment.RegisterFunction("string", [typeof(int)], a => ((int)a[0]!).ToString(System.Globalization.CultureInfo.InvariantCulture));
