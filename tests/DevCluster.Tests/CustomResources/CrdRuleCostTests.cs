@@ -80,6 +80,22 @@ public sealed class CrdRuleCostTests(QuietClusterFixture cluster, ITestOutputHel
         Assert.Contains("properties[tags].x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget", refused.Stderr);
     }
 
+    /// <summary>validation.go: a messageExpression is held to the per-expression limit on its own, at its own path.</summary>
+    [Fact]
+    public async Task A_messageExpression_over_the_per_expression_limit_is_refused_at_its_path()
+    {
+        var schema = "{type: object, properties: {spec: {type: object, properties: {tags: {type: array, items: {type: string}, "
+            + "x-kubernetes-validations: [{rule: 'size(self) < 100', messageExpression: \"self.all(x, self.all(y, x != y)) ? 'distinct' : 'repeated'\"}]}}}}}";
+
+        var refused = await cluster.Kubectl.RunAsync("apply -f -", Crd("messages", schema));
+
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains(
+            "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[tags].x-kubernetes-validations[0].messageExpression: Forbidden: estimated messageExpression cost exceeds budget by factor of more than 100x",
+            refused.Stderr);
+        Assert.DoesNotContain("x-kubernetes-validations[0].rule: Forbidden: estimated rule cost", refused.Stderr);
+    }
+
     /// <summary>
     /// cel_validation.go MaxCardinality and compilation.go maxCardinality: a cheap rule on the items of an unbounded list
     /// runs once per item that fits into a 3 MiB request: 56 (512 bytes × 0.1 + 4) × 185,042 (3 MiB ÷ (16 bytes of
