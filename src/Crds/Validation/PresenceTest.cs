@@ -23,7 +23,8 @@ public static class PresenceTest
         ArgumentNullException.ThrowIfNull(environment);
         environment.RegisterFunction(Function, [typeof(object), typeof(string), typeof(string)], arguments => arguments[0] switch
         {
-            IDictionary map => map.Contains(arguments[1]!),
+            // kube-apiserver drops nulls of non-nullable fields before rules run, so a null reads as absent.
+            IDictionary map => map.Contains(arguments[1]!) && map[arguments[1]!] is not null,
 
             // Selecting from an absent field is an error in cel-go before has() is asked.
             { } absent when absent.GetType().Name == "CelNoSuchField" => throw new CelNoSuchFieldException($"select field '{arguments[2]}'"),

@@ -227,7 +227,7 @@ internal sealed class CelCostEstimator
     {
         var name = call.id.Text;
         var arguments = call.args?.expr() ?? [];
-        if (name is "all" or "exists" or "exists_one" or "map" or "filter" && arguments.Length is 2 or 3
+        if (name is "all" or "exists" or "exists_one" or "map" or "filter" && (arguments.Length == 2 || (name == "map" && arguments.Length == 3))
             && Identifier(arguments[0]) is { } variable)
         {
             return Comprehension(name, Member(call.member()), variable, arguments[1..]);
