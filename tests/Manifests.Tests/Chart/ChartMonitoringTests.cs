@@ -26,7 +26,13 @@ public sealed class ChartMonitoringTests
         var values = With(("metrics.serviceMonitor.enabled", true), ("metrics.serviceMonitor.labels", new JsonObject { ["release"] = "prometheus" }));
 
         var monitor = Assert.Single(ChartRenderer.Render("servicemonitor.yaml", values), o => o.Kind == "ServiceMonitor" && o.Name == "agent-operator-audit-collector");
-        var service = Assert.Single(ChartRenderer.Render("audit-collector.yaml", values), o => o.Kind == "Service");
+        var collector = ChartRenderer.Render("audit-collector.yaml", values);
+        var service = Assert.Single(collector, o => o.Kind == "Service");
+
+        // The Service selects the collector's pods (and not the operator's, whose component is operator).
+        var podLabels = Assert.Single(collector, o => o.Kind == "Deployment").At("spec.template.metadata.labels")!.AsObject();
+        Assert.All(service.At("spec.selector")!.AsObject(), label => Assert.Equal((string?)label.Value, (string?)podLabels[label.Key]));
+        Assert.Equal("audit-collector", (string?)service.At("spec.selector")!["app.kubernetes.io/component"]);
 
         // It selects the chart's collector Service, in the release namespace, on a port that Service has.
         var serviceLabels = service.At("metadata.labels")!.AsObject();

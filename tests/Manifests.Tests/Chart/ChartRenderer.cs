@@ -99,7 +99,7 @@ public static partial class ChartRenderer
     private static string Define(string include)
     {
         var name = IncludeName().Match(include);
-        if (!name.Success || name.Groups["name"].Value is not ("agent-operator.labels" or "agent-operator.selectorLabels"))
+        if (!name.Success || name.Groups["name"].Value is not ("agent-operator.labels" or "agent-operator.selectorLabels" or "agent-operator.collectorSelectorLabels"))
         {
             throw new NotSupportedException($"a block this renderer does not evaluate: {include}");
         }
@@ -129,7 +129,7 @@ public static partial class ChartRenderer
         _ => true,
     };
 
-    [GeneratedRegex(@"^\s*\{\{-? (?<verb>if|with|else|end)(?: (?<and>and)?(?: \.Values\.(?<path>[A-Za-z0-9_.]+))+)? -?\}\}\s*$")]
+    [GeneratedRegex(@"^\s*\{\{-? (?<verb>if|with|else|end)(?<and> and)?(?: \.Values\.(?<path>[A-Za-z0-9_.]+))* -?\}\}\s*$")]
     private static partial Regex Directive();
 
     [GeneratedRegex(@"^\s*\{\{-? (?<what>toYaml \.(?:Values\.[A-Za-z0-9_.]+)?|include ""[^""]+"" \.) \| nindent (?<indent>\d+) -?\}\}\s*$")]
