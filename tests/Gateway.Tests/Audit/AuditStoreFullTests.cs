@@ -35,7 +35,7 @@ public sealed partial class AuditStoreFullTests : IAsyncLifetime
         await _trail.DisposeAsync();
     }
 
-    [RootFact]
+    [PrivateTmpfsFact]
     public async Task Full_store_volume_refuses_batches_with_507_alerts_corrupts_nothing_and_recovers_when_space_returns()
     {
         await StartCollectorOnSmallVolumeAsync();
