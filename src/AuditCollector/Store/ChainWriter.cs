@@ -48,6 +48,9 @@ public sealed class ChainWriter : IAsyncDisposable
     /// <summary>When the gateway last reported its head.</summary>
     public DateTimeOffset? ReportedAt { get; private set; }
 
+    /// <summary>The latest signed checkpoint of the chain (its anchored head); null before the first.</summary>
+    public AuditCheckpoint? LastCheckpoint { get; private set; }
+
     /// <summary>Records removed by retention: the chain starts after them.</summary>
     public long ExpiredThrough { get; private set; }
 
@@ -113,6 +116,7 @@ public sealed class ChainWriter : IAsyncDisposable
                 _checkpointedSequence = checkpoint.Sequence;
                 _checkpointedReport = checkpoint.ReportedSequence;
                 ReportedSequence = checkpoint.ReportedSequence;
+                LastCheckpoint = checkpoint;
             }
         }
 
@@ -286,6 +290,7 @@ public sealed class ChainWriter : IAsyncDisposable
             _checkpointPrev = checkpoint.Digest();
             _checkpointedSequence = DurableThrough;
             _checkpointedReport = reported;
+            LastCheckpoint = checkpoint;
             return checkpoint;
         }
         finally
