@@ -29,4 +29,7 @@ public static class AuditMetrics
 
     /// <summary>Collector: failures to write the store (a full or broken volume).</summary>
     public const string StoreWriteFailures = "agentoperator_audit_store_write_failures_total";
+
+    /// <summary>Collector: 1 while the store's volume is full (the last batch write failed for lack of space, none succeeded since), else 0.</summary>
+    public const string StoreFull = "agentoperator_audit_store_full";
 }

@@ -32,6 +32,12 @@ public static partial class GatewayPodLayout
     /// <summary>Name of the agent container.</summary>
     public const string AgentContainer = "agent";
 
+    /// <summary>
+    /// The gateway image's ENTRYPOINT (the Dockerfile's gateway target, WORKDIR /app), which an exec hook must name
+    /// itself: the kubelet runs a hook's command as given, without the image's entrypoint.
+    /// </summary>
+    public static readonly IReadOnlyList<string> GatewayEntrypoint = ["dotnet", "AgentOperator.Gateway.dll"];
+
     /// <summary>Name of the gateway container.</summary>
     public const string GatewayContainer = "gateway";
 

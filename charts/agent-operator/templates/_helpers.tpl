@@ -47,6 +47,16 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/component: operator
 {{- end }}
 
+{{/*
+Labels selecting the audit collector's pods: the operator's selector labels with its own component (a second
+app.kubernetes.io/component after the operator's would be a duplicate key, which helm refuses).
+*/}}
+{{- define "agent-operator.collectorSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "agent-operator.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: audit-collector
+{{- end }}
+
 {{- define "agent-operator.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
 {{- default (include "agent-operator.fullname" .) .Values.serviceAccount.name }}

@@ -36,6 +36,12 @@ public static class GatewayEndpoints
             var result = await chain.AppendAsync(batch, forwarder, cancellationToken);
             if (result.Acknowledgement is { } acknowledgement)
             {
+                if (result.Stored > 0)
+                {
+                    metrics.StoredRecords.WithLabels(identity.Namespace, identity.Workflow).Inc(result.Stored);
+                    metrics.StoreFull.Set(0);
+                }
+
                 return Results.Json(acknowledgement, AuditChain.SerializerOptions);
             }
 
@@ -43,6 +49,7 @@ public static class GatewayEndpoints
             if (result.Reason == "store")
             {
                 metrics.StoreWriteFailures.Inc();
+                metrics.StoreFull.Set(result.Status == StatusCodes.Status507InsufficientStorage ? 1 : 0);
             }
 
             return Problem(result.Status, result.Message!);
@@ -97,6 +104,15 @@ public static class GatewayEndpoints
         {
             metrics.RefusedBatches.WithLabels("invalid").Inc();
             return Problem(exception.StatusCode, exception.Message);
+        }
+        catch (IOException exception)
+        {
+            // Opening a new chain on a volume that cannot take its files (full, broken).
+            metrics.RefusedBatches.WithLabels("store").Inc();
+            metrics.StoreWriteFailures.Inc();
+            var refusal = StoreVolume.Refusal(exception, "a new chain");
+            metrics.StoreFull.Set(refusal.Status == StatusCodes.Status507InsufficientStorage ? 1 : 0);
+            return Problem(refusal.Status, refusal.Message!);
         }
         catch (Exception exception) when (exception is HttpRequestException or k8s.Autorest.HttpOperationException)
         {

@@ -45,7 +45,7 @@ public static partial class ReadEndpoints
 
                 var writer = await store.GetAsync(identity, cancellationToken);
                 var files = await new AuditChainDirectory(identity.Chain, chainDirectory).ListFilesAsync(cancellationToken);
-                chains.Add(new AuditChainListing(identity.Chain, identity.Pod, identity.Revision, writer.DurableThrough, [.. files.Where(f => f != AuditCollectorApi.Files.Identity)]));
+                chains.Add(new AuditChainListing(identity.Chain, identity.Pod, identity.Revision, writer.DurableThrough, [.. files.Where(f => f != AuditCollectorApi.Files.Identity)], writer.LastCheckpoint));
             }
         }
 

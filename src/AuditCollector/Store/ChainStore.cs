@@ -37,8 +37,22 @@ public sealed class ChainStore(string dataDirectory, long segmentBytes) : IAsync
     public Task<ChainWriter> GetAsync(GatewayIdentity identity, CancellationToken cancellationToken)
     {
         var directory = Path.Combine(WorkflowDirectory(identity.Namespace, identity.Workflow), identity.Pod);
-        return _chains.GetOrAdd(identity.Chain, _ => new Lazy<Task<ChainWriter>>(() => ChainWriter.OpenAsync(identity, directory, segmentBytes, CancellationToken.None))).Value
-            .WaitAsync(cancellationToken);
+        var chain = _chains.GetOrAdd(identity.Chain, _ => new Lazy<Task<ChainWriter>>(() => ChainWriter.OpenAsync(identity, directory, segmentBytes, CancellationToken.None)));
+        return OpenedAsync(identity.Chain, chain, cancellationToken);
+    }
+
+    // A chain that could not be opened (its directory on a full volume) is forgotten, so the next batch tries again.
+    private async Task<ChainWriter> OpenedAsync(string key, Lazy<Task<ChainWriter>> chain, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await chain.Value.WaitAsync(cancellationToken);
+        }
+        catch (IOException)
+        {
+            _chains.TryRemove(KeyValuePair.Create(key, chain));
+            throw;
+        }
     }
 
     /// <summary>The chains opened so far.</summary>
@@ -47,7 +61,7 @@ public sealed class ChainStore(string dataDirectory, long segmentBytes) : IAsync
         List<ChainWriter> all = [];
         foreach (var chain in _chains.Values)
         {
-            if (chain.IsValueCreated && await chain.Value is { } writer)
+            if (chain.IsValueCreated && !chain.Value.IsFaulted && await chain.Value is { } writer)
             {
                 all.Add(writer);
             }

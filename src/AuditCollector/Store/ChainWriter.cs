@@ -48,6 +48,9 @@ public sealed class ChainWriter : IAsyncDisposable
     /// <summary>When the gateway last reported its head.</summary>
     public DateTimeOffset? ReportedAt { get; private set; }
 
+    /// <summary>The latest signed checkpoint of the chain (its anchored head); null before the first.</summary>
+    public AuditCheckpoint? LastCheckpoint { get; private set; }
+
     /// <summary>Records removed by retention: the chain starts after them.</summary>
     public long ExpiredThrough { get; private set; }
 
@@ -60,7 +63,18 @@ public sealed class ChainWriter : IAsyncDisposable
         var identityFile = Path.Combine(directory, AuditCollectorApi.Files.Identity);
         if (!File.Exists(identityFile))
         {
-            await File.WriteAllTextAsync(identityFile, JsonSerializer.Serialize(identity, AuditChain.SerializerOptions), cancellationToken);
+            // Written whole or not at all (a full volume must not leave a chain.json that stops the next start).
+            var partial = identityFile + ".partial";
+            try
+            {
+                await File.WriteAllTextAsync(partial, JsonSerializer.Serialize(identity, AuditChain.SerializerOptions), cancellationToken);
+                File.Move(partial, identityFile);
+            }
+            catch (IOException)
+            {
+                File.Delete(partial);
+                throw;
+            }
         }
 
         var writer = new ChainWriter(identity, directory, segmentBytes);
@@ -102,6 +116,7 @@ public sealed class ChainWriter : IAsyncDisposable
                 _checkpointedSequence = checkpoint.Sequence;
                 _checkpointedReport = checkpoint.ReportedSequence;
                 ReportedSequence = checkpoint.ReportedSequence;
+                LastCheckpoint = checkpoint;
             }
         }
 
@@ -135,7 +150,7 @@ public sealed class ChainWriter : IAsyncDisposable
         }
 
         DurableThrough = Math.Max(DurableThrough, sequence);
-        _segment = new FileStream(last, FileMode.Append, FileAccess.Write, FileShare.Read);
+        _segment = Unbuffered(last, FileMode.Append);
     }
 
     /// <summary>Appends a batch of the chain; see the type's remarks.</summary>
@@ -189,7 +204,7 @@ public sealed class ChainWriter : IAsyncDisposable
 
             if (shas.Count == 0)
             {
-                return AppendResult.Acknowledged(Acknowledgement);
+                return AppendResult.Acknowledged(Acknowledgement, 0);
             }
 
             if (_segment is null || _segment.Length >= _segmentBytes)
@@ -201,7 +216,7 @@ public sealed class ChainWriter : IAsyncDisposable
 
                 _segmentFirst = DurableThrough + 1;
                 _segmentShas.Clear();
-                _segment = new FileStream(Path.Combine(Directory, AuditCollectorApi.Files.Segment(_segmentFirst)), FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+                _segment = Unbuffered(Path.Combine(Directory, AuditCollectorApi.Files.Segment(_segmentFirst)), FileMode.CreateNew);
             }
 
             var length = _segment.Length;
@@ -224,7 +239,7 @@ public sealed class ChainWriter : IAsyncDisposable
                     // The cut itself failed; recovery at the next start drops a partial last line.
                 }
 
-                return AppendResult.Refused(StatusCodes.Status503ServiceUnavailable, "store", $"the audit store could not write chain {Identity.Chain}: {exception.Message}");
+                return StoreVolume.Refusal(exception, $"chain {Identity.Chain}");
             }
 
             _segmentShas.AddRange(shas);
@@ -235,7 +250,7 @@ public sealed class ChainWriter : IAsyncDisposable
                 forwarder.Forward(Identity, "record", batch.Lines[i]);
             }
 
-            return AppendResult.Acknowledged(Acknowledgement);
+            return AppendResult.Acknowledged(Acknowledgement, shas.Count);
         }
         finally
         {
@@ -275,6 +290,7 @@ public sealed class ChainWriter : IAsyncDisposable
             _checkpointPrev = checkpoint.Digest();
             _checkpointedSequence = DurableThrough;
             _checkpointedReport = reported;
+            LastCheckpoint = checkpoint;
             return checkpoint;
         }
         finally
@@ -365,10 +381,35 @@ public sealed class ChainWriter : IAsyncDisposable
 
     private async Task AppendLineAsync(string file, string line, CancellationToken cancellationToken)
     {
-        await using var stream = new FileStream(Path.Combine(Directory, file), FileMode.Append, FileAccess.Write, FileShare.Read);
-        await stream.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"), cancellationToken);
-        stream.Flush(flushToDisk: true);
+        await using var stream = Unbuffered(Path.Combine(Directory, file), FileMode.Append);
+        var length = stream.Length;
+        try
+        {
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"), cancellationToken);
+            stream.Flush(flushToDisk: true);
+        }
+        catch (IOException)
+        {
+            // A full volume may take part of the line: cut it off, so the file stays whole lines (the caller keeps its state).
+            try
+            {
+                stream.SetLength(length);
+                stream.Flush(flushToDisk: true);
+            }
+            catch (IOException)
+            {
+                // The cut itself failed: verification reports the partial line with its position.
+            }
+
+            throw;
+        }
     }
+
+    /// <summary>
+    /// A file written without the stream's own buffer: bytes a failed write leaves behind are in the file, where cutting
+    /// it back removes them, never in a buffer that a later write or the close would put after the cut.
+    /// </summary>
+    private static FileStream Unbuffered(string path, FileMode mode) => new(path, mode, FileAccess.Write, FileShare.Read, bufferSize: 0);
 
     private static async IAsyncEnumerable<string> ReadLinesAsync(string path, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -16,6 +16,7 @@ public sealed class CollectorMetrics
         Verifications = factory.CreateCounter(AuditMetrics.Verifications, "Verifications of stored chains, by result.", "result");
         LastCheckpointPass = factory.CreateGauge(AuditMetrics.LastCheckpointPass, "Unix time of the last completed checkpoint pass over every chain.");
         StoreWriteFailures = factory.CreateCounter(AuditMetrics.StoreWriteFailures, "Failures to write the audit store's volume.");
+        StoreFull = factory.CreateGauge(AuditMetrics.StoreFull, "1 while the audit store's volume is full: the last batch write failed for lack of space and none succeeded since.");
     }
 
     public CollectorRegistry Registry { get; }
@@ -31,4 +32,6 @@ public sealed class CollectorMetrics
     public Gauge LastCheckpointPass { get; }
 
     public Counter StoreWriteFailures { get; }
+
+    public Gauge StoreFull { get; }
 }

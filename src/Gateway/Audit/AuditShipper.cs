@@ -40,8 +40,8 @@ public sealed partial class AuditShipper : IAsyncDisposable
     /// <summary>How long a write waits for its record's acknowledgement before it is refused. Default 5 s.</summary>
     public TimeSpan AcknowledgementTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long stopping waits to ship what remains. Default 5 s (the rest ships from the buffer on the next start).</summary>
-    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>How long stopping waits to ship what remains. Default <see cref="GatewayShutdown.DrainTimeout"/> (the rest ships from the buffer on the next start).</summary>
+    public TimeSpan DrainTimeout { get; init; } = GatewayShutdown.DrainTimeout;
 
     /// <summary>
     /// Why records cannot be made durable now, naming the store; null while the collector acknowledges (and before the
@@ -69,9 +69,22 @@ public sealed partial class AuditShipper : IAsyncDisposable
     /// <summary>Completes when the collector has acknowledged <paramref name="sequence"/>; see the type's remarks.</summary>
     public async Task WaitAcknowledgedAsync(long sequence, CancellationToken cancellationToken)
     {
+        if (!await ShipThroughAsync(sequence, AcknowledgementTimeout, cancellationToken))
+        {
+            throw new AuditStoreUnavailableException(
+                $"the audit store at {_client.Address} did not acknowledge the record within {AcknowledgementTimeout.TotalSeconds:0.#} s ({Problem ?? "no answer yet"}); it stays in the pod's buffer and is shipped when the store answers");
+        }
+    }
+
+    /// <summary>
+    /// Ships now and completes with true once the collector has acknowledged <paramref name="sequence"/>, or with false
+    /// when <paramref name="timeout"/> passed first (shipping goes on, retrying while the store cannot be reached).
+    /// </summary>
+    public async Task<bool> ShipThroughAsync(long sequence, TimeSpan timeout, CancellationToken cancellationToken)
+    {
         if (AcknowledgedThrough >= sequence)
         {
-            return;
+            return true;
         }
 
         var acknowledged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -79,7 +92,7 @@ public sealed partial class AuditShipper : IAsyncDisposable
         {
             if (AcknowledgedThrough >= sequence)
             {
-                return;
+                return true;
             }
 
             _waiters.Add((sequence, acknowledged));
@@ -88,12 +101,12 @@ public sealed partial class AuditShipper : IAsyncDisposable
         Wake();
         try
         {
-            await acknowledged.Task.WaitAsync(AcknowledgementTimeout, _timeProvider, cancellationToken);
+            await acknowledged.Task.WaitAsync(timeout, _timeProvider, cancellationToken);
+            return true;
         }
         catch (TimeoutException)
         {
-            throw new AuditStoreUnavailableException(
-                $"the audit store at {_client.Address} did not acknowledge the record within {AcknowledgementTimeout.TotalSeconds:0.#} s ({Problem ?? "no answer yet"}); it stays in the pod's buffer and is shipped when the store answers");
+            return false;
         }
     }
 
@@ -220,14 +233,15 @@ public sealed partial class AuditShipper : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops after shipping what was written, for at most <see cref="DrainTimeout"/>.</summary>
+    /// <summary>
+    /// Stops after shipping what was written, for at most <see cref="DrainTimeout"/>, retrying while the store cannot be
+    /// reached (it may be restarting too); what is not acknowledged by then stays in the buffer for the next start.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        var deadline = _timeProvider.GetUtcNow() + DrainTimeout;
-        while (_loop is not null && Problem is null && AcknowledgedThrough < _log.WrittenThrough && _timeProvider.GetUtcNow() < deadline)
+        if (_loop is not null)
         {
-            Wake();
-            await Task.Delay(TimeSpan.FromMilliseconds(20), _timeProvider);
+            await ShipThroughAsync(_log.WrittenThrough, DrainTimeout, CancellationToken.None);
         }
 
         await _stopping.CancelAsync();

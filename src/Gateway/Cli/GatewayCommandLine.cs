@@ -5,7 +5,7 @@ using AgentOperator.Policy.Compilation;
 
 namespace AgentOperator.Gateway.Cli;
 
-/// <summary>The gateway's commands: serve (its arguments are <see cref="GatewayServeArguments"/>), compile, verify, replay.</summary>
+/// <summary>The gateway's commands: serve (its arguments are <see cref="GatewayServeArguments"/>), flush (<see cref="GatewayFlushArguments"/>), compile, verify, replay.</summary>
 public static class GatewayCommandLine
 {
     public const string Usage = """
@@ -16,6 +16,8 @@ public static class GatewayCommandLine
                   /var/run/secrets/kubernetes.io/serviceaccount); approvals are created in $AGENTOPERATOR_NAMESPACE
           serve   --bundle FILE [--port N] [--metrics-port M] [--audit FILE] [--audit-collector URL] [--audit-token FILE] [--secrets DIR] [--tokens DIR] [--otlp URL]
                   outside Kubernetes: enforces a bundle file, reloaded when it changes; calls needing approval are refused
+          flush   [--port N]
+                  the preStop hook: the gateway on 127.0.0.1:N ships its audit buffer; exits 0 once the collector acknowledged it
           compile --workflow FILE --tools FILE...
           verify  --audit FILE
           verify  --collector URL --namespace NS --workflow NAME [--token-file FILE] [--public-key PEM]
@@ -37,6 +39,7 @@ public static class GatewayCommandLine
             return args[0] switch
             {
                 GatewayServeArguments.Command => await ServeCommand.RunAsync(args, output, cancellationToken),
+                GatewayFlushArguments.Command => await FlushCommand.RunAsync(args, output, error, cancellationToken),
                 "compile" => await CompileCommand.RunAsync(CommandArguments.Parse(args[1..]), output, error, cancellationToken),
                 "verify" => await VerifyCommand.RunAsync(CommandArguments.Parse(args[1..]), output, cancellationToken),
                 "replay" => await ReplayCommand.RunAsync(CommandArguments.Parse(args[1..]), output, cancellationToken),

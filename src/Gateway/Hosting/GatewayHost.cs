@@ -99,6 +99,7 @@ public static class GatewayHost
         agentApp.MapToolApi(options.MaxRequestBodyBytes);
         agentApp.MapModelApi(options.MaxModelRequestBodyBytes);
         agentApp.MapGatewayMcp("/mcp", options.MaxMcpRequestBodyBytes);
+        agentApp.MapAuditFlush(audit, timeProvider);
 
         var metricsBuilder = WebApplication.CreateSlimBuilder();
         metricsBuilder.Logging.ClearProviders();

@@ -70,6 +70,8 @@ public static class DeploymentBuilder
             // Service environment variables would only tell the agent about the cluster.
             EnableServiceLinks = false,
             SecurityContext = RestrictedSecurity.Pod(),
+            // The preStop flush and the SIGTERM drain of the gateway's audit buffer fit in it (GatewayShutdown).
+            TerminationGracePeriodSeconds = GatewayShutdown.TerminationGracePeriodSeconds,
             Containers = [AgentContainer(inputs, options), GatewayContainer(inputs, options)],
             Volumes = volumes,
         };
@@ -169,6 +171,7 @@ public static class DeploymentBuilder
             Resources = Resources(options.GatewayRequests, options.GatewayLimits),
             ReadinessProbe = new() { HttpGet = health, PeriodSeconds = 5, FailureThreshold = 3 },
             LivenessProbe = new() { HttpGet = health, PeriodSeconds = 10, FailureThreshold = 6 },
+            Lifecycle = PreStopFlush(options),
             SecurityContext = RestrictedSecurity.Container(),
             VolumeMounts =
             [
@@ -179,6 +182,16 @@ public static class DeploymentBuilder
             ],
         };
     }
+
+    /// <summary>
+    /// With a collector, the gateway ships its audit buffer before it is stopped: an exec of its own <c>flush</c> command,
+    /// which reaches the gateway's loopback listener from inside the container (an httpGet hook would come from the node
+    /// to the pod IP, where only the metrics port listens) and needs no writable file system or extra privilege.
+    /// </summary>
+    private static V1Lifecycle? PreStopFlush(ProvisioningOptions options) => options.AuditCollector is null ? null : new()
+    {
+        PreStop = new() { Exec = new() { Command = [.. new GatewayFlushArguments { Port = options.GatewayApiPort }.PreStopCommand()] } },
+    };
 
     /// <summary>Requests and limits in canonical form; null when neither is set.</summary>
     internal static V1ResourceRequirements? Resources(IReadOnlyDictionary<string, string>? requests, IReadOnlyDictionary<string, string>? limits)

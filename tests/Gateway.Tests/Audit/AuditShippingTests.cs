@@ -45,6 +45,43 @@ public sealed class AuditShippingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Chain_listing_gives_readers_of_the_workflow_each_chains_signed_anchored_head()
+    {
+        using (var http = Agent())
+        {
+            var run = await AuditTrail.StartRunAsync(http);
+            using var ticket = await AuditTrail.CallAsync(http, run, "tickets.create", "create", Ticket);
+            Assert.Equal(HttpStatusCode.OK, ticket.StatusCode);
+        }
+
+        await _trail.WaitUntilShippedAsync(TimeSpan.FromSeconds(5));
+        await _trail.Collector!.Maintenance.CheckpointAllAsync(CancellationToken.None);
+        var stored = _trail.StoredLines();
+        Assert.True(AuditChain.TryOpen(stored[^1], out _, out var headSha));
+
+        using var reader = new HttpClient { BaseAddress = _trail.CollectorAddress };
+        reader.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await _trail.ReaderTokenAsync("auditor", viewer: true));
+        var chains = await reader.GetFromJsonAsync<List<AuditChainListing>>(AuditCollectorApi.ChainsPath(_trail.Namespace, GatewayRoles.Workflow), AuditChain.SerializerOptions);
+        var anchor = Assert.Single(chains!).Anchor;
+
+        Assert.NotNull(anchor);
+        Assert.Equal(stored.Count, anchor.Sequence);
+        Assert.Equal(headSha, anchor.Sha256);
+        Assert.Equal(AuditTrail.Pod, chains![0].Pod);
+        Assert.InRange(anchor.Time, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddSeconds(1));
+        // Signed by the collector's key (its public half is served to anyone), which no gateway holds.
+        using var key = System.Security.Cryptography.ECDsa.Create();
+        key.ImportFromPem(await reader.GetStringAsync(AuditCollectorApi.PublicKeyPath));
+        Assert.True(anchor.IsSignedBy(key));
+
+        // Someone who may not get the workflow learns nothing.
+        using var stranger = new HttpClient { BaseAddress = _trail.CollectorAddress };
+        stranger.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await _trail.ReaderTokenAsync("stranger", viewer: false));
+        using var refused = await stranger.GetAsync(AuditCollectorApi.ChainsPath(_trail.Namespace, GatewayRoles.Workflow));
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+    }
+
+    [Fact]
     public async Task Reads_and_refusals_reach_the_store_within_a_second()
     {
         using var http = Agent();

@@ -131,6 +131,15 @@ public sealed class AuditTrail : IAsyncDisposable
         return Collector;
     }
 
+    /// <summary>For a collector run as a process: a kubeconfig with config/collector's ServiceAccount token, and the port it is to listen on.</summary>
+    public async Task<(string Kubeconfig, int Port)> CollectorProcessSetupAsync()
+    {
+        var kubeconfig = Path.Combine(Directory, "collector.kubeconfig");
+        Cluster.Server.WriteKubeconfigForToken(kubeconfig, await CollectorToken.Value);
+        _collectorPort = GatewayProcess.FreePort();
+        return (kubeconfig, _collectorPort);
+    }
+
     public async Task StopCollectorAsync()
     {
         if (Collector is { } collector)

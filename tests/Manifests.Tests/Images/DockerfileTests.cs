@@ -24,10 +24,13 @@ public sealed partial class DockerfileTests
     }
 
     [Fact]
-    public void Gateway_target_runs_the_gateway()
+    public void Gateway_target_runs_the_gateway_with_the_entrypoint_its_preStop_hook_names()
     {
         var gateway = Assert.Single(Stages, s => s.Name == "gateway");
         Assert.Equal("""["dotnet", "AgentOperator.Gateway.dll"]""", gateway.Last("ENTRYPOINT"));
+        // The operator's exec hook (GatewayFlushArguments.PreStopCommand) runs the entrypoint from the image's WORKDIR.
+        Assert.Equal("[" + string.Join(", ", AgentOperator.Contracts.GatewayPodLayout.GatewayEntrypoint.Select(a => $"\"{a}\"")) + "]", gateway.Last("ENTRYPOINT"));
+        Assert.Equal("/app", gateway.Last("WORKDIR"));
     }
 
     [Fact]

@@ -127,6 +127,40 @@ public sealed class GatewayContainerContractTests
         Assert.DoesNotContain(children.Deployment.Spec.Template.Spec.Volumes, v => v.Projected?.Sources?.Any(s => s.ServiceAccountToken?.Audience == AuditCollectorApi.Audience) == true);
     }
 
+    [Theory]
+    [MemberData(nameof(ExampleWorkflows))]
+    public void Gateway_of_each_example_flushes_its_audit_buffer_in_a_preStop_hook_within_the_grace_period(string file)
+    {
+        var (inputs, children) = Build(file, Provisioning with { AuditCollector = new Uri("http://agentoperator-audit-collector.agentoperator-system.svc:8080") });
+        var pod = children.Deployment.Spec.Template.Spec;
+        var gateway = pod.Containers.Single(c => c.Name == GatewayPodLayout.GatewayContainer);
+        var serving = ServeCommand.Options(GatewayServeArguments.Parse([.. gateway.Args]), KubeletEnvironment(gateway, inputs.Namespace, "pod-0").GetValueOrDefault);
+
+        // An exec of the image's own entrypoint (the kubelet runs a hook's command as given), with the gateway's flush
+        // command pointed at the port this gateway serves on.
+        var command = gateway.Lifecycle.PreStop.Exec.Command;
+        Assert.Null(gateway.Lifecycle.PreStop.HttpGet);
+        Assert.Equal(GatewayPodLayout.GatewayEntrypoint, command.Take(GatewayPodLayout.GatewayEntrypoint.Count));
+        Assert.Equal(serving.AgentPort, GatewayFlushArguments.Parse([.. command.Skip(GatewayPodLayout.GatewayEntrypoint.Count)]).Port);
+        Assert.Null(gateway.Lifecycle.PostStart);
+        // The flush's wait and the SIGTERM drain fit in the grace period the pod gives.
+        Assert.Equal(GatewayShutdown.TerminationGracePeriodSeconds, pod.TerminationGracePeriodSeconds);
+        Assert.True(GatewayShutdown.PreStopFlushTimeout + GatewayShutdown.DrainTimeout < TimeSpan.FromSeconds(pod.TerminationGracePeriodSeconds!.Value - 2));
+        // Still restricted: no privilege, a read-only root; the hook writes nothing.
+        Assert.True(gateway.SecurityContext.ReadOnlyRootFilesystem);
+        Assert.False(gateway.SecurityContext.AllowPrivilegeEscalation);
+    }
+
+    [Theory]
+    [MemberData(nameof(ExampleWorkflows))]
+    public void Gateway_without_a_collector_has_no_preStop_hook(string file)
+    {
+        var (_, children) = Build(file, Provisioning);
+        var gateway = children.Deployment.Spec.Template.Spec.Containers.Single(c => c.Name == GatewayPodLayout.GatewayContainer);
+
+        Assert.Null(gateway.Lifecycle);
+    }
+
     [Fact]
     public void Examples_are_found() => Assert.True(ExampleWorkflows().Count >= 2);
 }
