@@ -131,9 +131,7 @@ internal static class BuiltInResources
                     Col("Up-to-date", "integer", (o, _) => o.Long("status", "updatedReplicas") ?? 0),
                     Col("Available", "integer", (o, _) => o.Long("status", "availableReplicas") ?? 0),
                     AgeColumn,
-                    Col("Containers", "string", (o, _) => Containers(o.At("spec", "template"), "name"), 1),
-                    Col("Images", "string", (o, _) => Containers(o.At("spec", "template"), "image"), 1),
-                    Col("Selector", "string", (o, _) => Selector(o.At("spec", "selector")), 1),
+                    .. WideWorkloadColumns(["spec"], withSelector: true),
                 ],
             },
             new("apps", "v1", "replicasets", "ReplicaSet", true)
@@ -143,9 +141,7 @@ internal static class BuiltInResources
                 Columns =
                 [
                     NameColumn,
-                    Col("Desired", "integer", (o, _) => o.Long("spec", "replicas") ?? 1),
-                    Col("Current", "integer", (o, _) => o.Long("status", "replicas") ?? 0),
-                    Col("Ready", "integer", (o, _) => o.Long("status", "readyReplicas") ?? 0),
+                    .. ReplicaColumns,
                     AgeColumn,
                 ],
             },
@@ -158,8 +154,7 @@ internal static class BuiltInResources
                     NameColumn,
                     Col("Ready", "string", (o, _) => $"{o.Long("status", "readyReplicas") ?? 0}/{o.Long("spec", "replicas") ?? 1}"),
                     AgeColumn,
-                    Col("Containers", "string", (o, _) => Containers(o.At("spec", "template"), "name"), 1),
-                    Col("Images", "string", (o, _) => Containers(o.At("spec", "template"), "image"), 1),
+                    .. WideWorkloadColumns(["spec"], withSelector: false),
                 ],
             },
             new("apps", "v1", "daemonsets", "DaemonSet", true)
@@ -176,9 +171,7 @@ internal static class BuiltInResources
                     Col("Node Selector", "string", (o, _) => o.At("spec", "template", "spec", "nodeSelector") is JsonObject s && s.Count > 0
                         ? string.Join(",", s.Select(kv => $"{kv.Key}={kv.Value}")) : "<none>"),
                     AgeColumn,
-                    Col("Containers", "string", (o, _) => Containers(o.At("spec", "template"), "name"), 1),
-                    Col("Images", "string", (o, _) => Containers(o.At("spec", "template"), "image"), 1),
-                    Col("Selector", "string", (o, _) => Selector(o.At("spec", "selector")), 1),
+                    .. WideWorkloadColumns(["spec"], withSelector: true),
                 ],
             },
             new("", "v1", "replicationcontrollers", "ReplicationController", true)
@@ -188,9 +181,7 @@ internal static class BuiltInResources
                 Columns =
                 [
                     NameColumn,
-                    Col("Desired", "integer", (o, _) => o.Long("spec", "replicas") ?? 1),
-                    Col("Current", "integer", (o, _) => o.Long("status", "replicas") ?? 0),
-                    Col("Ready", "integer", (o, _) => o.Long("status", "readyReplicas") ?? 0),
+                    .. ReplicaColumns,
                     AgeColumn,
                 ],
             },
@@ -206,9 +197,7 @@ internal static class BuiltInResources
                     Col("Active", "integer", (o, _) => o.At("status", "active") is JsonArray a ? a.Count : 0),
                     Col("Last Schedule", "string", (o, now) => o.Str("status", "lastScheduleTime") is { } t ? HumanDuration.Since(t, now) : "<none>"),
                     AgeColumn,
-                    Col("Containers", "string", (o, _) => Containers(o.At("spec", "jobTemplate", "spec", "template"), "name"), 1),
-                    Col("Images", "string", (o, _) => Containers(o.At("spec", "jobTemplate", "spec", "template"), "image"), 1),
-                    Col("Selector", "string", (o, _) => Selector(o.At("spec", "jobTemplate", "spec", "selector")), 1),
+                    .. WideWorkloadColumns(["spec", "jobTemplate", "spec"], withSelector: true),
                 ],
             },
             new("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", true)
@@ -353,6 +342,25 @@ internal static class BuiltInResources
     private static readonly PrinterColumn CreatedAtColumn = Col("Created At", "date", (o, _) => o.Str("metadata", "creationTimestamp"));
 
     private static readonly PrinterColumn RoleRefColumn = Col("Role", "string", (o, _) => $"{o.Str("roleRef", "kind")}/{o.Str("roleRef", "name")}");
+
+    // ReplicaSet and ReplicationController: kubectl's DESIRED, CURRENT, READY.
+    private static readonly PrinterColumn[] ReplicaColumns =
+    [
+        Col("Desired", "integer", (o, _) => o.Long("spec", "replicas") ?? 1),
+        Col("Current", "integer", (o, _) => o.Long("status", "replicas") ?? 0),
+        Col("Ready", "integer", (o, _) => o.Long("status", "readyReplicas") ?? 0),
+    ];
+
+    /// <summary>The <c>-o wide</c> columns of a workload whose pod template and selector sit under <paramref name="specPath"/>.</summary>
+    private static PrinterColumn[] WideWorkloadColumns(string[] specPath, bool withSelector)
+    {
+        PrinterColumn[] containers =
+        [
+            Col("Containers", "string", (o, _) => Containers(o.At([.. specPath, "template"]), "name"), 1),
+            Col("Images", "string", (o, _) => Containers(o.At([.. specPath, "template"]), "image"), 1),
+        ];
+        return withSelector ? [.. containers, Col("Selector", "string", (o, _) => Selector(o.At([.. specPath, "selector"])), 1)] : containers;
+    }
 
     private static PrinterColumn Col(string name, string type, Func<JsonObject, DateTimeOffset, object?> cell, int priority = 0) =>
         new(name, type, name, priority, (o, now) => cell(o, now) switch

@@ -119,35 +119,24 @@ public static class CelTypeChecker
             return whenTrue.Kind == whenFalse.Kind ? whenTrue : CelType.Dyn;
         }
 
-        private CelType Or(CelParser.ConditionalOrContext context)
+        private CelType Or(CelParser.ConditionalOrContext context) => Logical(context.e, context._e1, And, "||");
+
+        private CelType And(CelParser.ConditionalAndContext context) => Logical(context.e, context._e1, Relation, "&&");
+
+        /// <summary>A chain of || or &amp;&amp;: a single operand keeps its type; in a chain every operand must be a bool.</summary>
+        private CelType Logical<T>(T first, IList<T> rest, Func<T, CelType> operand, string op)
+            where T : ParserRuleContext
         {
-            var first = And(context.e);
-            if (context._e1.Count == 0)
+            var type = operand(first);
+            if (rest.Count == 0)
             {
-                return first;
+                return type;
             }
 
-            RequireBool(first, context.e, "an operand of ||");
-            foreach (var next in context._e1)
+            RequireBool(type, first, $"an operand of {op}");
+            foreach (var next in rest)
             {
-                RequireBool(And(next), next, "an operand of ||");
-            }
-
-            return CelType.Bool;
-        }
-
-        private CelType And(CelParser.ConditionalAndContext context)
-        {
-            var first = Relation(context.e);
-            if (context._e1.Count == 0)
-            {
-                return first;
-            }
-
-            RequireBool(first, context.e, "an operand of &&");
-            foreach (var next in context._e1)
-            {
-                RequireBool(Relation(next), next, "an operand of &&");
+                RequireBool(operand(next), next, $"an operand of {op}");
             }
 
             return CelType.Bool;
