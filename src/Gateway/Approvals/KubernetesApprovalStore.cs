@@ -37,7 +37,22 @@ public sealed partial class KubernetesApprovalStore(IKubernetes kubernetes, stri
             },
             Spec = spec,
         };
-        await kubernetes.CustomObjects.CreateNamespacedCustomObjectAsync<AgentApproval>(approval, ApiGroup.Group, ApiGroup.Version, @namespace, AgentApproval.Plural, cancellationToken: cancellationToken);
+        try
+        {
+            await kubernetes.CustomObjects.CreateNamespacedCustomObjectAsync<AgentApproval>(approval, ApiGroup.Group, ApiGroup.Version, @namespace, AgentApproval.Plural, cancellationToken: cancellationToken);
+        }
+        catch (HttpOperationException exception)
+        {
+            // 403: the revision's Role does not let this gateway create approvals (a gap in the operator's RBAC).
+            var status = exception.Response.StatusCode;
+            throw new ApprovalStoreUnavailableException(
+                $"the API server answered {(int)status} {status} to creating an AgentApproval in namespace {@namespace}", exception);
+        }
+        catch (HttpRequestException exception)
+        {
+            throw new ApprovalStoreUnavailableException($"the API server could not be reached to create an AgentApproval in namespace {@namespace}: {exception.Message}", exception);
+        }
+
         return name;
     }
 

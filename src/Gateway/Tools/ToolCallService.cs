@@ -264,6 +264,9 @@ public sealed class ToolCallService(
     /// <summary>The rule of a refusal because the audit store cannot make a write's record durable.</summary>
     public const string AuditStoreRule = "audit.store";
 
+    /// <summary>The rule of a refusal because the approval a call needs could not be requested.</summary>
+    public const string ApprovalStoreRule = "approval.store";
+
     /// <summary>
     /// Records the call: a write that reached its upstream is answered only once its record is durable in the audit store;
     /// when the store does not acknowledge in time the agent gets a 503 naming the store instead of the result (the
@@ -313,7 +316,18 @@ public sealed class ToolCallService(
             Reason = call.AgentReason,
             ExpiresAt = timeProvider.GetUtcNow() + approvalTimeToLive,
         };
-        var approvalId = await approvals.CreateAsync(spec, cancellationToken);
+        string approvalId;
+        try
+        {
+            approvalId = await approvals.CreateAsync(spec, cancellationToken);
+        }
+        catch (ApprovalStoreUnavailableException exception)
+        {
+            // No human can be asked, so the call is refused (never executed unasked), audited and counted like any refusal.
+            return Refuse(call, StatusCodes.Status503ServiceUnavailable, RefusalProblem.Error, ApprovalStoreRule,
+                $"{decision.Reason} The approval request could not be recorded, so the call is refused: {exception.Message}", snapshot: snapshot, policyDecision: decision);
+        }
+
         _approvalInputs[approvalId] = call.Body;
         metrics.Escalation(call.Run.Labels);
         Count(call, "escalate", decision.RuleId);

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using AgentOperator.Contracts;
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.Gateway.Tests.Fakes;
+using k8s;
 
 namespace AgentOperator.Gateway.Tests.Approvals;
 
@@ -42,6 +43,30 @@ public sealed class ApprovalFlowTests : IAsyncLifetime
         Assert.All(retries, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         Assert.Equal(1, _gateway.Upstream.Count("/refund"));
         Assert.NotNull((await _gateway.GetApprovalAsync(approvalId)).Status!.ExecutedAt);
+    }
+
+    [Fact]
+    public async Task A_call_whose_approval_the_api_server_forbids_is_refused_audited_and_never_executed()
+    {
+        // The gateway loses create on agentapprovals (its RoleBinding is gone): a gap in RBAC, not a reason to 500.
+        var bindings = await _gateway.Cluster.Admin.RbacAuthorizationV1.ListNamespacedRoleBindingAsync(_gateway.Namespace);
+        var run = await _gateway.StartRunAsync();
+        foreach (var binding in bindings.Items)
+        {
+            await _gateway.Cluster.Admin.RbacAuthorizationV1.DeleteNamespacedRoleBindingAsync(binding.Metadata.Name, _gateway.Namespace);
+        }
+
+        using var response = await _gateway.CallAsync(run, "payments.issue_refund", Refund);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal(("error", "approval.store"), ((string?)problem["decision"], (string?)problem["rule"]));
+        Assert.Contains("403 Forbidden to creating an AgentApproval", (string?)problem["reason"], StringComparison.Ordinal);
+        Assert.Equal(0, _gateway.Upstream.Count("/refund"));
+        Assert.Equal(0, await _gateway.CountApprovalsAsync());
+        var line = Assert.Single(await _gateway.AuditLinesAsync(), l => l.Contains("\"rule\":\"approval.store\"", StringComparison.Ordinal));
+        Assert.Contains("\"executed\":false", line, StringComparison.Ordinal);
+        Assert.Contains("rule=\"approval.store\"", await _gateway.ScrapeMetricsAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
