@@ -234,6 +234,36 @@ public sealed class NotificationDeliveryTests(ApprovalClusterFixture cluster, IT
     }
 
     [Fact]
+    public async Task A_promotion_and_an_aborted_canary_each_notify_once_with_the_revision_and_the_reason()
+    {
+        var (ns, first, _, notifier) = await StartAsync("notify-rollout", FastRetries);
+        await NotificationSetup.AllAsync(Admin, ns, "- {name: sre, format: generic, urlKey: sre, events: [RevisionPromoted, RolledBack]}", Urls(("sre", "generic")));
+
+        // A canary the operator promotes through its one step.
+        var quick = new RolloutSpec { Steps = [new RolloutStep { Weight = 50, PauseSeconds = 1 }] };
+        await WorkflowManifests.PatchSpecAsync(Admin, ns, Workflow, WorkflowManifests.Spec(image: "ghcr.io/example/refund-agent:2.0.0") with { Rollout = quick });
+        var promoted = await WorkflowScenario.WaitAsync(Admin, ns, Workflow, w => w.Status?.StableRevision != first && w.Status?.CanaryRevision is null,
+            "the 2.0.0 canary promoted through its step", TimeSpan.FromSeconds(60));
+        var promotion = (await ArrivedAsync(Path("generic"), NotificationEvents.RevisionPromoted)).Json;
+        Assert.Equal((promoted.Status!.StableRevision, "Promoted", "info"), ((string?)promotion["facts"]!["revision"], (string?)promotion["facts"]!["outcome"], (string?)promotion["severity"]));
+
+        // A canary held at its step, then aborted with the plugin as an SRE would.
+        var held = new RolloutSpec { Steps = [new RolloutStep { Weight = 20, PauseSeconds = 3600 }] };
+        await WorkflowManifests.PatchSpecAsync(Admin, ns, Workflow, WorkflowManifests.Spec(image: "ghcr.io/example/refund-agent:3.0.0") with { Rollout = held });
+        var canary = (await WorkflowScenario.WaitAsync(Admin, ns, Workflow, w => w.Status?.CanaryRevision is not null && w.Status.CurrentStep is not null, "the 3.0.0 canary at its step"))
+            .Status!.CanaryRevision!;
+        await KubectlAgentsPlugin.SucceedAsync(cluster.AdminKubeconfig, "abort", Workflow, "-n", ns);
+        var rollback = (await ArrivedAsync(Path("generic"), NotificationEvents.RolledBack)).Json;
+        Assert.Equal((canary, "Aborted", "warning"), ((string?)rollback["facts"]!["revision"], (string?)rollback["facts"]!["outcome"], (string?)rollback["severity"]));
+        Assert.Contains($"Revision {canary} of {Workflow} was aborted", (string?)rollback["summary"], StringComparison.Ordinal);
+
+        // Each history entry is news once: nothing more arrives while the workflow settles.
+        await Task.Delay(1500);
+        Assert.Equal(2, _receiver.Received.Count);
+        await AssertSecretNowhereAsync(ns, notifier);
+    }
+
+    [Fact]
     public async Task Approval_request_to_webhook_arrival_latency_over_20_requests()
     {
         var (ns, revision, gateway, notifier) = await StartAsync("notify-latency", new NotificationOptions());
