@@ -53,8 +53,5 @@ public static class ConsoleCommand
             : throw new CommandFailureException(
                 $"error: --address {text} is not a loopback address: the console acts with your credentials, so it serves only 127.0.0.1 or ::1 (reach it remotely through ssh -L)");
 
-    private static Uri? Collector(string? text) =>
-        text is null ? null
-        : Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url
-        : throw new CommandFailureException($"error: --collector {text} is not an http(s) URL such as http://127.0.0.1:18080");
+    private static Uri? Collector(string? text) => text is null ? null : Commands.RunsCommand.Collector(text);
 }

@@ -111,6 +111,15 @@ public sealed class ConsoleBrowserTests(ApprovalClusterFixture cluster, ITestOut
         Assert.Contains("success", runs.FindElement(By.LinkText(finished)).FindElement(By.XPath("./ancestor::tr")).Text, StringComparison.Ordinal);
         Assert.Contains(waiting, runs.Text, StringComparison.Ordinal);
         Screenshot(browser, "05-runs");
+
+        // The same runs through the plugin, as alice, from the same collector: a table, and -o json with the outcome filter.
+        var table = await KubectlAgentsPlugin.SucceedAsync(cluster.KubeconfigOf(Alice), "runs", Workflow, "-n", ns, "--collector", collector.Address.ToString());
+        output.WriteLine(table);
+        Assert.StartsWith("RUN", table, StringComparison.Ordinal);
+        Assert.Contains("success", table.Split('\n').Single(l => l.StartsWith(finished, StringComparison.Ordinal)), StringComparison.Ordinal);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(await KubectlAgentsPlugin.SucceedAsync(
+            cluster.KubeconfigOf(Alice), "runs", Workflow, "-n", ns, "--collector", collector.Address.ToString(), "--outcome", "success", "-o", "json"))!;
+        Assert.Equal([finished], json["items"]!.AsArray().Select(r => (string?)r!["runId"]));
         runs.FindElement(By.LinkText(finished)).Click();
         // The run made no tool or model call, so its trace table has no decision rows; its summary comes from the run record.
         Assert.Empty(browser.FindElements(By.CssSelector("#trace tbody tr")));
