@@ -1,4 +1,5 @@
 using System.Net;
+using AgentOperator.Contracts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -9,10 +10,14 @@ using Microsoft.Extensions.Logging;
 
 namespace AgentOperator.Operator.Tests.DevMode;
 
-/// <summary>A gateway's metrics port answering fixed <c>/v1/aggregates</c> JSON on a free loopback port; disposing it ends the "gateway".</summary>
+/// <summary>
+/// A gateway's metrics port answering <c>/v1/aggregates</c> JSON on a free loopback port (the test may change the
+/// document, <see cref="Json"/>); disposing it ends the "gateway".
+/// </summary>
 internal sealed class AggregatesStub : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private volatile string _json = "";
     private bool _disposed;
 
     private AggregatesStub(WebApplication app, Uri address)
@@ -23,15 +28,27 @@ internal sealed class AggregatesStub : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The aggregates document's URL.</summary>
+    public Uri AggregatesUrl => new(Address, GatewayAggregates.Path);
+
+    /// <summary>The document answered from now on.</summary>
+    public string Json
+    {
+        get => _json;
+        set => _json = value;
+    }
+
     public static async Task<AggregatesStub> StartAsync(string json)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
-        app.MapGet("/v1/aggregates", () => Results.Text(json, "application/json"));
+        AggregatesStub? stub = null;
+        app.MapGet(GatewayAggregates.Path, () => Results.Text(stub!.Json, "application/json"));
         await app.StartAsync();
-        return new AggregatesStub(app, new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()));
+        stub = new AggregatesStub(app, new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First())) { Json = json };
+        return stub;
     }
 
     public async ValueTask DisposeAsync()

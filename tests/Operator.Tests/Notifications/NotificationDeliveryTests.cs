@@ -5,6 +5,7 @@ using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.Operator.Analysis;
 using AgentOperator.Operator.Notifications;
 using AgentOperator.Operator.Tests.Approvals;
+using AgentOperator.Operator.Tests.DevMode;
 using AgentOperator.Operator.Tests.Fixtures;
 using AgentOperator.Operator.Tests.Plugin;
 using AgentOperator.Operator.Tests.Workflows;
@@ -211,17 +212,17 @@ public sealed class NotificationDeliveryTests(ApprovalClusterFixture cluster, IT
     public async Task Runs_healthy_turning_false_notifies_that_runs_are_failing()
     {
         // The operator reads run outcomes from a gateway-aggregates source this test scripts, as it reads real gateways'.
-        var outcomes = await ScriptedAggregates.StartAsync();
+        var outcomes = await AggregatesStub.StartAsync("""{"revisions":[]}""");
         _running.Add(outcomes);
-        var analysis = new AnalysisOptions { WebUrlOverride = outcomes.Url, RunHealthInterval = TimeSpan.FromMilliseconds(500) };
+        var analysis = new AnalysisOptions { WebUrlOverride = outcomes.AggregatesUrl, RunHealthInterval = TimeSpan.FromMilliseconds(500) };
         var (ns, revision, _, notifier) = await StartAsync("notify-runs", FastRetries, analysis);
         await NotificationSetup.AllAsync(Admin, ns, "- {name: sre, format: slack, urlKey: sre, events: [RunsFailing]}", Urls(("sre", "slack")));
-        outcomes.Runs(Workflow, [revision], new Dictionary<string, long> { [RunOutcomes.Success] = 20 });
+        outcomes.Json = Runs(revision, new Dictionary<string, long> { [RunOutcomes.Success] = 20 });
         await WorkflowScenario.WaitAsync(Admin, ns, Workflow, w => w.Status?.Conditions?.Any(c => c.Type == ConditionTypes.RunsHealthy && c.Status == ConditionStatus.True) == true,
             "RunsHealthy True from 20 successful runs");
         Assert.Empty(_receiver.Received);
 
-        outcomes.Runs(Workflow, [revision], new Dictionary<string, long> { [RunOutcomes.Success] = 20, [RunOutcomes.Failed] = 25 });
+        outcomes.Json = Runs(revision, new Dictionary<string, long> { [RunOutcomes.Success] = 20, [RunOutcomes.Failed] = 25 });
         var slack = (await ArrivedAsync(Path("slack"), null)).Json;
         Assert.Contains("failing (RunsFailing): 25 of 45 runs failed since the gateways started", (string?)slack["text"], StringComparison.Ordinal);
         Assert.Contains(":warning:", (string?)slack["text"], StringComparison.Ordinal);
@@ -300,6 +301,18 @@ public sealed class NotificationDeliveryTests(ApprovalClusterFixture cluster, IT
         var revision = ready.Status!.StableRevision!;
         var (gateway, _) = await ApprovalRequests.GatewayClientAsync(cluster, ns, Workflow, revision);
         return (ns, revision, gateway, notifier);
+    }
+
+    // The gateway aggregates document of one revision of the workflow with these completed runs.
+    private static string Runs(string revision, Dictionary<string, long> byOutcome)
+    {
+        var entry = new RevisionAggregates { Workflow = Workflow, Revision = revision };
+        foreach (var (outcome, count) in byOutcome)
+        {
+            entry.RunsByOutcome[outcome] = count;
+        }
+
+        return System.Text.Json.JsonSerializer.Serialize(new GatewayAggregates([entry]));
     }
 
     /// <summary>Webhook URLs whose path carries a secret token, as Slack's incoming-webhook URLs do.</summary>
