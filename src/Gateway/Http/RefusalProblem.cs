@@ -57,6 +57,7 @@ public static class RefusalProblem
     {
         StatusCodes.Status400BadRequest => "Malformed request",
         StatusCodes.Status401Unauthorized => "Unauthenticated",
+        StatusCodes.Status402PaymentRequired => "Budget exhausted",
         StatusCodes.Status403Forbidden => "Refused by policy",
         StatusCodes.Status404NotFound => "Not found",
         StatusCodes.Status409Conflict => "Conflict",

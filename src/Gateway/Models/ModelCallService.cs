@@ -66,7 +66,7 @@ public sealed class ModelCallService(PolicyHolder policies, RunRegistry runs, Ht
         {
             // Say which budget ended it: an SDK that retried shows only this last answer.
             await RefuseAsync(ended == RunOutcomes.BudgetExceeded && run.Ledger.TerminatedBy is { } budget
-                ? new ModelRefusal(StatusCodes.Status429TooManyRequests, RefusalProblem.BudgetExceeded, budget, $"the run has ended ({ended}): {BudgetCheck.Describe(budget, run.Ledger.Limits)}")
+                ? new ModelRefusal(RefusalStatuses.BudgetExhausted, RefusalProblem.BudgetExceeded, budget, $"the run has ended ({ended}): {BudgetCheck.Describe(budget, run.Ledger.Limits)}")
                 : new ModelRefusal(StatusCodes.Status403Forbidden, RefusalProblem.Deny, run.Ledger.TerminatedBy ?? "run", $"the run has ended ({ended})"));
             return;
         }
@@ -94,7 +94,8 @@ public sealed class ModelCallService(PolicyHolder policies, RunRegistry runs, Ht
             }
 
             metrics.PolicyViolation(run.Labels, decided.Decision.RuleId ?? "model");
-            await RefuseAsync(new ModelRefusal(decided.Decision.HttpStatus, decided.Decision.ProblemDecision!, decided.Decision.RuleId ?? "model", decided.Decision.Reason, ShouldRetry: decided.Retryable), request.Model);
+            await RefuseAsync(new ModelRefusal(decided.HttpStatus, decided.Decision.ProblemDecision!, decided.Decision.RuleId ?? "model", decided.Decision.Reason,
+                ShouldRetry: decided.Retryable, RetryAfterSeconds: decided.Retryable ? RefusalStatuses.InFlightRetryAfterSeconds : null), request.Model);
             return;
         }
 
@@ -175,7 +176,7 @@ public sealed class ModelCallService(PolicyHolder policies, RunRegistry runs, Ht
         try
         {
             await using var upstream = await response.Content.ReadAsStreamAsync(cancellationToken);
-            await relay.RelayAsync(upstream, agent, budget => new ModelRefusal(StatusCodes.Status429TooManyRequests, RefusalProblem.BudgetExceeded, budget, CutReason(budget, call.Run, relay)), cancellationToken);
+            await relay.RelayAsync(upstream, agent, budget => new ModelRefusal(RefusalStatuses.BudgetExhausted, RefusalProblem.BudgetExceeded, budget, CutReason(budget, call.Run, relay)), cancellationToken);
         }
         catch (Exception exception) when (exception is OperationCanceledException or IOException or HttpRequestException)
         {

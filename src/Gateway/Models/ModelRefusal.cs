@@ -14,7 +14,8 @@ namespace AgentOperator.Gateway.Models;
 /// <param name="Reason">One human sentence.</param>
 /// <param name="Error">The offending member, for invalid requests.</param>
 /// <param name="ShouldRetry">True only where the same request may succeed later (an unreachable endpoint, budget held by calls in flight).</param>
-public sealed record ModelRefusal(int Status, string Decision, string Rule, string Reason, InputError? Error = null, bool ShouldRetry = false)
+/// <param name="RetryAfterSeconds">Sent as <c>Retry-After</c>: when a retry may succeed (OpenAI's SDKs wait that long).</param>
+public sealed record ModelRefusal(int Status, string Decision, string Rule, string Reason, InputError? Error = null, bool ShouldRetry = false, int? RetryAfterSeconds = null)
 {
     /// <summary>The header OpenAI's SDKs read before retrying.</summary>
     public const string ShouldRetryHeader = "x-should-retry";
@@ -37,6 +38,11 @@ public sealed record ModelRefusal(int Status, string Decision, string Rule, stri
         response.StatusCode = Status;
         response.ContentType = RefusalProblem.ContentType;
         response.Headers[ShouldRetryHeader] = ShouldRetry ? "true" : "false";
+        if (RetryAfterSeconds is { } seconds)
+        {
+            response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         await response.Body.WriteAsync(RefusalProblem.Bytes(Status, Decision, Rule, Reason, Error is null ? null : [Error], OpenAiError()), cancellationToken);
     }
 

@@ -59,7 +59,7 @@ public sealed class ToolCallService(
         if (run.Outcome is { } ended)
         {
             return ended == RunOutcomes.BudgetExceeded
-                ? Refuse(active, run, invocation, null, StatusCodes.Status429TooManyRequests, RefusalProblem.BudgetExceeded, run.Ledger.TerminatedBy ?? "budget", $"the run was terminated by its {run.Ledger.TerminatedBy} budget", started)
+                ? Refuse(active, run, invocation, null, RefusalStatuses.BudgetExhausted, RefusalProblem.BudgetExceeded, run.Ledger.TerminatedBy ?? "budget", $"the run was terminated by its {run.Ledger.TerminatedBy} budget", started)
                 : Refuse(active, run, invocation, null, StatusCodes.Status403Forbidden, RefusalProblem.Deny, "run", $"the run has ended ({ended}); start a new run", started);
         }
 

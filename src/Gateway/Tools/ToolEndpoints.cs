@@ -7,7 +7,7 @@ namespace AgentOperator.Gateway.Tools;
 /// <c>POST /v1/runs/{runId}/tools/{tool}</c>: the tool input as the JSON body, optional <c>Idempotency-Key</c>,
 /// <c>X-Approval-Id</c> (retry after a 202; the body may then be empty), <c>X-Tool-Action</c>, and the action packet
 /// <c>X-Agent-Intent</c> / <c>X-Agent-Reason</c> (<see cref="ActionPacket"/>).
-/// Answers 200 with the upstream result, 202 pending approval, 400, 403, 413, 422, 429, or 5xx when the
+/// Answers 200 with the upstream result, 202 pending approval, 400, 402 (budget exhausted), 403, 413, 422, 429 (rate limit), or 5xx when the
 /// upstream failed.
 /// </summary>
 public static class ToolEndpoints

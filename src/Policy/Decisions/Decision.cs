@@ -1,3 +1,5 @@
+using AgentOperator.Contracts;
+
 namespace AgentOperator.Policy.Decisions;
 
 /// <summary>
@@ -45,14 +47,18 @@ public sealed record Decision(DecisionKind Kind, string? RuleId, string Reason)
         _ => "deny",
     };
 
-    /// <summary>The HTTP status the agent API answers with: 200, 202, 403, 422 or 429.</summary>
+    /// <summary>
+    /// The HTTP status the agent API answers with: 200, 202, 402 (budget exhausted: final), 403, 422 or 429 (rate
+    /// limited: retry after <see cref="RetryAfter"/>); see <see cref="RefusalStatuses"/>.
+    /// </summary>
     public int HttpStatus => Kind switch
     {
         DecisionKind.Allow => 200,
         DecisionKind.NeedsApproval or DecisionKind.Proposal => 202,
         DecisionKind.Deny => 403,
         DecisionKind.Invalid => 422,
-        _ => 429,
+        DecisionKind.BudgetExceeded => RefusalStatuses.BudgetExhausted,
+        _ => RefusalStatuses.RetryLater,
     };
 
     /// <summary>True when both decisions have the same kind, rule, approvals and alert (reasons and pointers may differ in wording).</summary>

@@ -18,7 +18,7 @@ public enum DecisionKind
     /// <summary>The input does not match the tool's schema (422).</summary>
     Invalid,
 
-    /// <summary>A run budget is exhausted; the run is terminated (429).</summary>
+    /// <summary>A run budget is exhausted; the run is terminated (402, final).</summary>
     BudgetExceeded,
 
     /// <summary>The tool's rate limit for this workflow is exhausted for now (429).</summary>

@@ -1,3 +1,4 @@
+using AgentOperator.Contracts;
 using AgentOperator.Policy.Bundles;
 using AgentOperator.Policy.RunBudgets;
 
@@ -20,4 +21,7 @@ public sealed record ModelCallDecision(Decision Decision, BundleModel? Model, Bu
 
     /// <summary>For a BudgetExceeded refusal: true when only calls in flight hold the budget (the run goes on).</summary>
     public bool Retryable { get; init; }
+
+    /// <summary>The status of a refusal: 429 when a retry can succeed (<see cref="Retryable"/>), else the decision's.</summary>
+    public int HttpStatus => Retryable ? RefusalStatuses.RetryLater : Decision.HttpStatus;
 }

@@ -71,4 +71,27 @@ public sealed class McpEndpointTests : IAsyncLifetime
         Assert.Equal(422, problem.RootElement.GetProperty("status").GetInt32());
         Assert.Empty(_gateway.Upstream.Requests);
     }
+
+    [Fact]
+    public async Task ToolsCall_AfterTheRunsBudgetIsSpent_IsRefusedWith402AndTheBudget()
+    {
+        await using var gateway = await GatewayUnderTest.StartAsync(u => TestBundles.SupportRefund(u, new AgentOperator.Crds.V1Alpha1.Budgets { MaxToolCalls = 1 }));
+        var run = await gateway.StartRunAsync();
+        await using var client = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = new Uri(gateway.Gateway.AgentAddress, "/mcp"),
+            TransportMode = HttpTransportMode.StreamableHttp,
+            AdditionalHeaders = new Dictionary<string, string> { ["X-Agent-Run"] = run },
+        }));
+        var arguments = new Dictionary<string, object?> { ["order_id"] = "A-7" };
+        Assert.NotEqual(true, (await client.CallToolAsync("orders.lookup", arguments)).IsError);
+
+        var refused = await client.CallToolAsync("orders.lookup", arguments);
+
+        Assert.True(refused.IsError);
+        using var problem = JsonDocument.Parse(((TextContentBlock)refused.Content[0]).Text);
+        Assert.Equal((402, "budget_exceeded", "maxToolCalls"),
+            (problem.RootElement.GetProperty("status").GetInt32(), problem.RootElement.GetProperty("decision").GetString(), problem.RootElement.GetProperty("rule").GetString()));
+        Assert.Equal(1, gateway.Upstream.Count("/orders"));
+    }
 }

@@ -272,7 +272,7 @@ public sealed class ModelProxyTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task TokenBudget_ExhaustedByUsage_RefusesTheNextCall_WithoutRetry()
+    public async Task TokenBudget_ExhaustedByUsage_RefusesTheNextCall_With402AndWithoutRetry()
     {
         await using var gateway = await GatewayUnderTest.StartAsync(u => TestBundles.SupportRefund(u, new AgentOperator.Crds.V1Alpha1.Budgets { MaxTokensTotal = 2000 }));
         gateway.Upstream.Script("/v1/chat/completions", _ => new UpstreamReply(200, new JsonObject { ["usage"] = new JsonObject { ["prompt_tokens"] = 1600, ["completion_tokens"] = 390 } }));
@@ -288,8 +288,9 @@ public sealed class ModelProxyTests : IAsyncLifetime
         using var second = await gateway.Http.SendAsync(request2);
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
-        Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
+        Assert.Equal(HttpStatusCode.PaymentRequired, second.StatusCode);
         Assert.Equal("false", second.Headers.GetValues("x-should-retry").Single());
+        Assert.Null(second.Headers.RetryAfter);
         var problem = (await second.Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.Equal("maxTokensTotal", problem["rule"]!.GetValue<string>());
         Assert.Equal("insufficient_quota", problem["error"]!["type"]!.GetValue<string>());

@@ -97,7 +97,7 @@ public sealed class ModelStreamingTests
 
         Assert.True(upstream.ClosedEarly, "the gateway did not close the upstream stream after cutting it");
         using var next = await ChatAsync(gateway, run, """{"messages":[]}""");
-        Assert.Equal(HttpStatusCode.TooManyRequests, next.StatusCode);
+        Assert.Equal(HttpStatusCode.PaymentRequired, next.StatusCode);
         var record = (await gateway.AuditLinesAsync()).Select(l => JsonNode.Parse(l)!).First(r => r["kind"]!.GetValue<string>() == "model.call");
         Assert.Equal(("budget_exceeded", "maxTokensTotal", true), (record["decision"]!.GetValue<string>(), record["rule"]!.GetValue<string>(), record["streamed"]!.GetValue<bool>()));
         Assert.Contains("agent_policy_violations_total{workflow=\"support-refund\",revision=\"rev0000001\",rule=\"maxTokensTotal\"}", await gateway.ScrapeMetricsAsync(), StringComparison.Ordinal);

@@ -26,7 +26,16 @@ public sealed class OpenAiSdkTests
         return options;
     }
 
-    private static ChatClient Chat(GatewayUnderTest gateway, string run) => new(Model, new ApiKeyCredential("not-used-by-the-gateway"), Options(gateway, run));
+    private static ChatClient Chat(GatewayUnderTest gateway, string run, AttemptLog? attempts = null)
+    {
+        var options = Options(gateway, run);
+        if (attempts is not null)
+        {
+            options.AddPolicy(attempts, PipelinePosition.PerTry);
+        }
+
+        return new(Model, new ApiKeyCredential("not-used-by-the-gateway"), options);
+    }
 
     [Fact]
     public async Task Sdk_CompletesThroughTheGateway_WithTheUsageCharged()
@@ -139,25 +148,61 @@ public sealed class OpenAiSdkTests
     }
 
     [Fact]
-    public async Task Sdk_BudgetRefusal_Is429WithTheReason_AndNothingMoreReachesTheUpstream()
+    public async Task Sdk_FinalBudgetRefusal_Is402_SentOnce_WithTheBudgetAndTheReason()
     {
         await using var gateway = await GatewayUnderTest.StartAsync(u => TestBundles.SupportRefund(u, new Budgets { MaxTokensTotal = 1_000 }));
         gateway.Upstream.Script("/v1/chat/completions", _ => new UpstreamReply(200, new JsonObject { ["usage"] = new JsonObject { ["prompt_tokens"] = 900, ["completion_tokens"] = 95 } }));
         var run = await gateway.StartRunAsync();
-        var client = Chat(gateway, run);
+        var attempts = new AttemptLog();
+        var client = Chat(gateway, run, attempts);
         await client.CompleteChatAsync([new UserChatMessage("first")]);
 
         var refused = await Assert.ThrowsAsync<ClientResultException>(() => client.CompleteChatAsync([new UserChatMessage("second")]));
+        var ended = await Assert.ThrowsAsync<ClientResultException>(() => client.CompleteChatAsync([new UserChatMessage("third")]));
 
-        Assert.Equal(429, refused.Status);
+        // System.ClientModel retries 408, 429, 500, 502, 503 and 504 whatever x-should-retry says; 402 it does not.
+        Assert.Equal([200, 402, 402], attempts.Statuses);
+        Assert.Equal((402, 402), (refused.Status, ended.Status));
         Assert.Contains("maxTokensTotal", refused.Message, StringComparison.Ordinal);
-        // System.ClientModel retries every 429 whatever x-should-retry says; the last answer still names the budget.
-        Assert.Contains("1000 tokens", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("The run has 5 of its 1000 tokens (maxTokensTotal) left", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("the run has ended (budget_exceeded)", ended.Message, StringComparison.Ordinal);
+        Assert.Contains("1000 tokens", ended.Message, StringComparison.Ordinal);
         Assert.Equal("false", refused.GetRawResponse()!.Headers.TryGetValue("x-should-retry", out var retry) ? retry : null);
+        Assert.False(refused.GetRawResponse()!.Headers.TryGetValue("Retry-After", out _));
         Assert.Equal(1, gateway.Upstream.Count("/v1/chat/completions"));
-        // Every attempt the SDK made was refused and audited; none was charged or reached the provider.
-        var refusals = (await gateway.AuditLinesAsync()).Count(l => l.Contains("\"kind\":\"model.call\"", StringComparison.Ordinal) && l.Contains("\"status\":429", StringComparison.Ordinal));
-        Assert.InRange(refusals, 1, 4);
+        // Exactly the two refused requests reached the gateway, each audited with its status.
+        var refusals = (await gateway.AuditLinesAsync()).Select(l => JsonNode.Parse(l)!)
+            .Where(r => r["kind"]!.GetValue<string>() == "model.call" && r["executed"]?.GetValue<bool>() == false).ToList();
+        Assert.Equal([(402, "budget_exceeded", "maxTokensTotal"), (402, "budget_exceeded", "maxTokensTotal")],
+            refusals.Select(r => (r["status"]!.GetValue<int>(), r["decision"]!.GetValue<string>(), r["rule"]!.GetValue<string>())));
+    }
+
+    [Fact]
+    public async Task Sdk_Retries429WithRetryAfter_WhileACallInFlightHoldsTheBudget_AndThenSucceeds()
+    {
+        await using var gateway = await GatewayUnderTest.StartAsync(u => TestBundles.SupportRefund(u, new Budgets { MaxTokensTotal = 1_000 }));
+        gateway.Upstream.Script("/v1/chat/completions", _ => new UpstreamReply(200, new JsonObject { ["usage"] = new JsonObject { ["prompt_tokens"] = 100, ["completion_tokens"] = 20 } }, TimeSpan.FromMilliseconds(1_200)));
+        var run = await gateway.StartRunAsync();
+        var second = new AttemptLog();
+
+        // Uncapped, the first call reserves all that the run's 1,000 tokens leave after its prompt.
+        var first = Chat(gateway, run).CompleteChatAsync([new UserChatMessage("first")]);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (gateway.Upstream.Count("/v1/chat/completions") == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.True(gateway.Upstream.Count("/v1/chat/completions") == 1, "the first call did not reach the upstream within 10 s");
+        ChatCompletion completion = await Chat(gateway, run, second).CompleteChatAsync([new UserChatMessage("second")]);
+        await first;
+
+        Assert.Equal(20, completion.Usage.OutputTokenCount);
+        Assert.True(second.Statuses.Count > 1, $"the SDK did not retry: {string.Join(", ", second.Statuses)}");
+        Assert.Equal(200, second.Statuses[^1]);
+        Assert.All(second.Statuses[..^1], status => Assert.Equal(429, status));
+        Assert.All(second.RetryAfter[..^1], header => Assert.Equal("1", header));
+        Assert.Equal(2, gateway.Upstream.Count("/v1/chat/completions"));
     }
 
     [Fact]
@@ -169,6 +214,38 @@ public sealed class OpenAiSdkTests
 
         Assert.Equal([Model], models.Value.Select(m => m.Id));
         Assert.Equal("openai", models.Value.Single().OwnedBy);
+    }
+
+    /// <summary>Every attempt the SDK sends (its retries included): the status and Retry-After of each answer.</summary>
+    private sealed class AttemptLog : PipelinePolicy
+    {
+        private readonly Lock _gate = new();
+        private readonly List<(int Status, string? RetryAfter)> _attempts = [];
+
+        public List<int> Statuses { get { lock (_gate) { return [.. _attempts.Select(a => a.Status)]; } } }
+
+        public List<string?> RetryAfter { get { lock (_gate) { return [.. _attempts.Select(a => a.RetryAfter)]; } } }
+
+        public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+        {
+            ProcessNext(message, pipeline, currentIndex);
+            Record(message);
+        }
+
+        public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+        {
+            await ProcessNextAsync(message, pipeline, currentIndex);
+            Record(message);
+        }
+
+        private void Record(PipelineMessage message)
+        {
+            var retryAfter = message.Response!.Headers.TryGetValue("Retry-After", out var value) ? value : null;
+            lock (_gate)
+            {
+                _attempts.Add((message.Response.Status, retryAfter));
+            }
+        }
     }
 
     /// <summary>The two headers the gateway reads, added to every request the SDK sends.</summary>

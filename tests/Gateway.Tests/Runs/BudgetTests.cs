@@ -9,7 +9,7 @@ namespace AgentOperator.Gateway.Tests.Runs;
 public sealed class BudgetTests
 {
     [Fact]
-    public async Task MaxToolCalls_Exhausted_TerminatesTheRunWithTheBudgetName()
+    public async Task MaxToolCalls_Exhausted_TerminatesTheRun_With402AndTheBudgetName()
     {
         await using var gateway = await GatewayUnderTest.StartAsync(u => TestBundles.SupportRefund(u, new Budgets { MaxToolCalls = 3 }));
         var run = await gateway.StartRunAsync();
@@ -22,11 +22,12 @@ public sealed class BudgetTests
         using var refused = await gateway.CallAsync(run, "orders.lookup", """{"order_id":"A-1"}""");
         using var after = await gateway.CallAsync(run, "orders.lookup", """{"order_id":"A-1"}""");
 
-        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.PaymentRequired, refused.StatusCode);
+        Assert.Null(refused.Headers.RetryAfter);
         var problem = (await refused.Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.Equal("budget_exceeded", problem["decision"]!.GetValue<string>());
         Assert.Equal("maxToolCalls", problem["rule"]!.GetValue<string>());
-        Assert.Equal(HttpStatusCode.TooManyRequests, after.StatusCode);
+        Assert.Equal(HttpStatusCode.PaymentRequired, after.StatusCode);
         Assert.Equal(3, gateway.Upstream.Count("/orders"));
         Assert.Contains("agent_runs_total{workflow=\"support-refund\",revision=\"rev0000001\",outcome=\"budget_exceeded\"} 1", await gateway.ScrapeMetricsAsync(), StringComparison.Ordinal);
     }
@@ -41,7 +42,7 @@ public sealed class BudgetTests
         var responses = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => gateway.CallAsync(run, "orders.lookup", $$"""{"order_id":"A-{{i}}"}""")));
 
         Assert.Equal(5, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
-        Assert.Equal(35, responses.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests));
+        Assert.Equal(35, responses.Count(r => r.StatusCode == HttpStatusCode.PaymentRequired));
         Assert.Equal(5, gateway.Upstream.Count("/orders"));
     }
 }

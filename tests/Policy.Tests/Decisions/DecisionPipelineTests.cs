@@ -254,7 +254,7 @@ public class DecisionPipelineTests
     [InlineData(DecisionKind.NeedsApproval, "escalate", "escalate", 202)]
     [InlineData(DecisionKind.Proposal, null, "escalate", 202)]
     [InlineData(DecisionKind.Invalid, "invalid", "deny", 422)]
-    [InlineData(DecisionKind.BudgetExceeded, "budget_exceeded", "deny", 429)]
+    [InlineData(DecisionKind.BudgetExceeded, "budget_exceeded", "deny", 402)]
     [InlineData(DecisionKind.RateLimited, "rate_limited", "deny", 429)]
     public void Decisions_map_to_problem_metric_and_status(DecisionKind kind, string? problem, string metric, int status)
     {
