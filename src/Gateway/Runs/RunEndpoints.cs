@@ -43,7 +43,7 @@ public static class RunEndpoints
 
             if (runs.Start(active.Engine.Bundle, task) is not { } run)
             {
-                return rejected.Result(context, null, StatusCodes.Status429TooManyRequests, "runs.open",
+                return rejected.Result(context, null, RefusalStatuses.RetryLater, "runs.open",
                     $"this gateway already has {runs.ActiveCount} open runs, its limit (serve --max-open-runs): complete a run, or wait until idle runs expire");
             }
 
