@@ -64,7 +64,7 @@ public sealed class ModelCallService(PolicyHolder policies, RunRegistry runs, Ht
 
         if (run.Outcome is { } ended)
         {
-            // Say which budget ended it: an SDK that retried shows only this last answer.
+            // Say which budget ended it: a later call of the run learns why from this answer alone.
             await RefuseAsync(ended == RunOutcomes.BudgetExceeded && run.Ledger.TerminatedBy is { } budget
                 ? new ModelRefusal(RefusalStatuses.BudgetExhausted, RefusalProblem.BudgetExceeded, budget, $"the run has ended ({ended}): {BudgetCheck.Describe(budget, run.Ledger.Limits)}")
                 : new ModelRefusal(StatusCodes.Status403Forbidden, RefusalProblem.Deny, run.Ledger.TerminatedBy ?? "run", $"the run has ended ({ended})"));
