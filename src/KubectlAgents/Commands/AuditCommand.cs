@@ -85,10 +85,12 @@ public static class AuditCommand
 
         table.WriteTo(output);
         var verified = chains.Where(c => c.Report is not null).Select(c => c.Report!).ToList();
+        var idle = chains.Count - verified.Count;
         output.WriteLine();
-        output.WriteLine(verified.All(r => r.IsIntact)
+        output.WriteLine((verified.All(r => r.IsIntact)
             ? $"Intact: {verified.Count} chain(s), {Number(verified.Sum(r => r.Records))} records verified against the collector's signed checkpoints."
-            : $"TAMPERED: {verified.Count(r => !r.IsIntact)} of {verified.Count} chain(s) fail verification; the first broken link of each is on stderr.");
+            : $"TAMPERED: {verified.Count(r => !r.IsIntact)} of {verified.Count} chain(s) fail verification; the first broken link of each is on stderr.")
+            + (idle == 0 ? "" : $" {idle} chain(s) with nothing written in the last {since} not verified (a longer --since verifies them)."));
     }
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);

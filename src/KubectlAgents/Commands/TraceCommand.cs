@@ -104,7 +104,7 @@ public static class TraceCommand
         var approvals = requested.Concat(relied).Distinct(StringComparer.Ordinal).ToList();
         output.WriteLine($"Approvals:  {(approvals.Count == 0 ? "none" : string.Join("\n            ", approvals))}");
         var tokens = run.Tokens.Sum(t => t.InputTokens + t.OutputTokens);
-        output.WriteLine($"Total:      {run.Steps} step(s), {run.ToolCalls} tool call(s), {Number(tokens)} token(s)"
+        output.WriteLine($"Total:      {run.Decisions.Count(d => d.Kind is "tool.call" or "model.call")} call(s) decided, {run.Steps} executed ({run.ToolCalls} tool call(s)), {Number(tokens)} token(s)"
             + (run.Tokens.Count == 0 ? "" : $" ({string.Join("; ", run.Tokens.Select(t => $"{t.Role} on {t.Model}: {t.InputTokens} in, {t.OutputTokens} out"))})")
             + $", cost {Usd(run.CostUsd)} USD");
     }
