@@ -12,7 +12,11 @@ public static class AgentMetrics
     /// <summary>Tool calls, labelled workflow, revision, tool, decision (<see cref="ToolDecisions"/>).</summary>
     public const string ToolCalls = "agent_tool_calls_total";
 
-    /// <summary>Calls refused or escalated by a rule or budget, labelled workflow, revision, rule.</summary>
+    /// <summary>
+    /// Calls refused by a rule, budget or built-in check (deny, invalid, budget_exceeded, rate_limited, a failed
+    /// approval), labelled workflow, revision, rule. A call escalated to a human approval is not a violation: it is
+    /// <see cref="Escalations"/> and <c>agent_tool_calls_total{decision="escalate"}</c>.
+    /// </summary>
     public const string PolicyViolations = "agent_policy_violations_total";
 
     /// <summary>Calls escalated to a human approval, labelled workflow, revision.</summary>
@@ -54,7 +58,7 @@ public static class AgentMetrics
         /// <summary>The <see cref="Tool"/> value of every call to a tool the bundle does not have: agents choose tool names, so they must not choose series.</summary>
         public const string UnknownTool = "(unknown)";
 
-        /// <summary>The id of the rule or budget that refused or escalated.</summary>
+        /// <summary>The id of the rule or budget that refused the call.</summary>
         public const string Rule = "rule";
 
         /// <summary>The model role of the workflow spec.</summary>

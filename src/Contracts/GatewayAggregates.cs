@@ -33,7 +33,7 @@ public sealed class RevisionAggregates
     [JsonPropertyName("toolCallsByDecision")]
     public Dictionary<string, long> ToolCallsByDecision { get; } = [];
 
-    /// <summary>Refused or escalated calls by rule id.</summary>
+    /// <summary>Refused calls by rule id (<see cref="AgentMetrics.PolicyViolations"/>; escalations are <see cref="Escalations"/>).</summary>
     [JsonPropertyName("violationsByRule")]
     public Dictionary<string, long> ViolationsByRule { get; } = [];
 

@@ -27,9 +27,13 @@ public sealed record RunRecord(string RunId, string Namespace, string Workflow, 
 /// <summary>Tokens of one role and model in a run.</summary>
 public sealed record RunTokens(string Role, string Model, long InputTokens, long OutputTokens);
 
-/// <summary>One decision of a run: what was asked, what was decided, by which rule and why, and whether it executed.</summary>
+/// <summary>
+/// One decision of a run: what was asked, what was decided, by which rule and why, whether it executed, how long the
+/// gateway took (upstream included), a model call's tokens and cost, and the approval it asked for or relied on.
+/// </summary>
 public sealed record RunDecision(long Sequence, DateTimeOffset Time, string Kind, string? Tool, string? Action, string? Role, string? Model,
-    string? Decision, string? Rule, string? Reason, int? Status, bool? Executed);
+    string? Decision, string? Rule, string? Reason, int? Status, bool? Executed,
+    double? DurationMs = null, long? InputTokens = null, long? OutputTokens = null, decimal? CostUsd = null, string? ApprovalId = null);
 
 /// <summary>An approval a decision took into account.</summary>
 public sealed record RunApproval(string? ApprovalId, string? Tool, IReadOnlyList<string> Approvers, DateTimeOffset Time);

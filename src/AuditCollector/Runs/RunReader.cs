@@ -112,7 +112,11 @@ public static class RunReader
             }
 
             _decisions.Add(new RunDecision(record.GetProperty("sequence").GetInt64(), time, kind ?? "", Str(record, "tool"), Str(record, "action"), Str(record, "role"), Str(record, "model"),
-                Str(record, "decision"), Str(record, "rule"), Str(record, "reason"), record.TryGetProperty("status", out var s) ? s.GetInt32() : null, executed));
+                Str(record, "decision"), Str(record, "rule"), Str(record, "reason"), record.TryGetProperty("status", out var s) ? s.GetInt32() : null, executed,
+                record.TryGetProperty("durationMs", out var ms) && ms.ValueKind == JsonValueKind.Number ? ms.GetDouble() : null,
+                NullableLong(record, "inputTokens"), NullableLong(record, "outputTokens"),
+                record.TryGetProperty("costUsd", out var spent) && spent.ValueKind == JsonValueKind.Number ? spent.GetDecimal() : null,
+                Str(record, "approvalId")));
             if (record.TryGetProperty("approvers", out var approvers) && approvers.ValueKind == JsonValueKind.Array && approvers.GetArrayLength() > 0)
             {
                 _approvals.Add(new RunApproval(Str(record, "approvalId"), Str(record, "tool"), [.. approvers.EnumerateArray().Select(a => a.GetString() ?? "")], time));
@@ -122,6 +126,9 @@ public static class RunReader
         public RunRecord Build() => new(runId, identity.Namespace, identity.Workflow, identity.Revision, identity.Pod, _started ?? _firstSeen, _completed, _outcome, _terminatedBy,
             _toolCalls + _modelCalls, _toolCalls, [.. _tokens.Select(t => new RunTokens(t.Key.Item1, t.Key.Item2, t.Value.In, t.Value.Out))], _cost, _duration, _decisions, _approvals);
 
-        private static long Long(JsonElement record, string name) => record.TryGetProperty(name, out var value) && value.TryGetInt64(out var n) ? n : 0;
+        private static long Long(JsonElement record, string name) => NullableLong(record, name) ?? 0;
+
+        private static long? NullableLong(JsonElement record, string name) =>
+            record.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var n) ? n : null;
     }
 }

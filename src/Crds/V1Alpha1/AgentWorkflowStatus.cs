@@ -243,9 +243,13 @@ public sealed record RunsSummary
     [Minimum(0)]
     public long Escalated { get; init; }
 
-    /// <summary>Calls refused or escalated by a rule, budget or built-in check, plus tool calls that failed upstream.</summary>
+    /// <summary>Calls refused by a rule, budget or built-in check, plus tool calls that failed upstream.</summary>
     [Minimum(0)]
     public long RefusedCalls { get; init; }
+
+    /// <summary>Calls escalated to a human approval (an AgentApproval each); they wait, they are not refused.</summary>
+    [Minimum(0)]
+    public long EscalatedCalls { get; init; }
 
     /// <summary>The most frequent refusal cause, in one sentence; empty without refusals.</summary>
     [Length(Max = 512)]

@@ -37,7 +37,7 @@ public sealed class GatewayMetrics
         var factory = Metrics.WithCustomRegistry(Registry);
         _runs = factory.CreateCounter(AgentMetrics.Runs, "Completed agent runs by outcome (success, escalated, failed, budget_exceeded).", Workflow, Revision, Outcome);
         _toolCalls = factory.CreateCounter(AgentMetrics.ToolCalls, "Tool calls by decision (allow, deny, escalate, error).", Workflow, Revision, Tool, Decision);
-        _violations = factory.CreateCounter(AgentMetrics.PolicyViolations, "Calls refused or escalated by a policy rule or budget, by rule.", Workflow, Revision, Rule);
+        _violations = factory.CreateCounter(AgentMetrics.PolicyViolations, "Calls refused by a policy rule, budget or built-in check, by rule (escalations to a human are agent_escalations_total).", Workflow, Revision, Rule);
         _escalations = factory.CreateCounter(AgentMetrics.Escalations, "Calls escalated to a human approval.", Workflow, Revision);
         _tokens = factory.CreateCounter(AgentMetrics.Tokens, "Model tokens (prompt + completion) by role and model.", Workflow, Revision, Role, Model);
         _cost = factory.CreateCounter(AgentMetrics.Cost, "Model cost in USD accounted from usage.", Workflow, Revision);

@@ -184,7 +184,7 @@ public sealed class ToolCallService(
                 return (Refuse(call, StatusCodes.Status403Forbidden, RefusalProblem.Deny, decision.RuleId ?? "approval",
                     $"the approval does not satisfy the policy: {decision.Reason}", snapshot: snapshot, policyDecision: decision), false);
             case DecisionKind.Proposal:
-                Count(call, "escalate", decision.RuleId);
+                Count(call, "escalate");
                 audit.Append(Record(call, "proposal", decision.RuleId, decision.Reason, StatusCodes.Status202Accepted, executed: false, snapshot));
                 return (Json(StatusCodes.Status202Accepted, new JsonObject { ["decision"] = "proposal", ["rule"] = decision.RuleId, ["reason"] = decision.Reason }), true);
             default:
@@ -233,7 +233,7 @@ public sealed class ToolCallService(
         var reached = outcome.Failure is null or UpstreamFailure.Rejected or UpstreamFailure.TimedOut;
         if (outcome.Succeeded)
         {
-            Count(call, "allow", null);
+            Count(call, "allow");
             activity?.SetStatus(ActivityStatusCode.Ok);
             var allowed = new ToolCallResponse(StatusCodes.Status200OK, outcome.Result ?? "null"u8.ToArray(), "application/json");
             return (await RecordAsync(call, Record(call, "allow", null, decided.Decision.Reason, StatusCodes.Status200OK, executed: true, snapshot), isWrite, allowed, cancellationToken), true);
@@ -248,7 +248,7 @@ public sealed class ToolCallService(
                 $"the credential for the upstream of {definition.Name} is missing: its Secret or token is not mounted or not readable; the upstream was not called"),
             _ => (StatusCodes.Status502BadGateway, "upstream.rejected", $"the upstream of {definition.Name} answered with an error" + (outcome.UpstreamStatus is { } s ? $" ({s})" : "")),
         };
-        Count(call, "error", null);
+        Count(call, "error");
         activity?.SetStatus(ActivityStatusCode.Error, rule);
         var extra = outcome.Result is null || JsonNode.Parse(outcome.Result) is not { } answer ? null : new JsonObject { ["upstream"] = answer };
         var failed = new ToolCallResponse(status, RefusalProblem.Bytes(status, RefusalProblem.Error, rule, reason, extra: extra), RefusalProblem.ContentType);
@@ -330,7 +330,7 @@ public sealed class ToolCallService(
 
         _approvalInputs[approvalId] = call.Body;
         metrics.Escalation(call.Run.Labels);
-        Count(call, "escalate", decision.RuleId);
+        Count(call, "escalate");
         audit.Append(Record(call, "escalate", decision.RuleId, decision.Reason, StatusCodes.Status202Accepted, executed: false, snapshot) with { ApprovalId = approvalId });
         return Json(StatusCodes.Status202Accepted, new JsonObject
         {
@@ -479,19 +479,16 @@ public sealed class ToolCallService(
     private static string ToolLabel(ActivePolicy? active, string tool) =>
         active is not null && active.Engine.Policy.TryGetTool(tool, out _) ? tool : AgentMetrics.Labels.UnknownTool;
 
-    private void Count(PreparedCall call, string metricDecision, string? violatedRule)
-    {
+    private void Count(PreparedCall call, string metricDecision) =>
         metrics.ToolCall(call.Run.Labels, ToolLabel(call.Active, call.Invocation.Tool), metricDecision, timeProvider.GetElapsedTime(call.Started));
-        if (violatedRule is not null && metricDecision != "allow")
-        {
-            metrics.PolicyViolation(call.Run.Labels, violatedRule);
-        }
-    }
 
+    // A refusal is a policy violation by its rule; an escalation that waits for a human (or a draft's proposal) is not:
+    // it is counted by agent_tool_calls_total{decision="escalate"} and agent_escalations_total.
     private ToolCallResponse Refuse(PreparedCall call, int status, string decision, string rule, string reason, IReadOnlyList<InputError>? errors = null, RunSnapshot? snapshot = null, Decision? policyDecision = null)
     {
         var escalation = policyDecision?.Kind is DecisionKind.NeedsApproval;
-        Count(call, escalation ? "escalate" : policyDecision?.MetricDecision ?? "deny", rule);
+        Count(call, escalation ? "escalate" : policyDecision?.MetricDecision ?? "deny");
+        metrics.PolicyViolation(call.Run.Labels, rule);
         Activity.Current?.SetTag(GatewayTelemetry.AgentReason, reason);
         audit.Append(Record(call, decision, rule, reason, status, executed: false, snapshot));
         return new ToolCallResponse(status, RefusalProblem.Bytes(status, decision, rule, reason, errors), RefusalProblem.ContentType);

@@ -24,6 +24,8 @@ public static class AgentsCommandLine
         root.Subcommands.Add(GetCommand.Create(Contexts));
         root.Subcommands.Add(ApprovalsCommand.Create(Contexts));
         root.Subcommands.Add(RunsCommand.Create(Contexts));
+        root.Subcommands.Add(TraceCommand.Create(Contexts));
+        root.Subcommands.Add(AuditCommand.Create(Contexts));
         root.Subcommands.Add(VerdictCommand.Create(ApproverVerdict.Approve, Contexts));
         root.Subcommands.Add(VerdictCommand.Create(ApproverVerdict.Deny, Contexts));
         foreach (var command in RolloutCommands.Create(Contexts).Concat(KillSwitchCommands.Create(Contexts)))

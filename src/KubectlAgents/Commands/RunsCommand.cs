@@ -78,7 +78,8 @@ public static class RunsCommand
             ? url
             : throw new CommandFailureException($"error: --collector {text} is not an http(s) URL such as http://127.0.0.1:18080");
 
-    private static TimeSpan Duration(string text)
+    /// <summary>A --since duration such as 30m, 1h, 24h or 7d.</summary>
+    public static TimeSpan Duration(string text)
     {
         var unit = text.Length > 1 ? text[^1] : ' ';
         var ok = double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) && amount > 0;

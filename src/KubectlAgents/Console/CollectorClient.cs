@@ -28,19 +28,28 @@ public sealed class CollectorClient(HttpClient http, Uri collector, string? toke
         GetAsync<RunRecord>(AuditCollectorApi.RunPath(@namespace, workflow, runId), ct, notFoundIsNull: true);
 
     /// <summary>Verifies every chain of the workflow against the collector's signed checkpoints, as <c>verify --collector</c> does.</summary>
-    public async Task<IReadOnlyList<AuditChainReport>> VerifyAsync(string @namespace, string workflow, TimeProvider time, CancellationToken ct)
+    public async Task<IReadOnlyList<AuditChainReport>> VerifyAsync(string @namespace, string workflow, TimeProvider time, CancellationToken ct) =>
+        [.. (await VerifyChainsAsync(@namespace, workflow, null, time, ct)).Select(v => v.Report!)];
+
+    /// <summary>
+    /// Verifies, each from its first stored record, every chain of the workflow that holds records since <paramref name="since"/>
+    /// (all with null); a chain whose last signed checkpoint is older and that has nothing unanchored is listed unverified.
+    /// </summary>
+    public async Task<IReadOnlyList<ChainVerification>> VerifyChainsAsync(string @namespace, string workflow, DateTimeOffset? since, TimeProvider time, CancellationToken ct)
     {
         try
         {
             using var key = ECDsa.Create();
             key.ImportFromPem(await http.GetStringAsync(new Uri(collector, AuditCollectorApi.PublicKeyPath), ct));
-            List<AuditChainReport> reports = [];
+            List<ChainVerification> results = [];
             foreach (var listing in await CollectorChainSource.ListAsync(http, collector, token, @namespace, workflow, ct))
             {
-                reports.Add(await AuditChainVerifier.VerifyAsync(new CollectorChainSource(http, collector, token, @namespace, workflow, listing), key, time, ct));
+                results.Add(since is { } from && !ChainVerification.WrittenSince(listing, from)
+                    ? new ChainVerification(listing, null)
+                    : new ChainVerification(listing, await AuditChainVerifier.VerifyAsync(new CollectorChainSource(http, collector, token, @namespace, workflow, listing), key, time, ct)));
             }
 
-            return reports;
+            return results;
         }
         catch (Exception e) when (e is HttpRequestException or InvalidOperationException or CryptographicException or ArgumentException)
         {

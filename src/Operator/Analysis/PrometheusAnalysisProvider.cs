@@ -40,8 +40,9 @@ internal sealed class PrometheusAnalysisProvider(HttpClient http, Uri address, T
         var refusals = await VectorAsync(AgentMetricQueries.CountBy(AgentMetrics.PolicyViolations, AgentMetrics.Labels.Rule, scope), AgentMetrics.Labels.Rule, cancellationToken);
         var errors = await VectorAsync(AgentMetricQueries.CountBy(AgentMetrics.ToolCalls, AgentMetrics.Labels.Tool, scope,
             AgentMetricQueries.Matcher(AgentMetrics.Labels.Decision, ToolDecisions.Error)), AgentMetrics.Labels.Tool, cancellationToken);
+        var escalations = await QueryAsync(AgentMetricQueries.Count(AgentMetrics.Escalations, scope), scope, cancellationToken);
         var cost = await QueryAsync(AgentMetricQueries.Count(AgentMetrics.Cost, scope), scope, cancellationToken);
-        return new RunActivity(runs, refusals, errors, cost ?? 0, Windowed: true);
+        return new RunActivity(runs, refusals, errors, escalations ?? 0, cost ?? 0, Windowed: true);
     }
 
     private async Task<Dictionary<string, double>> VectorAsync(string query, string label, CancellationToken cancellationToken)

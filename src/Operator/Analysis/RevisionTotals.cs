@@ -39,8 +39,8 @@ internal sealed record RevisionTotals(long Runs, long EscalatedRuns, long Succes
     }
 
     /// <summary>
-    /// The matching entries' runs by outcome, refusals by rule and upstream errors (by <see cref="RunActivity.AnyTool"/>:
-    /// the document does not count them by tool), totals since each gateway started.
+    /// The matching entries' runs by outcome, refusals by rule, upstream errors (by <see cref="RunActivity.AnyTool"/>:
+    /// the document does not count them by tool) and escalations, totals since each gateway started.
     /// </summary>
     public static RunActivity ActivityFrom(JsonElement document, string workflow, string revision)
     {
@@ -53,6 +53,7 @@ internal sealed record RevisionTotals(long Runs, long EscalatedRuns, long Succes
                 entry.RunsByOutcome.ToDictionary(p => p.Key, p => (double)p.Value, StringComparer.Ordinal),
                 entry.ViolationsByRule.ToDictionary(p => p.Key, p => (double)p.Value, StringComparer.Ordinal),
                 errors == 0 ? new Dictionary<string, double>() : new Dictionary<string, double> { [RunActivity.AnyTool] = errors },
+                entry.Escalations,
                 entry.CostUsd,
                 Windowed: false));
         }

@@ -38,11 +38,11 @@ internal sealed record RefusalCause(string EventReason, string Sentence, double 
         BuiltInRules.KillSwitch => "the kill switch denies every write",
         BuiltInRules.Allowlist => "a tool outside the workflow's allowlist was called",
         BuiltInRules.Action => "an action the workflow does not allow for the tool was called",
-        BuiltInRules.Autonomy => "the autonomy level or the tool's risk tier refused or escalated the call",
+        BuiltInRules.Autonomy => "the autonomy level or the tool's risk tier refused the call",
         BuiltInRules.Schema => "the input did not match the tool's input schema",
         BuiltInRules.RateLimit => "the tool's rate limit was exhausted",
         _ when rule.StartsWith("approval", StringComparison.Ordinal) => "the call's approval was missing, denied, expired or already used",
         BudgetNames.MaxSteps or BudgetNames.MaxToolCalls or BudgetNames.MaxTokensTotal or BudgetNames.MaxCostUsd or BudgetNames.MaxWallTimeSeconds => $"the run budget {rule} was exhausted",
-        _ => $"policy rule '{rule}' refused or escalated the call",
+        _ => $"policy rule '{rule}' refused the call",
     };
 }

@@ -11,13 +11,16 @@ internal sealed record RunHealthAssessment(ConditionStatus Status, string Reason
     public const string RunsSucceeding = "RunsSucceeding";
     public const string RunsFailing = "RunsFailing";
     public const string CallsRefused = "CallsRefused";
+    public const string AwaitingApproval = "AwaitingApproval";
     public const string NoRuns = "NoRuns";
     public const string MetricsUnavailable = "MetricsUnavailable";
 
     /// <summary>
     /// Judges <paramref name="activity"/>: False when at least half of the completed runs failed (outcome failed or
-    /// budget_exceeded), or when no run completed while calls were refused; True otherwise once a run completed;
-    /// Unknown without runs or refusals. The message names the share and the most frequent refusal cause.
+    /// budget_exceeded), or when no run completed while calls were refused; True otherwise once a run completed, and
+    /// True (<see cref="AwaitingApproval"/>) when no run completed and no call was refused while calls wait for a human
+    /// approval — a run that waits for its approver is working as designed; Unknown without runs, refusals or
+    /// escalations. The message names the share and the most frequent refusal cause.
     /// </summary>
     public static RunHealthAssessment Of(RunActivity activity, TimeSpan window, DateTimeOffset now)
     {
@@ -29,6 +32,7 @@ internal sealed record RunHealthAssessment(ConditionStatus Status, string Reason
         var escalated = Round(outcomes.GetValueOrDefault(RunOutcomes.Escalated));
         var causes = RefusalCause.From(activity.RefusalsByRule, activity.ToolErrorsByTool);
         var refused = Round(causes.Sum(c => c.Count));
+        var awaiting = Round(activity.Escalations);
         var top = causes.Count == 0 ? null : $"{Round(causes[0].Count)} call(s) refused, {causes[0].Sentence}";
         var span = activity.Windowed ? $"in {Duration(window)}" : "since the gateways started";
         var summary = new RunsSummary
@@ -39,6 +43,7 @@ internal sealed record RunHealthAssessment(ConditionStatus Status, string Reason
             Failed = failed,
             Escalated = escalated,
             RefusedCalls = refused,
+            EscalatedCalls = awaiting,
             TopReason = top,
             CostPerSuccessUsd = succeeded == 0 ? null : (activity.CostUsd / succeeded).ToString("0.####", CultureInfo.InvariantCulture),
             ObservedAt = now,
@@ -52,6 +57,11 @@ internal sealed record RunHealthAssessment(ConditionStatus Status, string Reason
         if (total == 0 && refused > 0)
         {
             return new(ConditionStatus.False, CallsRefused, $"no run completed {span} while {refused} call(s) were refused: {top}", summary);
+        }
+
+        if (total == 0 && awaiting > 0)
+        {
+            return new(ConditionStatus.True, AwaitingApproval, $"no run completed {span}; {awaiting} call(s) escalated to a human approval (kubectl agents approvals)", summary);
         }
 
         if (total == 0)

@@ -72,7 +72,7 @@ internal sealed partial class AgentWorkflowReconciler
 
     /// <summary>
     /// The reason behind the phase, for <c>kubectl get aw</c>: a missing Secret first, then failing runs, then what
-    /// degrades or holds the rollout, else Ready's reason.
+    /// degrades or holds the rollout, then runs waiting for a human approval, else Ready's reason.
     /// </summary>
     private static string? PhaseReason(WorkflowContext ctx)
     {
@@ -81,6 +81,7 @@ internal sealed partial class AgentWorkflowReconciler
             : c.Is(ConditionTypes.RunsHealthy, ConditionStatus.False) ? c.Find(ConditionTypes.RunsHealthy)
             : c.Is(ConditionTypes.Degraded, ConditionStatus.True) ? c.Find(ConditionTypes.Degraded)
             : ctx.Phase is WorkflowPhases.Progressing or WorkflowPhases.Paused or WorkflowPhases.RolledBack ? c.Find(ConditionTypes.Progressing)
+            : c.Find(ConditionTypes.RunsHealthy) is { Reason: RunHealth.RunHealthAssessment.AwaitingApproval } awaiting ? awaiting
             : c.Find(ConditionTypes.Ready))?.Reason;
     }
 

@@ -70,6 +70,35 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
+    public async Task A_call_waiting_for_approval_is_an_escalation_not_a_policy_violation_and_a_denied_call_is_one()
+    {
+        await using var gateway = await GatewayUnderTest.StartAsync();
+        var run = await gateway.StartRunAsync();
+        using var http = new HttpClient { BaseAddress = gateway.Gateway.MetricsAddress };
+
+        using var escalated = await gateway.CallAsync(run, "payments.issue_refund", """{"order_id":"A-1","amount_usd":10}""");
+        var polled = await escalated.Content.ReadFromJsonAsync<JsonObject>();
+        using var pending = await gateway.CallAsync(run, "payments.issue_refund", """{"order_id":"A-1","amount_usd":10}""", approvalId: (string?)polled!["approvalId"]);
+
+        Assert.Equal((HttpStatusCode.Accepted, HttpStatusCode.Accepted), (escalated.StatusCode, pending.StatusCode));
+        var text = await gateway.ScrapeMetricsAsync();
+        Assert.Contains("agent_escalations_total{workflow=\"support-refund\",revision=\"rev0000001\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("agent_tool_calls_total{workflow=\"support-refund\",revision=\"rev0000001\",tool=\"payments.issue_refund\",decision=\"escalate\"} 1", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("\nagent_policy_violations_total{", "\n" + text, StringComparison.Ordinal);
+        var waiting = (await http.GetFromJsonAsync<JsonObject>(AgentOperator.Contracts.GatewayAggregates.Path))!["revisions"]!.AsArray().Single()!;
+        Assert.Equal(1, waiting["escalations"]!.GetValue<long>());
+        Assert.Empty(waiting["violationsByRule"]!.AsObject());
+
+        using var denied = await gateway.CallAsync(run, "payments.issue_refund", """{"order_id":"A-1","amount_usd":9000}""");
+
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+        Assert.Contains("agent_policy_violations_total{workflow=\"support-refund\",revision=\"rev0000001\",rule=\"refund-limit\"} 1", await gateway.ScrapeMetricsAsync(), StringComparison.Ordinal);
+        var refused = (await http.GetFromJsonAsync<JsonObject>(AgentOperator.Contracts.GatewayAggregates.Path))!["revisions"]!.AsArray().Single()!;
+        Assert.Equal(1, refused["violationsByRule"]!["refund-limit"]!.GetValue<long>());
+        Assert.Equal(1, refused["escalations"]!.GetValue<long>());
+    }
+
+    [Fact]
     public async Task Aggregates_AndHealth_AreServedOnTheMetricsPort()
     {
         await using var gateway = await GatewayUnderTest.StartAsync();

@@ -9,6 +9,7 @@ using AgentOperator.Operator.Tests.DevMode;
 using AgentOperator.Operator.Tests.Fixtures;
 using AgentOperator.Operator.Tests.Plugin;
 using AgentOperator.Operator.Tests.Workflows;
+using AgentOperator.Operator.Workflows;
 using k8s;
 using k8s.Models;
 using Xunit.Abstractions;
@@ -235,6 +236,36 @@ public sealed class NotificationDeliveryTests(ApprovalClusterFixture cluster, IT
     }
 
     [Fact]
+    public async Task Runs_waiting_for_approval_stay_healthy_as_AwaitingApproval_and_only_denied_calls_notify_that_calls_are_refused()
+    {
+        // The refund example's normal path: the gateway escalates the refund and the run waits for its approver.
+        var outcomes = await AggregatesStub.StartAsync("""{"revisions":[]}""");
+        _running.Add(outcomes);
+        var analysis = new AnalysisOptions { WebUrlOverride = outcomes.AggregatesUrl, RunHealthInterval = TimeSpan.FromMilliseconds(500) };
+        var (ns, revision, _, notifier) = await StartAsync("notify-awaiting", FastRetries, analysis);
+        await NotificationSetup.AllAsync(Admin, ns, "- {name: sre, format: slack, urlKey: sre, events: [RunsFailing]}", Urls(("sre", "slack")));
+        outcomes.Json = Calls(revision, escalations: 3, refusals: []);
+
+        var waiting = await WorkflowScenario.WaitAsync(Admin, ns, Workflow, w => w.Status?.Runs?.EscalatedCalls == 3
+            && w.Status.Conditions?.Any(c => c.Type == ConditionTypes.RunsHealthy && c.Reason != "NoRuns") == true, "RunsHealthy judged from 3 escalated calls");
+
+        var condition = waiting.Status!.Conditions!.Single(c => c.Type == ConditionTypes.RunsHealthy);
+        Assert.Equal((ConditionStatus.True, "AwaitingApproval"), (condition.Status, condition.Reason));
+        Assert.Equal("no run completed since the gateways started; 3 call(s) escalated to a human approval (kubectl agents approvals)", condition.Message);
+        Assert.Equal((WorkflowPhases.Ready, "AwaitingApproval", 0L), (waiting.Status.Phase, waiting.Status.Reason, waiting.Status.Runs!.RefusedCalls));
+        await Task.Delay(1500);
+        Assert.Empty(_receiver.Received);
+
+        outcomes.Json = Calls(revision, escalations: 3, refusals: new() { ["refund-limit"] = 2 });
+        var slack = (await ArrivedAsync(Path("slack"), null)).Json;
+        Assert.Contains("failing (CallsRefused): no run completed since the gateways started while 2 call(s) were refused: 2 call(s) refused, rule refund-limit: policy rule 'refund-limit' refused the call",
+            (string?)slack["text"], StringComparison.Ordinal);
+        var refused = await WorkflowManifests.GetAsync(Admin, ns, Workflow);
+        Assert.Equal(WorkflowPhases.RunsFailing, refused.Status!.Phase);
+        await AssertSecretNowhereAsync(ns, notifier);
+    }
+
+    [Fact]
     public async Task A_promotion_and_an_aborted_canary_each_notify_once_with_the_revision_and_the_reason()
     {
         var (ns, first, _, notifier) = await StartAsync("notify-rollout", FastRetries);
@@ -310,6 +341,20 @@ public sealed class NotificationDeliveryTests(ApprovalClusterFixture cluster, IT
         foreach (var (outcome, count) in byOutcome)
         {
             entry.RunsByOutcome[outcome] = count;
+        }
+
+        return System.Text.Json.JsonSerializer.Serialize(new GatewayAggregates([entry]));
+    }
+
+    // The gateway aggregates document of one revision whose calls escalated or were refused, no run completed yet.
+    private static string Calls(string revision, long escalations, Dictionary<string, long> refusals)
+    {
+        var entry = new RevisionAggregates { Workflow = Workflow, Revision = revision, Escalations = escalations };
+        entry.ToolCallsByDecision[ToolDecisions.Escalate] = escalations;
+        foreach (var (rule, count) in refusals)
+        {
+            entry.ViolationsByRule[rule] = count;
+            entry.ToolCallsByDecision[ToolDecisions.Deny] = entry.ToolCallsByDecision.GetValueOrDefault(ToolDecisions.Deny) + count;
         }
 
         return System.Text.Json.JsonSerializer.Serialize(new GatewayAggregates([entry]));

@@ -51,7 +51,7 @@ public sealed class ConsoleBrowserTests(ApprovalClusterFixture cluster, ITestOut
         var stable = await RolloutsAsync(ns);
         await ApprovalRequests.BindApproverAsync(Admin, ns, Alice);
         await BindViewerAsync(ns, Alice);
-        var collector = await StartCollectorAsync();
+        var (collector, _) = await StartCollectorAsync();
         var agent = await StartGatewayAsync(ns, stable, collector.Address);
         var finished = await StartRunAsync(agent);
         using (var completed = await agent.PostAsJsonAsync($"/v1/runs/{finished}/complete", new { outcome = "success" }))
@@ -155,6 +155,126 @@ public sealed class ConsoleBrowserTests(ApprovalClusterFixture cluster, ITestOut
     }
 
     [Fact]
+    public async Task Trace_shows_a_run_call_by_call_and_audit_verify_exits_1_at_the_first_tampered_record()
+    {
+        var ns = await cluster.CreateNamespaceAsync("plugin-trace");
+        await WorkflowManifests.ApplyToolsAsync(Admin, ns);
+        _started.Add(await OperatorInstance.StartAsync(cluster.OperatorConfiguration));
+        var stable = (await WorkflowScenario.CreateReadyAsync(Admin, ns, Workflow)).Status!.StableRevision!;
+        await ApprovalRequests.BindApproverAsync(Admin, ns, Alice);
+        await BindViewerAsync(ns, Alice);
+        var (collector, store) = await StartCollectorAsync();
+        var (approvals, _) = await ApprovalRequests.GatewayClientAsync(cluster, ns, Workflow, stable);
+        var agent = await StartGatewayAsync(ns, stable, collector.Address, approvals);
+        var url = collector.Address.ToString();
+
+        // A run as the refund agent makes it: the refund escalates, a model call names an undeclared role, alice approves
+        // with the plugin, the approved refund executes and its upstream is unreachable, the run ends failed.
+        var run = await StartRunAsync(agent);
+        using var escalated = await agent.PostAsJsonAsync($"/v1/runs/{run}/tools/{WorkflowManifests.IssueRefund}", new { order_id = "A-1001", amount_usd = 20 });
+        Assert.Equal(HttpStatusCode.Accepted, escalated.StatusCode);
+        var approval = (await escalated.Content.ReadFromJsonAsync<JsonObject>())!["approvalId"]!.GetValue<string>();
+        using (var model = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions"))
+        {
+            model.Headers.Add("X-Agent-Run", run);
+            model.Headers.Add("X-Agent-Role", "executor");
+            model.Content = JsonContent.Create(new { model = "gpt-4o-2024-08-06", messages = new[] { new { role = "user", content = "draft the reply" } } });
+            using var refused = await agent.SendAsync(model);
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        }
+
+        await KubectlAgentsPlugin.SucceedAsync(cluster.KubeconfigOf(Alice), "approve", approval, "-n", ns, "--comment", "order checked");
+        await ApprovalRequests.WaitForDecisionAsync(Admin, ns, approval, ApprovalDecision.Approved);
+        using (var retry = new HttpRequestMessage(HttpMethod.Post, $"/v1/runs/{run}/tools/{WorkflowManifests.IssueRefund}"))
+        {
+            retry.Headers.Add("X-Approval-Id", approval);
+            retry.Content = JsonContent.Create(new { order_id = "A-1001", amount_usd = 20 });
+            using var executed = await agent.SendAsync(retry);
+            Assert.Equal(HttpStatusCode.BadGateway, executed.StatusCode);
+        }
+
+        using (var completed = await agent.PostAsJsonAsync($"/v1/runs/{run}/complete", new { outcome = "failed" }))
+        {
+            completed.EnsureSuccessStatusCode();
+        }
+
+        // trace -o json: the run record the collector serves to alice, once the gateway has shipped the completion.
+        JsonNode? traced = null;
+        KubectlResult? last = null;
+        await Within.TrueAsync(async () =>
+        {
+            last = await KubectlAgentsPlugin.RunAsync(cluster.KubeconfigOf(Alice), "trace", run, "-n", ns, "--workflow", Workflow, "--collector", url, "-o", "json");
+            traced = last.ExitCode == 0 ? JsonNode.Parse(last.Output) : null;
+            return (string?)traced?["outcome"] == "failed";
+        }, () => $"the collector serves run {run} completed; last trace: {last}", TimeSpan.FromSeconds(30));
+        var decisions = traced!["decisions"]!.AsArray();
+        Assert.Equal([("tool.call", "escalate"), ("model.call", "deny"), ("tool.call", "error")], decisions.Select(d => ((string)d!["kind"]!, (string)d["decision"]!)));
+        Assert.Equal(approval, (string?)decisions[0]!["approvalId"]);
+        Assert.Equal("model-role", (string?)decisions[1]!["rule"]);
+        Assert.All(decisions, d => Assert.True(d!["durationMs"]!.GetValue<double>() >= 0));
+        Assert.Equal([Alice], traced["approvals"]!.AsArray().Single()!["approvers"]!.AsArray().Select(a => (string?)a));
+
+        // The table, without --workflow: the plugin finds the run's workflow in the namespace.
+        var screen = await KubectlAgentsPlugin.SucceedAsync(cluster.KubeconfigOf(Alice), "trace", run, "-n", ns, "--collector", url);
+        output.WriteLine(screen);
+        Assert.StartsWith($"Run:        {run}\n", screen, StringComparison.Ordinal);
+        Assert.Contains($"Workflow:   {ns}/{Workflow} (revision {stable}", screen, StringComparison.Ordinal);
+        Assert.Contains(", outcome failed", screen, StringComparison.Ordinal);
+        var calls = screen[screen.IndexOf("SEQ ", StringComparison.Ordinal)..screen.IndexOf("\n\nApprovals:", StringComparison.Ordinal)];
+        var modelRow = KubectlAgentsPlugin.Row(calls, (string)decisions[1]!["sequence"]!.ToString());
+        Assert.Equal(("model gpt-4o-2024-08-06 (executor)", "deny", "model-role", "403"), (modelRow["CALL"], modelRow["DECISION"], modelRow["RULE"], modelRow["STATUS"]));
+        Assert.Matches(@"^\d+(\.\d)?ms$", modelRow["LATENCY"]);
+        Assert.Equal("escalate", KubectlAgentsPlugin.Row(calls, (string)decisions[0]!["sequence"]!.ToString())["DECISION"]);
+        Assert.Contains($"{approval} requested for {WorkflowManifests.IssueRefund}", screen, StringComparison.Ordinal);
+        Assert.Contains($"{approval} for {WorkflowManifests.IssueRefund} approved by {Alice}", screen, StringComparison.Ordinal);
+        Assert.Contains("Total:      3 call(s) decided, 0 executed (0 tool call(s)), 0 token(s), cost 0 USD", screen, StringComparison.Ordinal);
+        var missing = await KubectlAgentsPlugin.RunAsync(cluster.KubeconfigOf(Alice), "trace", "no-such-run", "-n", ns, "--collector", url);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("no workflow in namespace " + ns + " has a stored run 'no-such-run'", missing.Error, StringComparison.Ordinal);
+
+        // audit verify: intact, as a table and as JSON, once the collector has signed a checkpoint over every record.
+        var verification = "";
+        await Within.TrueAsync(async () =>
+        {
+            verification = await KubectlAgentsPlugin.SucceedAsync(cluster.KubeconfigOf(Alice), "audit", "verify", Workflow, "-n", ns, "--collector", url, "-o", "json");
+            var json = JsonNode.Parse(verification)!;
+            var chain = json["chains"]!.AsArray().Single()!;
+            return json["intact"]!.GetValue<bool>() && chain["verified"]!.GetValue<bool>() && chain["anchorSequence"]?.GetValue<long>() == chain["headSequence"]!.GetValue<long>();
+        }, () => $"every record of the chain anchored by a signed checkpoint; last: {verification}", TimeSpan.FromSeconds(30));
+        var intact = await KubectlAgentsPlugin.SucceedAsync(cluster.KubeconfigOf(Alice), "audit", "verify", Workflow, "-n", ns, "--collector", url, "--since", "1h");
+        output.WriteLine(intact);
+        var chainId = intact.Split('\n')[1].Split(' ')[0];
+        Assert.StartsWith($"{ns}/{Workflow}-{stable}-", chainId, StringComparison.Ordinal);
+        var chainRow = KubectlAgentsPlugin.Row(intact, chainId);
+        Assert.Equal((stable, "intact"), (chainRow["REVISION"], chainRow["RESULT"]));
+        Assert.StartsWith(chainRow["HEAD"] + " sha256:", chainRow["ANCHOR"], StringComparison.Ordinal);
+        Assert.Contains("Intact: 1 chain(s), " + chainRow["RECORDS"] + " records verified", intact, StringComparison.Ordinal);
+
+        // A window the chain was not written in: listed, not verified, and said so.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var idle = await KubectlAgentsPlugin.SucceedAsync(cluster.KubeconfigOf(Alice), "audit", "verify", Workflow, "-n", ns, "--collector", url, "--since", "1s");
+        Assert.Equal(("-", "not verified: nothing written in the last 1s"), (KubectlAgentsPlugin.Row(idle, chainId)["RECORDS"], KubectlAgentsPlugin.Row(idle, chainId)["RESULT"]));
+        Assert.Contains("1 chain(s) with nothing written in the last 1s not verified", idle, StringComparison.Ordinal);
+
+        // Someone with access to the store turns the refused model call into an allowed one: verification names where.
+        var segment = Directory.EnumerateFiles(store, "segment-*.jsonl", SearchOption.AllDirectories).Single();
+        var lines = await File.ReadAllLinesAsync(segment);
+        var edited = Array.FindIndex(lines, l => l.Contains("\"rule\":\"model-role\"", StringComparison.Ordinal));
+        Assert.True(edited >= 0, "the model-role refusal is in the stored segment");
+        lines[edited] = lines[edited].Replace("\"decision\":\"deny\"", "\"decision\":\"allow\"", StringComparison.Ordinal);
+        await File.WriteAllLinesAsync(segment, lines);
+        var tampered = await KubectlAgentsPlugin.RunAsync(cluster.KubeconfigOf(Alice), "audit", "verify", Workflow, "-n", ns, "--collector", url);
+        output.WriteLine(tampered.Output + tampered.Error);
+        Assert.Equal(1, tampered.ExitCode);
+        Assert.StartsWith("TAMPERED at ", KubectlAgentsPlugin.Row(tampered.Output, chainId)["RESULT"], StringComparison.Ordinal);
+        Assert.Contains($"error: TAMPERED: chain {ns}/", tampered.Error, StringComparison.Ordinal);
+        Assert.Contains($"line {edited + 1}", tampered.Error, StringComparison.Ordinal);
+        var report = JsonNode.Parse((await KubectlAgentsPlugin.RunAsync(cluster.KubeconfigOf(Alice), "audit", "verify", Workflow, "-n", ns, "--collector", url, "-o", "json")).Output)!;
+        Assert.False(report["intact"]!.GetValue<bool>());
+        Assert.NotNull((string?)report["chains"]![0]!["problem"]);
+    }
+
+    [Fact]
     public async Task The_console_refuses_foreign_hosts_and_posts_without_this_sessions_token_or_from_another_origin_and_encodes_what_it_shows()
     {
         var ns = await cluster.CreateNamespaceAsync("console-guard");
@@ -253,7 +373,7 @@ public sealed class ConsoleBrowserTests(ApprovalClusterFixture cluster, ITestOut
     /// The real gateway of revision <paramref name="revision"/>, as its pod runs it: the bundle the operator compiled into
     /// its ConfigMap, shipping its audit to the collector with a token of the revision's ServiceAccount bound to one of its pods.
     /// </summary>
-    private async Task<HttpClient> StartGatewayAsync(string ns, string revision, Uri collector)
+    private async Task<HttpClient> StartGatewayAsync(string ns, string revision, Uri collector, IKubernetes? approvals = null)
     {
         var child = ChildNames.RevisionObject(Workflow, revision);
         V1Pod? pod = null;
@@ -282,7 +402,7 @@ public sealed class ConsoleBrowserTests(ApprovalClusterFixture cluster, ITestOut
             MetricsBindAddress = "127.0.0.1",
             SecretsRoot = Path.Combine(directory, "secrets"),
             TokensRoot = Path.Combine(directory, "tokens"),
-        }, loggerFactory: NullLoggerFactory.Instance);
+        }, approvals, loggerFactory: NullLoggerFactory.Instance);
         _started.Add(gateway);
         return new HttpClient { BaseAddress = gateway.AgentAddress };
     }
@@ -294,8 +414,8 @@ public sealed class ConsoleBrowserTests(ApprovalClusterFixture cluster, ITestOut
         return (await started.Content.ReadFromJsonAsync<JsonObject>())!["runId"]!.GetValue<string>();
     }
 
-    /// <summary>The real collector, as config/collector's ServiceAccount with its ClusterRole (TokenReview, SubjectAccessReview).</summary>
-    private async Task<RunningCollector> StartCollectorAsync()
+    /// <summary>The real collector, as config/collector's ServiceAccount with its ClusterRole (TokenReview, SubjectAccessReview), and its data directory.</summary>
+    private async Task<(RunningCollector Collector, string Store)> StartCollectorAsync()
     {
         var applier = new ManifestApplier(Admin, TimeProvider.System);
         var identity = (await ManifestFiles.ReadDirectoryAsync(Path.Combine(DevModeExamples.Repository.Root, "config", "collector"), CancellationToken.None))
@@ -312,7 +432,7 @@ public sealed class ConsoleBrowserTests(ApprovalClusterFixture cluster, ITestOut
             new CollectorOptions { DataDirectory = Path.Combine(store, "data"), SigningKeyPath = Path.Combine(store, "key.pem"), Port = 0, BindAddress = "127.0.0.1", ForwardTo = () => Stream.Null },
             new Kubernetes(cluster.Server.CreateClientConfiguration(token)));
         _started.Add(collector);
-        return collector;
+        return (collector, Path.Combine(store, "data"));
     }
 
     private async Task<ConsoleProcess> StartConsoleAsync(string kubeconfig, params string[] args)

@@ -260,11 +260,16 @@ public sealed class KubectlAgentsTests(ApprovalClusterFixture cluster, ITestOutp
         start.Environment["PATH"] = AppContext.BaseDirectory + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
         using var bash = Process.Start(start)!;
         await bash.StandardInput.WriteAsync(CompletionCommand.Bash.Replace("kubectl-agents completion bash", "", StringComparison.Ordinal));
-        await bash.StandardInput.WriteLineAsync("COMP_LINE='kubectl-agents ap'; COMP_POINT=${#COMP_LINE}; COMP_WORDS=(kubectl-agents ap); COMP_CWORD=1; _kubectl_agents; echo \"${COMPREPLY[*]}\"");
+        foreach (var typed in new[] { "ap", "tr", "audit v" })
+        {
+            var words = typed.Split(' ');
+            await bash.StandardInput.WriteLineAsync($"COMP_LINE='kubectl-agents {typed}'; COMP_POINT=${{#COMP_LINE}}; COMP_WORDS=(kubectl-agents {typed}); COMP_CWORD={words.Length}; _kubectl_agents; echo \"${{COMPREPLY[*]}}\"");
+        }
+
         bash.StandardInput.Close();
-        var completions = (await bash.StandardOutput.ReadToEndAsync()).Trim();
+        var completions = (await bash.StandardOutput.ReadToEndAsync()).Trim().Split('\n');
         await bash.WaitForExitAsync();
-        Assert.Equal("approvals approve", completions);
+        Assert.Equal(["approvals approve", "trace", "verify"], completions);
     }
 
     private async Task<(string Namespace, AgentWorkflow Ready)> ReadyWorkflowAsync(string prefix)

@@ -10,8 +10,9 @@ public sealed class RunHealthAssessmentTests
     private static readonly DateTimeOffset Now = new(2026, 12, 6, 1, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan FiveMinutes = TimeSpan.FromMinutes(5);
 
-    private static RunActivity Activity(Dictionary<string, double>? runs = null, Dictionary<string, double>? rules = null, Dictionary<string, double>? tools = null, double cost = 0, bool windowed = true) =>
-        new(runs ?? [], rules ?? [], tools ?? [], cost, windowed);
+    private static RunActivity Activity(Dictionary<string, double>? runs = null, Dictionary<string, double>? rules = null, Dictionary<string, double>? tools = null, double cost = 0, bool windowed = true,
+        double escalations = 0) =>
+        new(runs ?? [], rules ?? [], tools ?? [], escalations, cost, windowed);
 
     [Fact]
     public void Every_run_failing_on_an_undeclared_role_is_RunsFailing_with_the_share_and_the_rule()
@@ -60,6 +61,27 @@ public sealed class RunHealthAssessmentTests
     }
 
     [Fact]
+    public void Calls_waiting_for_a_human_approval_while_no_run_completes_are_healthy_AwaitingApproval()
+    {
+        var assessment = RunHealthAssessment.Of(Activity(escalations: 4), FiveMinutes, Now);
+
+        Assert.Equal(ConditionStatus.True, assessment.Status);
+        Assert.Equal(RunHealthAssessment.AwaitingApproval, assessment.Reason);
+        Assert.Equal("no run completed in 5 m; 4 call(s) escalated to a human approval (kubectl agents approvals)", assessment.Message);
+        Assert.Equal((4, 0), (assessment.Summary.EscalatedCalls, assessment.Summary.RefusedCalls));
+    }
+
+    [Fact]
+    public void A_refused_call_next_to_escalations_is_still_CallsRefused()
+    {
+        var assessment = RunHealthAssessment.Of(Activity(rules: new() { ["refund-limit"] = 1 }, escalations: 4), FiveMinutes, Now);
+
+        Assert.Equal(ConditionStatus.False, assessment.Status);
+        Assert.Equal(RunHealthAssessment.CallsRefused, assessment.Reason);
+        Assert.Equal((4, 1), (assessment.Summary.EscalatedCalls, assessment.Summary.RefusedCalls));
+    }
+
+    [Fact]
     public void No_traffic_is_unknown_and_totals_since_start_say_so()
     {
         var assessment = RunHealthAssessment.Of(Activity(windowed: false), FiveMinutes, Now);
@@ -74,7 +96,7 @@ public sealed class RunHealthAssessmentTests
     {
         var causes = RefusalCause.From(new Dictionary<string, double> { ["refund-limit"] = 2 }, new Dictionary<string, double> { [AgentMetrics.Labels.UnknownTool] = 5, [RunActivity.AnyTool] = 1 });
 
-        Assert.Equal(["rule refund-limit: policy rule 'refund-limit' refused or escalated the call", "tool calls fail upstream: an endpoint unreachable, a timeout or a missing credential"],
+        Assert.Equal(["rule refund-limit: policy rule 'refund-limit' refused the call", "tool calls fail upstream: an endpoint unreachable, a timeout or a missing credential"],
             causes.Select(c => c.Sentence));
     }
 }
