@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Net;
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.KubectlAgents.Cli;
 
@@ -11,6 +12,9 @@ namespace AgentOperator.KubectlAgents.Commands;
 /// </summary>
 public static class RolloutCommands
 {
+    /// <summary>How many times a command writes when the workflow changed between its read and its write (409).</summary>
+    private const int MaxAttempts = 5;
+
     public static IEnumerable<Command> Create(Func<ParseResult, CommandContext> contexts)
     {
         yield return Command("promote", "Promote the canary now, skipping its remaining steps and analysis", contexts, (workflow, _) =>
@@ -51,9 +55,30 @@ public static class RolloutCommands
         command.SetAction(async (parse, ct) =>
         {
             using var context = contexts(parse);
-            var current = await context.Resources.GetWorkflowAsync(parse.GetValue(workflow)!, ct);
+            var name = parse.GetValue(workflow)!;
+            var current = await context.Resources.GetWorkflowAsync(name, ct);
             var (annotations, done) = decide(current, context.Time.GetUtcNow());
-            await context.Resources.AnnotateWorkflowAsync(current, annotations.ToDictionary(), ct);
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await context.Resources.AnnotateWorkflowAsync(current, annotations.ToDictionary(), ct);
+                    break;
+                }
+                catch (CommandFailureException e) when (e.Status == HttpStatusCode.Conflict && attempt < MaxAttempts)
+                {
+                    // The operator writes status often (analysis runs, run health), and each write moves the
+                    // resourceVersion. Decide again on a fresh read: the same act goes ahead, a different one (another
+                    // canary by now) is refused rather than applied to something the user did not see.
+                    current = await context.Resources.GetWorkflowAsync(name, ct);
+                    var again = decide(current, context.Time.GetUtcNow());
+                    if (!again.Annotations.Where(a => a.Key != AgentWorkflowAnnotations.Retry).SequenceEqual(annotations.Where(a => a.Key != AgentWorkflowAnnotations.Retry)))
+                    {
+                        throw new CommandFailureException($"error: agentworkflow {name} changed meanwhile ({again.Done} is what it would do now); run the command again if that is what you want");
+                    }
+                }
+            }
+
             await context.Output.WriteLineAsync($"agentworkflow.{ApiGroup.Group}/{current.Metadata.Name} {done}");
             return 0;
         });

@@ -17,7 +17,7 @@ public static class ApiErrors
         }
         catch (HttpOperationException e)
         {
-            throw new CommandFailureException(Describe(e, what));
+            throw new CommandFailureException(Describe(e, what), e.Response.StatusCode);
         }
         catch (HttpRequestException e)
         {

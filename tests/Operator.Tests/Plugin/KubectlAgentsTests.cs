@@ -186,6 +186,9 @@ public sealed class KubectlAgentsTests(ApprovalClusterFixture cluster, ITestOutp
         await KubectlAgentsPlugin.SucceedAsync(cluster.AdminKubeconfig, "resume", Workflow, "-n", ns);
         Assert.False((await WorkflowManifests.GetAsync(Admin, ns, Workflow)).Metadata.Annotations?.ContainsKey(AgentWorkflowAnnotations.Pause) == true);
 
+        // The operator's status writes move the resourceVersion between the plugin's read and its patch (409 Conflict,
+        // here injected twice): the plugin decides again on a fresh read and, the canary being the same, promotes it.
+        cluster.Server.Faults.FailNext("patch", AgentWorkflow.Plural, 409, count: 2);
         var promoted = await KubectlAgentsPlugin.SucceedAsync(cluster.AdminKubeconfig, "promote", Workflow, "-n", ns);
         Assert.Contains($"promoting canary revision {canary}", promoted, StringComparison.Ordinal);
         var done = await WorkflowScenario.WaitAsync(Admin, ns, Workflow, w => w.Status?.StableRevision == canary && w.Status.CanaryRevision is null, $"canary {canary} promoted", TimeSpan.FromSeconds(30));
