@@ -25,12 +25,15 @@ COPY src/Contracts/Contracts.csproj src/Contracts/
 COPY src/Crds/Crds.csproj src/Crds/
 COPY src/Policy/Policy.csproj src/Policy/
 COPY src/Gateway/Gateway.csproj src/Gateway/
-COPY src/DevCluster/DevCluster.csproj src/DevCluster/
 COPY src/SampleAgent/SampleAgent.csproj src/SampleAgent/
 COPY src/Operator/Operator.csproj src/Operator/
 COPY src/AuditCollector/AuditCollector.csproj src/AuditCollector/
-# The operator references every other src project but the audit collector, so these two restores cover every image.
-RUN dotnet restore src/Operator/Operator.csproj -a $TARGETARCH && dotnet restore src/AuditCollector/AuditCollector.csproj -a $TARGETARCH
+# One restore per image project: the operator references only Contracts, Crds and Policy, so no image restores
+# or carries dev mode's parts (src/DevMode, src/DevCluster; .dockerignore keeps them out of the context).
+RUN dotnet restore src/Operator/Operator.csproj -a $TARGETARCH \
+ && dotnet restore src/Gateway/Gateway.csproj -a $TARGETARCH \
+ && dotnet restore src/SampleAgent/SampleAgent.csproj -a $TARGETARCH \
+ && dotnet restore src/AuditCollector/AuditCollector.csproj -a $TARGETARCH
 COPY src/ src/
 
 FROM build AS publish-operator

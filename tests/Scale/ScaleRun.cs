@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using AgentOperator.Crds.Generation;
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.DevCluster;
-using AgentOperator.Operator.DevMode;
+using AgentOperator.DevMode.Install;
 using AgentOperator.Operator.Provisioning;
 using AgentOperator.Operator.Runtime.Informers;
 using AgentOperator.Operator.Runtime.LeaderElection;
@@ -13,9 +13,9 @@ using AgentOperator.Operator.Runtime.Metrics;
 using AgentOperator.Operator.Runtime.Reconciliation;
 using AgentOperator.Operator.Workflows;
 using AgentOperator.TestSupport;
+using Microsoft.Extensions.Logging.Abstractions;
 using k8s;
 using k8s.Models;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentOperator.Scale;
 

@@ -24,6 +24,9 @@ internal static class OperatorCommandLine
           -h, --help                         show this help
         """;
 
+    /// <summary>Why <c>dev</c> is refused: dev mode left the operator, so its image carries no embedded cluster, gateway, sample agent or console UI.</summary>
+    public const string DevModeMoved = "dev mode is its own program now: run `dotnet run --project src/DevMode` from the repository (same flags, e.g. -- --no-ui)";
+
     /// <summary>
     /// The level names platform engineers type: controller-runtime/zap's (<c>debug</c>, <c>info</c>, <c>warn</c>,
     /// <c>error</c>, as every kubebuilder manifest passes them) and .NET's (<c>trace</c>, <c>information</c>,
@@ -51,6 +54,11 @@ internal static class OperatorCommandLine
             if (arg is "-h" or "--help")
             {
                 return new(null, true, null);
+            }
+
+            if (i == 0 && arg == "dev")
+            {
+                return Fail(DevModeMoved);
             }
 
             if (!arg.StartsWith("--", StringComparison.Ordinal))

@@ -3,14 +3,14 @@ using System.Text;
 using System.Text.Json.Nodes;
 using AgentOperator.AuditCollector.Hosting;
 using AgentOperator.Contracts;
+using AgentOperator.DevMode.Install;
 using AgentOperator.Gateway.Hosting;
 using AgentOperator.Gateway.Tests.Cluster;
 using AgentOperator.Gateway.Tests.Fakes;
-using AgentOperator.Operator.DevMode;
 using AgentOperator.Policy.Bundles;
+using Microsoft.Extensions.Logging.Abstractions;
 using k8s;
 using k8s.Models;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentOperator.Gateway.Tests.Audit;
 

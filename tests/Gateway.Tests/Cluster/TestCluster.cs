@@ -1,7 +1,7 @@
 using System.Globalization;
-using AgentOperator.DevCluster;
 using AgentOperator.Crds.V1Alpha1;
-using AgentOperator.Operator.DevMode;
+using AgentOperator.DevCluster;
+using AgentOperator.DevMode.Install;
 using AgentOperator.Operator.Provisioning;
 using k8s;
 using k8s.Models;

@@ -6,7 +6,7 @@ namespace AgentOperator.Manifests.Tests.Images;
 
 /// <summary>
 /// The Dockerfile, read rather than built (no Docker engine here): stages, users, what the final images
-/// contain and whether the restore layer copies every project the operator needs.
+/// contain (the operator's none of dev mode's parts) and whether the restore layer restores every image's project.
 /// </summary>
 public sealed partial class DockerfileTests
 {
@@ -106,12 +106,35 @@ public sealed partial class DockerfileTests
     }
 
     [Fact]
-    public void Restore_layer_copies_every_project_the_operator_references()
+    public void Every_image_project_is_restored_with_every_project_it_references_copied_first()
     {
-        var copied = Stages.SelectMany(s => s.Instructions).Where(i => i.Keyword == "COPY" && i.Arguments.Contains(".csproj", StringComparison.Ordinal))
+        var build = Assert.Single(Stages, s => s.Name == "build");
+        var copied = build.Instructions.Where(i => i.Keyword == "COPY" && i.Arguments.Contains(".csproj", StringComparison.Ordinal))
             .Select(i => i.Arguments.Split(' ')[0]).ToHashSet(StringComparer.Ordinal);
-        var needed = ProjectClosure("src/Operator/Operator.csproj").Concat(ProjectClosure("src/Gateway/Gateway.csproj")).Concat(ProjectClosure("src/SampleAgent/SampleAgent.csproj")).ToHashSet(StringComparer.Ordinal);
-        Assert.Subset(copied, needed);
+        var restored = build.Instructions.Where(i => i.Keyword == "RUN").SelectMany(i => DotnetCommand().Matches(i.Arguments))
+            .Where(m => m.Groups["verb"].Value == "restore").Select(m => m.Groups["project"].Value).ToHashSet(StringComparer.Ordinal);
+        Assert.Equal(["src/AuditCollector/AuditCollector.csproj", "src/Gateway/Gateway.csproj", "src/Operator/Operator.csproj", "src/SampleAgent/SampleAgent.csproj"], ImageProjects.Order(StringComparer.Ordinal));
+        Assert.All(ImageProjects, project =>
+        {
+            // --no-restore in its publish stage: the project itself must have been restored, not only something referencing it.
+            Assert.Contains(project, restored);
+            Assert.Subset(copied, ProjectClosure(project));
+        });
+    }
+
+    [Fact]
+    public void The_operator_image_carries_none_of_dev_modes_projects_or_packages()
+    {
+        var closure = ProjectClosure(PublishedProject("publish-operator"));
+        Assert.Equal(["src/Contracts/Contracts.csproj", "src/Crds/Crds.csproj", "src/Operator/Operator.csproj", "src/Policy/Policy.csproj"], closure.Order(StringComparer.Ordinal));
+        var packages = closure.SelectMany(p => XDocument.Parse(Repository.Read(p)).Descendants("PackageReference")).Select(r => (string)r.Attribute("Include")!);
+        Assert.DoesNotContain("Spectre.Console", packages);
+
+        // No image needs dev mode or its cluster, so the build context leaves them out.
+        Assert.All(ImageProjects, project => Assert.DoesNotContain(ProjectClosure(project), p => p.StartsWith("src/DevMode/", StringComparison.Ordinal) || p.StartsWith("src/DevCluster/", StringComparison.Ordinal)));
+        var ignore = Repository.Read(".dockerignore").Split('\n').Select(l => l.Trim()).ToList();
+        Assert.Contains("src/DevMode/", ignore);
+        Assert.Contains("src/DevCluster/", ignore);
     }
 
     [Fact]
@@ -126,6 +149,13 @@ public sealed partial class DockerfileTests
         Assert.Contains("src/**/bin/", ignore);
         Assert.Contains("src/**/obj/", ignore);
     }
+
+    /// <summary>The project each publish stage publishes: one per runtime image.</summary>
+    private static IEnumerable<string> ImageProjects => Stages.Where(s => s.Name?.StartsWith("publish-", StringComparison.Ordinal) == true).Select(s => PublishedProject(s.Name!));
+
+    private static string PublishedProject(string stage) =>
+        Assert.Single(Assert.Single(Stages, s => s.Name == stage).Instructions.Where(i => i.Keyword == "RUN").SelectMany(i => DotnetCommand().Matches(i.Arguments)), m => m.Groups["verb"].Value == "publish")
+            .Groups["project"].Value;
 
     private static HashSet<string> ProjectClosure(string project)
     {
@@ -151,6 +181,9 @@ public sealed partial class DockerfileTests
 
     [GeneratedRegex(@"ghcr\.io/agentoperator/(?<name>[a-z0-9-]+):")]
     private static partial Regex AgentOperatorImage();
+
+    [GeneratedRegex(@"dotnet (?<verb>restore|publish) (?<project>\S+\.csproj)")]
+    private static partial Regex DotnetCommand();
 
     [GeneratedRegex("^[0-9]+$")]
     private static partial Regex Numeric();

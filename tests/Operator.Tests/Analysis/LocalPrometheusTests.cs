@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using AgentOperator.DevMode.Analysis;
 using AgentOperator.Operator.Analysis;
-using AgentOperator.Operator.DevMode;
 using static AgentOperator.Operator.Tests.Analysis.AnalysisScenario;
 
 namespace AgentOperator.Operator.Tests.Analysis;

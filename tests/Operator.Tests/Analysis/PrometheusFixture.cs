@@ -1,4 +1,4 @@
-using AgentOperator.Operator.DevMode;
+using AgentOperator.DevMode.Analysis;
 
 namespace AgentOperator.Operator.Tests.Analysis;
 

@@ -1,5 +1,5 @@
 using AgentOperator.Crds.V1Alpha1;
-using AgentOperator.Operator.DevMode;
+using AgentOperator.DevMode.Analysis;
 using static AgentOperator.Operator.Tests.Analysis.AnalysisScenario;
 
 namespace AgentOperator.Operator.Tests.Analysis;

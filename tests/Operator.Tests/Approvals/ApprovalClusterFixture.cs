@@ -1,6 +1,6 @@
 using AgentOperator.DevCluster;
 using AgentOperator.DevCluster.Auth;
-using AgentOperator.Operator.DevMode;
+using AgentOperator.DevMode.Install;
 using AgentOperator.Operator.Tests.DevMode;
 using AgentOperator.Operator.Tests.Fixtures;
 using k8s;

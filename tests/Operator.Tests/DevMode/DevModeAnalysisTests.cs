@@ -1,6 +1,8 @@
 using AgentOperator.Crds.V1Alpha1;
+using AgentOperator.DevMode.Analysis;
+using AgentOperator.DevMode.LiveView;
+using AgentOperator.DevMode.Pods;
 using AgentOperator.Operator.Analysis;
-using AgentOperator.Operator.DevMode;
 
 namespace AgentOperator.Operator.Tests.DevMode;
 

@@ -1,4 +1,4 @@
-using AgentOperator.Operator.DevMode;
+using AgentOperator.DevMode;
 
 namespace AgentOperator.Operator.Tests.DevMode;
 

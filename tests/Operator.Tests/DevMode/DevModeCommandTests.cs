@@ -1,4 +1,5 @@
-using AgentOperator.Operator.DevMode;
+using AgentOperator.DevMode;
+using AgentOperator.DevMode.Install;
 using AgentOperator.Operator.Tests.Fixtures;
 using AgentOperator.Operator.Workflows;
 using k8s;

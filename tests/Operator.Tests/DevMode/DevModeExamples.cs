@@ -1,6 +1,6 @@
 using AgentOperator.Crds.Generation;
 using AgentOperator.Crds.V1Alpha1;
-using AgentOperator.Operator.DevMode;
+using AgentOperator.DevMode.Install;
 using k8s;
 
 namespace AgentOperator.Operator.Tests.DevMode;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
-using AgentOperator.Operator.DevMode;
+using AgentOperator.DevMode.Analysis;
+using AgentOperator.DevMode.Pods;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AgentOperator.Operator.Tests.DevMode;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using AgentOperator.DevCluster;
-using AgentOperator.Operator.DevMode;
+using AgentOperator.DevMode.Pods;
 using AgentOperator.Operator.Provisioning;
 using AgentOperator.Operator.Tests.Fixtures;
 using AgentOperator.Policy.Bundles;

@@ -2,12 +2,12 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using AgentOperator.Crds.Generation;
 using AgentOperator.DevCluster;
-using AgentOperator.Operator.DevMode;
+using AgentOperator.DevMode.Install;
 using AgentOperator.Operator.Tests.Fixtures;
 using AgentOperator.TestSupport;
+using Microsoft.Extensions.Time.Testing;
 using k8s;
 using k8s.Models;
-using Microsoft.Extensions.Time.Testing;
 
 namespace AgentOperator.Operator.Tests.DevMode;
 

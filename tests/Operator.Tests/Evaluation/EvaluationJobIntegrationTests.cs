@@ -1,6 +1,6 @@
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.DevCluster;
-using AgentOperator.Operator.DevMode;
+using AgentOperator.DevMode.Pods;
 using AgentOperator.Operator.Evaluation;
 using AgentOperator.Operator.Provisioning;
 using AgentOperator.Operator.Tests.DevMode;

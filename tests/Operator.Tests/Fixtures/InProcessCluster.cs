@@ -1,8 +1,8 @@
 using AgentOperator.DevCluster;
-using AgentOperator.Operator.DevMode;
+using AgentOperator.DevMode.Pods;
 using AgentOperator.SampleAgent;
-using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
+using k8s;
 
 namespace AgentOperator.Operator.Tests.Fixtures;
 

@@ -1,4 +1,4 @@
-using AgentOperator.Operator.DevMode;
+using AgentOperator.DevMode.Install;
 using AgentOperator.Operator.Tests.DevMode;
 using k8s;
 using k8s.Models;

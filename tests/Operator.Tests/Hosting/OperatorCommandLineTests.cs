@@ -105,6 +105,18 @@ public sealed class OperatorCommandLineTests
         Assert.StartsWith(expected, result.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("dev", "--no-ui", "--exit-after", "60")]
+    public void Dev_is_refused_with_the_command_that_runs_dev_mode_now(params string[] args)
+    {
+        var result = OperatorCommandLine.Parse(args);
+
+        Assert.Null(result.Options);
+        Assert.Equal(OperatorCommandLine.DevModeMoved, result.Error);
+        Assert.Contains("dotnet run --project src/DevMode", result.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parse_Help_AsksForUsage() => Assert.True(OperatorCommandLine.Parse(["--help"]).HelpRequested);
 }

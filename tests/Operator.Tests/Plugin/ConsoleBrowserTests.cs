@@ -1,22 +1,22 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using AgentOperator.AuditCollector.Hosting;
 using AgentOperator.Contracts;
+using AgentOperator.Crds.V1Alpha1;
+using AgentOperator.DevMode.Install;
 using AgentOperator.Gateway.Hosting;
 using AgentOperator.Operator.Provisioning;
-using AgentOperator.AuditCollector.Hosting;
-using AgentOperator.Crds.V1Alpha1;
-using AgentOperator.Operator.DevMode;
 using AgentOperator.Operator.Tests.Approvals;
 using AgentOperator.Operator.Tests.DevMode;
 using AgentOperator.Operator.Tests.Fixtures;
 using AgentOperator.Operator.Tests.Workflows;
-using k8s;
-using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
 using Xunit.Abstractions;
+using k8s;
+using k8s.Models;
 
 namespace AgentOperator.Operator.Tests.Plugin;
 

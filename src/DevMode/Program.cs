@@ -1,0 +1,4 @@
+using AgentOperator.DevMode;
+using AgentOperator.Operator;
+
+return await DevModeCommand.RunAsync(args, OperatorControllers.Register);

@@ -1,4 +1,0 @@
-namespace AgentOperator.Operator.DevMode;
-
-/// <summary>A Kubernetes Event.</summary>
-internal sealed record EventRow(string Uid, DateTimeOffset Time, string Namespace, string Object, string Type, string Reason, string Message);

@@ -1,4 +1,0 @@
-namespace AgentOperator.Operator.DevMode;
-
-/// <summary>A pod, with the workflow and revision labels the operator puts on agent pods.</summary>
-internal sealed record PodRow(string Namespace, string Name, string Phase, bool Ready, string? Workflow, string? Revision, bool InProcess);
