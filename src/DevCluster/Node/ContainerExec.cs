@@ -60,7 +60,15 @@ internal static class ContainerExec
         }
         catch (OperationCanceledException)
         {
-            process.Kill(entireProcessTree: true);
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // It ended meanwhile.
+            }
+
             throw;
         }
 

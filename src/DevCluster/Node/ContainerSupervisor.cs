@@ -81,7 +81,10 @@ internal sealed class ContainerSupervisor(PodWorker pod, JsonObject spec, Contai
         }
     }
 
-    /// <summary>Completes when the container has been started once (a sidecar's signal to go on), or has finished.</summary>
+    /// <summary>
+    /// Completes when the container has been started once (its postStart hook done and its startup probe passed: a
+    /// sidecar's signal to go on), or has finished.
+    /// </summary>
     public Task Started => _started.Task;
 
     /// <summary>Completes when the container has finished (will not run again) or was stopped.</summary>
@@ -354,7 +357,11 @@ internal sealed class ContainerSupervisor(PodWorker pod, JsonObject spec, Contai
                 }
 
                 SetState(new JsonObject { ["running"] = new JsonObject { ["startedAt"] = started } });
-                _started.TrySetResult();
+                if (spec["startupProbe"] is null)
+                {
+                    _started.TrySetResult();
+                }
+
                 probes = ProbeAsync(process, target, probing.Token);
             }
 
@@ -500,6 +507,7 @@ internal sealed class ContainerSupervisor(PodWorker pod, JsonObject spec, Contai
                     }
 
                     pod.StatusChanged();
+                    _started.TrySetResult();
                     return true;
                 }
 
