@@ -46,12 +46,12 @@ internal sealed record ContainerSandbox(
 
         // The private /dev is put together in a staging folder, then moved over the node's /dev in one step.
         script.Append($"mkdir -p {dev}\nmount -t tmpfs -o nosuid,mode=755,size=65536k tmpfs {dev}\n");
+        script.Append($"touch {string.Join(' ', Devices.Select(d => $"{dev}/{d}"))}\nmkdir {dev}/shm {dev}/pts\n");
         foreach (var device in Devices)
         {
-            script.Append($"touch {dev}/{device}\nmount --bind /dev/{device} {dev}/{device}\n");
+            script.Append($"mount --bind /dev/{device} {dev}/{device}\n");
         }
 
-        script.Append($"mkdir {dev}/shm {dev}/pts\n");
         script.Append($"mount -t tmpfs -o nosuid,nodev,noexec,mode=1777,size=65536k shm {dev}/shm\n");
         script.Append($"mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts {dev}/pts\n");
         script.Append($"ln -s pts/ptmx {dev}/ptmx\nln -s /proc/self/fd {dev}/fd\n");
