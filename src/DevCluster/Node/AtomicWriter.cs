@@ -12,8 +12,11 @@ internal static class AtomicWriter
 {
     private const string DataLink = "..data";
 
-    /// <summary>Writes <paramref name="payload"/> (relative path → content and mode) unless the volume already holds exactly it.</summary>
-    public static void Write(string directory, IReadOnlyDictionary<string, VolumeFile> payload, TimeProvider time)
+    /// <summary>
+    /// Writes <paramref name="payload"/> (relative path → content and mode) unless the volume already holds exactly it;
+    /// <paramref name="setPermissions"/> runs on the volume once the new files are written, before they become visible.
+    /// </summary>
+    public static void Write(string directory, IReadOnlyDictionary<string, VolumeFile> payload, TimeProvider time, Action<string>? setPermissions = null)
     {
         Directory.CreateDirectory(directory);
         var current = Path.Combine(directory, DataLink);
@@ -36,6 +39,7 @@ internal static class AtomicWriter
             }
         }
 
+        setPermissions?.Invoke(directory);
         var previous = Directory.Exists(current) ? new DirectoryInfo(current).LinkTarget : null;
         var temporary = Path.Combine(directory, "..data_tmp");
         File.Delete(temporary);

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.ComponentModel;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
@@ -8,10 +8,11 @@ namespace AgentOperator.DevCluster.Node;
 
 /// <summary>
 /// One probe of a container as the kubelet runs it: httpGet (2xx/3xx succeed; host defaults to the pod IP, port by
-/// number or by the container's port name), tcpSocket (a connection succeeds) or exec (exit 0 succeeds; run with
-/// <c>nsenter</c> in the container's mount namespace), every periodSeconds after initialDelaySeconds, within timeoutSeconds.
+/// number or by the container's port name), tcpSocket (a connection succeeds) or exec (exit 0 succeeds; run inside the
+/// container by <see cref="ContainerExec"/>, as its user with its environment), every periodSeconds after
+/// initialDelaySeconds, within timeoutSeconds.
 /// </summary>
-internal sealed class ContainerProbe(JsonObject probe, JsonNode container, HttpClient http)
+internal sealed class ContainerProbe(JsonObject probe, JsonObject container, HttpClient http)
 {
     public TimeSpan InitialDelay => TimeSpan.FromSeconds(probe.Long("initialDelaySeconds") ?? 0);
 
@@ -21,10 +22,13 @@ internal sealed class ContainerProbe(JsonObject probe, JsonNode container, HttpC
 
     public int FailureThreshold => (int)(probe.Long("failureThreshold") ?? 3);
 
+    /// <summary>The probe's own terminationGracePeriodSeconds (for a kill after liveness or startup failures), if set.</summary>
+    public TimeSpan? TerminationGracePeriod => probe.Long("terminationGracePeriodSeconds") is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
+
     private TimeSpan Timeout => TimeSpan.FromSeconds(probe.Long("timeoutSeconds") ?? 1);
 
     /// <summary>Null when the probe succeeded, else why it failed (as the Unhealthy Event says).</summary>
-    public async Task<string?> CheckAsync(int pid, CancellationToken ct)
+    public async Task<string?> CheckAsync(ContainerExecTarget target, CancellationToken ct)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(Timeout);
@@ -33,7 +37,7 @@ internal sealed class ContainerProbe(JsonObject probe, JsonNode container, HttpC
             if (probe["httpGet"] is JsonObject get)
             {
                 var scheme = (get.Str("scheme") ?? "HTTP").ToLowerInvariant();
-                var uri = new Uri($"{scheme}://{get.Str("host") ?? KubeletNode.PodIp}:{Port(get["port"])}{get.Str("path") ?? "/"}");
+                var uri = new Uri($"{scheme}://{get.Str("host") ?? KubeletNode.PodIp}:{Port(get["port"], container)}{get.Str("path") ?? "/"}");
                 using var request = new HttpRequestMessage(HttpMethod.Get, uri);
                 foreach (var header in (get["httpHeaders"] as JsonArray ?? []).OfType<JsonObject>())
                 {
@@ -48,13 +52,23 @@ internal sealed class ContainerProbe(JsonObject probe, JsonNode container, HttpC
             if (probe["tcpSocket"] is JsonObject tcp)
             {
                 using var client = new TcpClient();
-                await client.ConnectAsync(tcp.Str("host") ?? KubeletNode.PodIp, Port(tcp["port"]), deadline.Token);
+                await client.ConnectAsync(tcp.Str("host") ?? KubeletNode.PodIp, Port(tcp["port"], container), deadline.Token);
                 return null;
             }
 
             if (probe["exec"] is JsonObject exec)
             {
-                return await ExecAsync(pid, (exec["command"] as JsonArray ?? []).Select(c => c?.ToString() ?? "").ToList(), deadline.Token);
+                var command = (exec["command"] as JsonArray ?? []).Select(c => c?.ToString() ?? "").ToList();
+                try
+                {
+                    // The kubelet's exec prober reports a failing command by its output.
+                    var result = await ContainerExec.RunAsync(target, command, deadline.Token);
+                    return result.ExitCode == 0 ? null : result.Stdout + result.Stderr;
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    return $"command \"{string.Join(' ', command)}\" timed out";
+                }
             }
 
             return "the probe has no handler";
@@ -63,36 +77,14 @@ internal sealed class ContainerProbe(JsonObject probe, JsonNode container, HttpC
         {
             return $"probe timed out after {Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s";
         }
-        catch (Exception e) when (e is HttpRequestException or SocketException or IOException)
+        catch (Exception e) when (e is HttpRequestException or SocketException or IOException or Win32Exception)
         {
             return e.Message;
         }
     }
 
-    private static async Task<string?> ExecAsync(int pid, IReadOnlyList<string> command, CancellationToken ct)
-    {
-        var info = new ProcessStartInfo("nsenter") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])["--target", pid.ToString(CultureInfo.InvariantCulture), "--mount", "--", .. command])
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info) ?? throw new IOException("nsenter did not start");
-        var output = process.StandardOutput.ReadToEndAsync(ct);
-        try
-        {
-            await process.WaitForExitAsync(ct);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return process.ExitCode == 0 ? null : $"command {string.Join(' ', command)} exited with {process.ExitCode}: {await output}";
-    }
-
-    private int Port(JsonNode? port)
+    /// <summary>A probe's or hook's port: a number, or the name of one of the container's ports.</summary>
+    public static int Port(JsonNode? port, JsonObject container)
     {
         if (port is JsonValue v && v.TryGetValue<int>(out var number))
         {

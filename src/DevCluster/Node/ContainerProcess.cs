@@ -5,24 +5,26 @@ using System.Globalization;
 namespace AgentOperator.DevCluster.Node;
 
 /// <summary>
-/// One run of a container: an OS process with stdout and stderr captured line by line into its CRI log file. With
-/// volume mounts it starts in a private mount namespace: <c>unshare --mount --propagation private</c> runs
-/// <c>sh -c</c>, which bind-mounts each volume at its mountPath (remounting read-only ones) and then <c>exec</c>s the
-/// command, so the container's process keeps the PID the node signals and the mounts are seen by it alone. This needs
-/// root and util-linux, nothing native in this process; <c>sh</c> and <c>mount</c> are the host's.
+/// One run of a container: an OS process started from its <see cref="ContainerSandbox"/>'s launch line, with stdout and
+/// stderr captured line by line into its CRI log file. The launch line execs in place down to the container's command,
+/// so <see cref="Id"/> is the PID of the container's process; just before that last exec it writes its started marker
+/// on stderr, which completes <see cref="Started"/> instead of going into the log.
 /// </summary>
 internal sealed class ContainerProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StreamWriter _log;
     private readonly TimeProvider _time;
+    private readonly string _startedMarker;
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<bool> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private ContainerProcess(Process process, StreamWriter log, TimeProvider time)
+    private ContainerProcess(Process process, StreamWriter log, TimeProvider time, string startedMarker)
     {
         _process = process;
         _log = log;
         _time = time;
+        _startedMarker = startedMarker;
     }
 
     public int Id => _process.Id;
@@ -30,13 +32,21 @@ internal sealed class ContainerProcess : IDisposable
     /// <summary>The exit code once the process ended and its output is in the log (128 + signal when a signal ended it).</summary>
     public Task<int> Exited => _exited.Task;
 
-    /// <summary>Starts the process, or throws <see cref="Win32Exception"/> when its executable cannot be run.</summary>
-    public static ContainerProcess Start(IReadOnlyList<string> command, string workingDirectory, IReadOnlyDictionary<string, string> environment,
-        IReadOnlyList<BindMount> mounts, string logPath, TimeProvider time)
+    /// <summary>True once the container's command was executed (its sandbox is set up), false when the process ended before.</summary>
+    public Task<bool> Started => _started.Task;
+
+    /// <summary>The last line written to stderr (before <see cref="Started"/>: why the sandbox could not be set up).</summary>
+    public string? LastError { get; private set; }
+
+    /// <summary>
+    /// Starts <paramref name="launchLine"/> with exactly <paramref name="environment"/>, or throws <see cref="Win32Exception"/>
+    /// when it cannot be run; <paramref name="startedMarker"/> is the stderr line that says the command is being executed.
+    /// </summary>
+    public static ContainerProcess Start(IReadOnlyList<string> launchLine, string startedMarker, IReadOnlyDictionary<string, string> environment, string logPath, TimeProvider time)
     {
-        List<string> line = mounts.Count == 0 ? [.. command] : ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", MountScript(mounts), "sh", .. command];
-        var info = new ProcessStartInfo(line[0]) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in line.Skip(1))
+        // The sandbox changes to the container's working directory itself, once its mounts are in place.
+        var info = new ProcessStartInfo(launchLine[0]) { WorkingDirectory = "/", RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in launchLine.Skip(1))
         {
             info.ArgumentList.Add(arg);
         }
@@ -51,7 +61,7 @@ internal sealed class ContainerProcess : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(logPath)!);
         var log = new StreamWriter(new FileStream(logPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
         var process = new Process { StartInfo = info };
-        var running = new ContainerProcess(process, log, time);
+        var running = new ContainerProcess(process, log, time, startedMarker);
         process.OutputDataReceived += (_, e) => running.Append("stdout", e.Data);
         process.ErrorDataReceived += (_, e) => running.Append("stderr", e.Data);
         try
@@ -71,6 +81,7 @@ internal sealed class ContainerProcess : IDisposable
         {
             await process.WaitForExitAsync();
             process.WaitForExit(); // drains the last output lines into the log
+            running._started.TrySetResult(false);
             running._exited.TrySetResult(process.ExitCode);
         });
         return running;
@@ -119,6 +130,20 @@ internal sealed class ContainerProcess : IDisposable
             return;
         }
 
+        if (stream == "stderr" && !_started.Task.IsCompleted)
+        {
+            if (text == _startedMarker)
+            {
+                _started.TrySetResult(true);
+                return;
+            }
+        }
+
+        if (stream == "stderr")
+        {
+            LastError = text;
+        }
+
         lock (_log)
         {
             try
@@ -130,26 +155,4 @@ internal sealed class ContainerProcess : IDisposable
             }
         }
     }
-
-    // Deepest paths last, so a mount inside another volume's mountPath lands on top of it.
-    private static string MountScript(IReadOnlyList<BindMount> mounts)
-    {
-        var steps = new List<string>();
-        foreach (var mount in mounts.OrderBy(m => m.Target.Length))
-        {
-            var target = Quote(mount.Target);
-            steps.Add(Directory.Exists(mount.Source)
-                ? $"mkdir -p -- {target}"
-                : $"mkdir -p -- {Quote(Path.GetDirectoryName(mount.Target) ?? "/")} && touch -- {target}");
-            steps.Add($"mount --bind -- {Quote(mount.Source)} {target}");
-            if (mount.ReadOnly)
-            {
-                steps.Add($"mount -o remount,bind,ro -- {target}");
-            }
-        }
-
-        return string.Join(" && ", steps) + " && exec \"$@\"";
-    }
-
-    private static string Quote(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }

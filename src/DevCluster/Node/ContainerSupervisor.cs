@@ -1,18 +1,26 @@
 using System.ComponentModel;
 using System.Globalization;
+using System.Text;
 using System.Text.Json.Nodes;
 using AgentOperator.DevCluster.Storage;
 
 namespace AgentOperator.DevCluster.Node;
 
 /// <summary>
-/// One container of a pod through its runs, as the kubelet keeps it: creates it (environment, command, mounts), starts
-/// it, probes it, records how each run ended (state, lastState, restartCount), restarts it by its restart policy with
-/// the crash-loop back-off, and stops it with SIGTERM, then SIGKILL once the grace period is over.
+/// One container of a pod through its runs, as the kubelet keeps it: creates it (environment, command, sandbox, user),
+/// starts it, runs its postStart hook, probes it (startup first, then readiness and liveness), records how each run ended
+/// (state, lastState, restartCount, termination message), restarts it by its restart policy with the crash-loop
+/// back-off, and stops it with its preStop hook and SIGTERM, then SIGKILL once the grace period is over.
 /// </summary>
 internal sealed class ContainerSupervisor(PodWorker pod, JsonObject spec, ContainerKind kind) : IDisposable
 {
+    private const UnixFileMode AllReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite
+        | UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
+
     private static readonly TimeSpan BackOffReset = TimeSpan.FromMinutes(10);
+
+    // The kubelet gives SIGTERM at least this long after a preStop hook took the grace period.
+    private static readonly TimeSpan MinimumGracePeriod = TimeSpan.FromSeconds(2);
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
@@ -21,7 +29,10 @@ internal sealed class ContainerSupervisor(PodWorker pod, JsonObject spec, Contai
     private Task _loop = Task.CompletedTask;
     private TimeSpan _grace = TimeSpan.FromSeconds(30);
     private bool _ready;
+    private bool _startupSucceeded;
     private string? _configError;
+    private ContainerExecTarget? _exec;
+    private Task? _kill;
 
     public string Name { get; } = spec.Str("name") ?? "";
 
@@ -58,7 +69,22 @@ internal sealed class ContainerSupervisor(PodWorker pod, JsonObject spec, Contai
         }
     }
 
-    /// <summary>Completes when the container has been started once (a sidecar's signal to go on), or has finished.</summary>
+    /// <summary>How to start a process inside the container's current run (exec probes, hooks, <c>pods/exec</c>), or null when no process runs.</summary>
+    public ContainerExecTarget? ExecTarget
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _exec;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Completes when the container has been started once (its postStart hook done and its startup probe passed: a
+    /// sidecar's signal to go on), or has finished.
+    /// </summary>
     public Task Started => _started.Task;
 
     /// <summary>Completes when the container has finished (will not run again) or was stopped.</summary>
@@ -102,7 +128,7 @@ internal sealed class ContainerSupervisor(PodWorker pod, JsonObject spec, Contai
                 ["imageID"] = "docker.io/" + spec.Str("image"),
                 ["ready"] = _ready && _state["running"] is not null,
                 ["restartCount"] = Math.Max(Attempt, 0),
-                ["started"] = _state["running"] is not null,
+                ["started"] = _startupSucceeded && _state["running"] is not null,
                 ["state"] = _state.DeepClone(),
             };
             if (Attempt >= 0)
@@ -202,13 +228,20 @@ internal sealed class ContainerSupervisor(PodWorker pod, JsonObject spec, Contai
                 variables[name] = value;
             }
 
-            var workingDirectory = spec.Str("workingDir") ?? image?.WorkingDirectory ?? "/";
-            Directory.CreateDirectory(workingDirectory);
-            return new ContainerConfig(image, command, variables, workingDirectory, pod.Mounts(spec));
+            if (image is null)
+            {
+                return new ContainerConfig(null, command, variables, null);
+            }
+
+            var identity = ContainerIdentity.Resolve(pod.Object, spec, image);
+            variables.TryAdd("HOME", identity.Home);
+            var sandbox = new ContainerSandbox(image, spec.Str("workingDir") ?? image.WorkingDirectory, pod.Mounts(spec), identity,
+                spec.Bool("securityContext", "readOnlyRootFilesystem") == true, Path.Combine(pod.PodDirectory, "containers", Name));
+            return new ContainerConfig(image, command, variables, sandbox);
         }
         catch (ContainerConfigException e)
         {
-            SetState(Waiting("CreateContainerConfigError", e.Message));
+            SetState(Waiting(e.Reason, e.Message));
 
             // One Event per distinct error, not one per retry.
             if (e.Message != _configError)
@@ -239,6 +272,7 @@ internal sealed class ContainerSupervisor(PodWorker pod, JsonObject spec, Contai
         lock (_gate)
         {
             _ready = true;
+            _startupSucceeded = true;
         }
 
         SetState(new JsonObject { ["running"] = new JsonObject { ["startedAt"] = started } });
@@ -255,41 +289,86 @@ internal sealed class ContainerSupervisor(PodWorker pod, JsonObject spec, Contai
 
     private async Task<int?> RunProcessAsync(ContainerConfig config, CancellationToken ct)
     {
+        // As the kubelet: a fresh world-writable file per run, bound at terminationMessagePath and read when the run ends.
+        var sandbox = config.Sandbox!;
+        Directory.CreateDirectory(sandbox.StateDirectory);
+        var terminationLog = Path.Combine(sandbox.StateDirectory, "termination-log-" + Attempt.ToString(CultureInfo.InvariantCulture));
+        File.WriteAllBytes(terminationLog, []);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(terminationLog, AllReadWrite);
+        }
+
+        sandbox = sandbox with { Mounts = [.. sandbox.Mounts, new BindMount(terminationLog, spec.Str("terminationMessagePath") ?? "/dev/termination-log", false)] };
+
         ContainerProcess process;
         var started = pod.Now();
         try
         {
-            process = ContainerProcess.Start(config.Command, config.WorkingDirectory, config.Environment, config.Mounts, LogPath(Attempt), pod.Time);
+            process = ContainerProcess.Start(sandbox.LaunchLine(config.Command), sandbox.StartedMarker, config.Environment, LogPath(Attempt), pod.Time);
         }
         catch (Win32Exception e)
         {
-            pod.Warning("Failed", $"Error: failed to start container \"{Name}\": {e.Message}");
-            End(128, "StartError", $"failed to start container \"{Name}\": exec: \"{(config.Command.Count > 0 ? config.Command[0] : "")}\": {e.Message}", started);
-            return 128;
+            return StartError(e.Message, started);
         }
 
         using (process)
         {
-            lock (_gate)
+            // Running from when the sandbox is set up and the command executes, as a runtime reports it.
+            if (!await process.Started.WaitAsync(ct).ContinueWith(t => t.IsCompletedSuccessfully && t.Result, TaskScheduler.Default))
             {
-                _ready = spec["readinessProbe"] is null;
+                if (ct.IsCancellationRequested)
+                {
+                    process.Kill();
+                    return null;
+                }
+
+                await process.Exited;
+                return StartError(process.LastError ?? "the container's sandbox could not be set up", started);
             }
 
-            SetState(new JsonObject { ["running"] = new JsonObject { ["startedAt"] = started } });
+            started = pod.Now();
+            var target = new ContainerExecTarget(process.Id, sandbox.Identity, config.Environment, sandbox.WorkingDirectory);
+            lock (_gate)
+            {
+                _exec = target;
+                _kill = null;
+                _ready = false;
+                _startupSucceeded = false;
+            }
+
             pod.Normal("Started", $"Started container {Name}");
-            _started.TrySetResult();
+
+            // postStart runs before the container counts as running (and before the next one starts); its failure kills it.
+            var hookFailure = await PostStartAsync(target, ct);
             using var probing = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            var probes = Task.WhenAll(ProbeAsync("readinessProbe", process, probing.Token), ProbeAsync("livenessProbe", process, probing.Token));
+            var probes = Task.CompletedTask;
+            if (hookFailure is not null)
+            {
+                pod.Warning("FailedPostStartHook", "PostStartHook failed");
+                await KillAsync(process, target, "FailedPostStartHook", pod.GracePeriod());
+            }
+            else if (!ct.IsCancellationRequested)
+            {
+                lock (_gate)
+                {
+                    _startupSucceeded = spec["startupProbe"] is null;
+                    _ready = _startupSucceeded && spec["readinessProbe"] is null;
+                }
+
+                SetState(new JsonObject { ["running"] = new JsonObject { ["startedAt"] = started } });
+                if (spec["startupProbe"] is null)
+                {
+                    _started.TrySetResult();
+                }
+
+                probes = ProbeAsync(process, target, probing.Token);
+            }
+
             var exited = await Task.WhenAny(process.Exited, Task.Delay(Timeout.Infinite, ct));
             if (exited != process.Exited)
             {
-                // Stopping: SIGTERM, then SIGKILL once the grace period is over.
-                pod.Normal("Killing", $"Stopping container {Name}");
-                process.Terminate();
-                if (await Task.WhenAny(process.Exited, Task.Delay(_grace, pod.Time, CancellationToken.None)) != process.Exited)
-                {
-                    process.Kill();
-                }
+                await KillAsync(process, target, $"Stopping container {Name}", _grace);
             }
 
             var code = await process.Exited;
@@ -297,34 +376,139 @@ internal sealed class ContainerSupervisor(PodWorker pod, JsonObject spec, Contai
             await probes;
             lock (_gate)
             {
+                _exec = null;
                 _ready = false;
             }
 
-            End(code, code == 0 ? "Completed" : "Error", null, started);
+            End(code, code == 0 ? "Completed" : "Error", TerminationMessage(terminationLog, code), started);
+            if (hookFailure is not null && Restarts(code))
+            {
+                SetState(Waiting("PostStartHookError", hookFailure));
+            }
+
             return code;
         }
     }
 
-    // Readiness drives Ready; a liveness failure (failureThreshold in a row) kills the container, which then restarts by policy.
-    private async Task ProbeAsync(string field, ContainerProcess process, CancellationToken ct)
+    private int StartError(string error, string started)
+    {
+        pod.Warning("Failed", $"Error: failed to start container \"{Name}\": {error}");
+        End(128, "StartError", $"failed to start container \"{Name}\": {error}", started);
+        return 128;
+    }
+
+    private async Task<string?> PostStartAsync(ContainerExecTarget target, CancellationToken ct)
+    {
+        if (spec.At("lifecycle", "postStart") is not JsonObject handler)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await new LifecycleHook(handler, spec, pod.Http).RunAsync(target, pod.Description, ct);
+        }
+        catch (OperationCanceledException)
+        {
+            // The pod is being stopped: the container is killed as any other.
+            return null;
+        }
+        catch (Win32Exception e)
+        {
+            return e.Message;
+        }
+    }
+
+    // Stops the run as the kubelet's killContainer does: the Killing Event, the preStop hook within the grace period,
+    // SIGTERM, then SIGKILL once what is left of the grace period (at least 2 s) is over. Once per run, whoever asks first.
+    private Task KillAsync(ContainerProcess process, ContainerExecTarget target, string message, TimeSpan grace)
+    {
+        lock (_gate)
+        {
+            return _kill ??= Task.Run(async () =>
+            {
+                pod.Normal("Killing", message);
+                var deadline = pod.Time.GetUtcNow() + grace;
+                if (spec.At("lifecycle", "preStop") is JsonObject preStop && grace > TimeSpan.Zero)
+                {
+                    await PreStopAsync(preStop, target, grace);
+                }
+
+                var left = deadline - pod.Time.GetUtcNow();
+                process.Terminate();
+                if (await Task.WhenAny(process.Exited, Task.Delay(left > MinimumGracePeriod ? left : MinimumGracePeriod, pod.Time)) != process.Exited)
+                {
+                    process.Kill();
+                }
+            });
+        }
+    }
+
+    private async Task PreStopAsync(JsonObject handler, ContainerExecTarget target, TimeSpan grace)
+    {
+        using var timeout = new CancellationTokenSource(grace, pod.Time);
+        try
+        {
+            if (await new LifecycleHook(handler, spec, pod.Http).RunAsync(target, pod.Description, timeout.Token) is not null)
+            {
+                // As the kubelet: the Event leaves the hook's output out, so no secret leaks into it.
+                pod.Warning("FailedPreStopHook", "PreStopHook failed");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Not done within the grace period: the container is stopped anyway.
+        }
+        catch (Win32Exception)
+        {
+            pod.Warning("FailedPreStopHook", "PreStopHook failed");
+        }
+    }
+
+    // The startup probe first; readiness and liveness once it has succeeded.
+    private async Task ProbeAsync(ContainerProcess process, ContainerExecTarget target, CancellationToken ct)
+    {
+        if (await ProbeAsync("startupProbe", process, target, ct))
+        {
+            await Task.WhenAll(ProbeAsync("readinessProbe", process, target, ct), ProbeAsync("livenessProbe", process, target, ct));
+        }
+    }
+
+    // Startup succeeds once and stops; readiness drives Ready; startup and liveness failures (failureThreshold in a row)
+    // kill the container, which then restarts by policy. True when the probe is absent or succeeded (startup).
+    private async Task<bool> ProbeAsync(string field, ContainerProcess process, ContainerExecTarget target, CancellationToken ct)
     {
         if (spec[field] is not JsonObject definition)
         {
-            return;
+            return true;
         }
 
         var probe = new ContainerProbe(definition, spec, pod.Http);
+        var kind = field switch { "startupProbe" => "Startup", "readinessProbe" => "Readiness", _ => "Liveness" };
         int successes = 0, failures = 0;
         try
         {
             await Task.Delay(probe.InitialDelay, pod.Time, ct);
             while (!ct.IsCancellationRequested)
             {
-                var failure = await probe.CheckAsync(process.Id, ct);
+                var failure = await probe.CheckAsync(target, ct);
                 (successes, failures) = failure is null ? (successes + 1, 0) : (0, failures + 1);
                 if (failure is not null)
                 {
-                    pod.Warning("Unhealthy", $"{(field == "readinessProbe" ? "Readiness" : "Liveness")} probe failed: {failure}");
+                    pod.Warning("Unhealthy", $"{kind} probe failed: {failure}");
+                }
+
+                if (field == "startupProbe" && failure is null)
+                {
+                    lock (_gate)
+                    {
+                        _startupSucceeded = true;
+                        _ready = spec["readinessProbe"] is null;
+                    }
+
+                    pod.StatusChanged();
+                    _started.TrySetResult();
+                    return true;
                 }
 
                 if (field == "readinessProbe")
@@ -344,14 +528,8 @@ internal sealed class ContainerSupervisor(PodWorker pod, JsonObject spec, Contai
                 }
                 else if (failures >= probe.FailureThreshold)
                 {
-                    pod.Normal("Killing", $"Container {Name} failed liveness probe, will be restarted");
-                    process.Terminate();
-                    if (await Task.WhenAny(process.Exited, Task.Delay(_grace, pod.Time, ct)) != process.Exited)
-                    {
-                        process.Kill();
-                    }
-
-                    return;
+                    await KillAsync(process, target, $"Container {Name} failed {kind.ToLowerInvariant()} probe, will be restarted", probe.TerminationGracePeriod ?? pod.GracePeriod());
+                    return false;
                 }
 
                 await Task.Delay(probe.Period, pod.Time, ct);
@@ -360,7 +538,25 @@ internal sealed class ContainerSupervisor(PodWorker pod, JsonObject spec, Contai
         catch (OperationCanceledException)
         {
         }
+
+        return false;
     }
+
+    // The kubelet's termination message: the last 4096 bytes of the file; with FallbackToLogsOnError and a failed run
+    // that left it empty, the last 80 lines of the run's log, at most their last 2048 bytes.
+    private string? TerminationMessage(string file, int code)
+    {
+        var message = Tail(File.ReadAllBytes(file), 4096);
+        if (message.Length == 0 && code != 0 && spec.Str("terminationMessagePolicy") == "FallbackToLogsOnError" && File.Exists(LogPath(Attempt)))
+        {
+            var lines = File.ReadLines(LogPath(Attempt)).Select(ContainerLogLine.Parse).OfType<ContainerLogLine>().TakeLast(80);
+            message = Tail(Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l.Text + "\n"))), 2048);
+        }
+
+        return message.Length == 0 ? null : message;
+    }
+
+    private static string Tail(byte[] bytes, int max) => Encoding.UTF8.GetString(bytes.AsSpan(Math.Max(0, bytes.Length - max)));
 
     private void End(int code, string reason, string? message, string started)
     {

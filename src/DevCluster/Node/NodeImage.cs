@@ -1,14 +1,22 @@
 namespace AgentOperator.DevCluster.Node;
 
 /// <summary>
-/// What the node runs for an image: the image's ENTRYPOINT and CMD as local commands, its WORKDIR as a local folder and
-/// its ENV. <paramref name="Image"/> is a repository name (<c>busybox</c>, <c>ghcr.io/agentoperator/gateway</c>), which
-/// matches every tag and digest of it, or a prefix ending in <c>*</c>.
+/// What the node runs for an image: the image's ENTRYPOINT and CMD as local commands, its WORKDIR (the folder the
+/// container starts in, as the container sees it), its ENV and USER, and optionally its files: a local folder the node
+/// binds read-only at WORKDIR, so the container reads its image there and nothing else. Without files the container
+/// sees the node's folder at WORKDIR. <paramref name="Image"/> is a repository name (<c>busybox</c>,
+/// <c>ghcr.io/agentoperator/gateway</c>), which matches every tag and digest of it, or a prefix ending in <c>*</c>.
 /// </summary>
 public sealed record NodeImage(string Image, IReadOnlyList<string> Entrypoint, IReadOnlyList<string> Cmd, string WorkingDirectory)
 {
     /// <summary>The image's ENV; the container's env is applied over it.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The image's USER (<c>uid</c>, <c>uid:gid</c>, <c>name</c> or <c>name:group</c>); null or empty runs as root, as an image without USER.</summary>
+    public string? User { get; init; }
+
+    /// <summary>The local folder holding the image's files (the Dockerfile's <c>COPY … /app</c>), bound read-only at WORKDIR; null: none.</summary>
+    public string? Files { get; init; }
 
     /// <summary>Whether <paramref name="image"/> (as a pod names it) is this image; the length of the match ranks it.</summary>
     public int Match(string image)

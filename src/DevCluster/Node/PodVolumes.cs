@@ -14,6 +14,7 @@ internal sealed class PodVolumes(string directory, JsonObject pod, EnvironmentRe
 {
     private const int DefaultMode = 420; // 0644, the API's default for ConfigMap, Secret and projected volumes.
     private readonly Dictionary<string, ServiceAccountToken> _tokens = new(StringComparer.Ordinal);
+    private readonly VolumeOwnership _ownership = new(pod.Long("spec", "securityContext", "fsGroup"));
 
     /// <summary>Each volume's folder on the node (hostPath volumes: the host path), by volume name.</summary>
     public Dictionary<string, string> Paths { get; } = new(StringComparer.Ordinal);
@@ -37,7 +38,8 @@ internal sealed class PodVolumes(string directory, JsonObject pod, EnvironmentRe
                     var payload = Payload(name, volume);
                     if (payload is not null)
                     {
-                        AtomicWriter.Write(path, payload, time);
+                        var owned = payload.ToDictionary(p => p.Key, p => p.Value with { Mode = _ownership.FileMode(p.Value.Mode) }, StringComparer.Ordinal);
+                        AtomicWriter.Write(path, owned, time, written => _ownership.Apply(written, readOnly: true));
                     }
                     else
                     {
@@ -46,8 +48,18 @@ internal sealed class PodVolumes(string directory, JsonObject pod, EnvironmentRe
                 }
                 else
                 {
-                    // emptyDir, and every kind the node does not hold yet, is an empty folder that lives as long as the pod.
-                    Directory.CreateDirectory(path);
+                    // emptyDir, and every kind the node does not hold yet, is an empty folder that lives as long as the pod,
+                    // writable by every user (0777, as the kubelet makes it), then owned by fsGroup.
+                    if (!Directory.Exists(path))
+                    {
+                        var folder = Directory.CreateDirectory(path);
+                        if (!OperatingSystem.IsWindows())
+                        {
+                            folder.UnixFileMode = (UnixFileMode)0b111_111_111; // 0777
+                        }
+
+                        _ownership.Apply(path, readOnly: false);
+                    }
                 }
             }
             catch (ContainerConfigException e)
@@ -170,6 +182,7 @@ internal sealed class PodVolumes(string directory, JsonObject pod, EnvironmentRe
             _tokens[key] = token;
         }
 
-        return new() { [path] = new VolumeFile(Encoding.ASCII.GetBytes(token.Token), mode) };
+        // With fsGroup the kubelet writes the token 0600 and relies on the ownership change for group read (0640).
+        return new() { [path] = new VolumeFile(Encoding.ASCII.GetBytes(token.Token), _ownership.FsGroup is null ? mode : 0b110_000_000) }; // 0600
     }
 }

@@ -54,6 +54,15 @@ internal sealed class PodWorker
     /// <summary>Where the containers' log files are: <c>CONTAINER/ATTEMPT.log</c>.</summary>
     public string LogDirectory { get; }
 
+    /// <summary>The pod's folder on the node (its volumes, its containers' state), removed with the pod.</summary>
+    public string PodDirectory => Path.Combine(_node.Directory, "pods", Uid);
+
+    /// <summary>The pod as it was scheduled.</summary>
+    public JsonObject Object => _pod;
+
+    /// <summary>The pod as the kubelet names it in messages: <c>name_namespace(uid)</c>.</summary>
+    public string Description => $"{Name}_{Namespace}({Uid})";
+
     public NodeOptions Options => _node.Options;
 
     public TimeProvider Time => _node.Time;
@@ -156,14 +165,15 @@ internal sealed class PodWorker
     {
         try
         {
-            System.IO.Directory.Delete(Path.Combine(_node.Directory, "pods", Uid), recursive: true);
+            System.IO.Directory.Delete(PodDirectory, recursive: true);
         }
         catch (IOException)
         {
         }
     }
 
-    private TimeSpan GracePeriod() => TimeSpan.FromSeconds(_pod.Long("spec", "terminationGracePeriodSeconds") ?? 30);
+    /// <summary>The pod's terminationGracePeriodSeconds.</summary>
+    public TimeSpan GracePeriod() => TimeSpan.FromSeconds(_pod.Long("spec", "terminationGracePeriodSeconds") ?? 30);
 
     private async Task MountAsync(CancellationToken ct)
     {

@@ -2,8 +2,8 @@ namespace AgentOperator.DevCluster.Node;
 
 /// <summary>
 /// The project's own images as the Dockerfile builds them: each target's publish output (its <c>/app</c>, here a
-/// folder of <see cref="ProjectPublisher"/>'s cache), its ENTRYPOINT and its ENV. Tests compare these with the
-/// Dockerfile so they cannot drift.
+/// folder of <see cref="ProjectPublisher"/>'s cache, bound read-only at <c>/app</c>), its WORKDIR, USER, ENTRYPOINT
+/// and ENV. Tests compare these with the Dockerfile so they cannot drift.
 /// </summary>
 public static class ProjectImages
 {

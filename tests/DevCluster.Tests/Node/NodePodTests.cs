@@ -287,6 +287,10 @@ public sealed class NodePodTests(NodeFixture cluster) : IClassFixture<NodeFixtur
                     livenessProbe:
                       tcpSocket: {port: {{{port}}} }
                       periodSeconds: 1
+                    startupProbe:
+                      tcpSocket: {port: {{{port}}} }
+                      periodSeconds: 1
+                      failureThreshold: 30
             """);
             await cluster.WaitForPodAsync(ns, "web", p => p.Str("status", "phase") == "Running", "Running");
             await Task.Delay(TimeSpan.FromSeconds(2));
@@ -372,10 +376,14 @@ public sealed class NodePodTests(NodeFixture cluster) : IClassFixture<NodeFixtur
                   httpGet: {path: /alive, port: {{{port}}} }
                   periodSeconds: 1
                   failureThreshold: 2
+                startupProbe:
+                  tcpSocket: {port: {{{port}}} }
+                  periodSeconds: 1
+                  failureThreshold: 30
             """);
         await cluster.WaitForPodAsync(ns, "sick", p => (long)p.At("status", "containerStatuses", 0, "restartCount")! >= 1, "restarted after failing its liveness probe");
-        // A probe may first find the server not yet listening (connection refused, e.g. while its token volume is
-        // mounted); the 404 failure follows once it answers.
+        // The startup probe holds the liveness probe back until the server listens (python starts slowly on a busy
+        // machine), so its failures are the 404s.
         var events = await Eventually.MatchAsync(
             () => cluster.Kubectl.SucceedAsync($"get events -n {ns} -o jsonpath={{.items[*].message}}"),
             e => e.Contains("Liveness probe failed: HTTP probe failed with statuscode: 404", StringComparison.Ordinal),

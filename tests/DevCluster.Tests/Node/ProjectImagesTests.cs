@@ -4,7 +4,7 @@ using AgentOperator.DevCluster.Node;
 
 namespace AgentOperator.DevCluster.Tests.Node;
 
-/// <summary>The node's map of the project's images matches the Dockerfile: each target's ENTRYPOINT, ENV and project.</summary>
+/// <summary>The node's map of the project's images matches the Dockerfile: each target's ENTRYPOINT, ENV, WORKDIR, USER and project.</summary>
 public sealed partial class ProjectImagesTests
 {
     [Fact]
@@ -23,6 +23,10 @@ public sealed partial class ProjectImagesTests
                 .SelectMany(l => EnvPair().Matches(l["ENV ".Length..]))
                 .ToDictionary(m => m.Groups["key"].Value, m => m.Groups["quoted"].Success ? m.Groups["quoted"].Value : m.Groups["plain"].Value);
             Assert.Equal(environment, image.Environment);
+            Assert.Equal(stage.Single(l => l.StartsWith("WORKDIR ", StringComparison.Ordinal))["WORKDIR ".Length..].Trim(), image.WorkingDirectory);
+            Assert.Equal(stage.Single(l => l.StartsWith("USER ", StringComparison.Ordinal))["USER ".Length..].Trim(), image.User);
+            var node = image.ToNodeImage("/cache/" + image.Target);
+            Assert.Equal((image.WorkingDirectory, image.User, "/cache/" + image.Target), (node.WorkingDirectory, node.User, node.Files));
 
             // The stage copies the publish output of the project the map publishes.
             var dockerfile = string.Join('\n', lines).Replace("\\\n", " ", StringComparison.Ordinal);
@@ -38,8 +42,8 @@ public sealed partial class ProjectImagesTests
     public void Image_names_match_every_tag_and_digest_and_the_longest_entry_wins()
     {
         var map = ProjectImages.Map("/cache").With(new NodeImage("ghcr.io/agentoperator/*", ["true"], [], "/"));
-        Assert.Equal("/cache/gateway", map.Resolve("ghcr.io/agentoperator/gateway:0.1.0")!.WorkingDirectory);
-        Assert.Equal("/cache/sample-agent", map.Resolve("ghcr.io/agentoperator/sample-agent@sha256:abc")!.WorkingDirectory);
+        Assert.Equal("/cache/gateway", map.Resolve("ghcr.io/agentoperator/gateway:0.1.0")!.Files);
+        Assert.Equal("/cache/sample-agent", map.Resolve("ghcr.io/agentoperator/sample-agent@sha256:abc")!.Files);
         Assert.Equal(["dotnet", "AgentOperator.Operator.dll"], map.Resolve("ghcr.io/agentoperator/operator")!.Entrypoint);
         Assert.Equal(["true"], map.Resolve("ghcr.io/agentoperator/other:1")!.Entrypoint);
         Assert.Null(map.Resolve("nginx:1.27"));
