@@ -9,9 +9,10 @@ namespace AgentOperator.DevCluster.Node;
 /// <summary>
 /// One probe of a container as the kubelet runs it: httpGet (2xx/3xx succeed; host defaults to the pod IP, port by
 /// number or by the container's port name), tcpSocket (a connection succeeds) or exec (exit 0 succeeds; run with
-/// <c>nsenter</c> in the container's mount namespace), every periodSeconds after initialDelaySeconds, within timeoutSeconds.
+/// <c>nsenter</c> in the container's mount namespace and the pod's network namespace), every periodSeconds after
+/// initialDelaySeconds, within timeoutSeconds.
 /// </summary>
-internal sealed class ContainerProbe(JsonObject probe, JsonNode container, HttpClient http)
+internal sealed class ContainerProbe(JsonObject probe, JsonNode container, HttpClient http, string podIp, string? networkNamespace)
 {
     public TimeSpan InitialDelay => TimeSpan.FromSeconds(probe.Long("initialDelaySeconds") ?? 0);
 
@@ -33,7 +34,7 @@ internal sealed class ContainerProbe(JsonObject probe, JsonNode container, HttpC
             if (probe["httpGet"] is JsonObject get)
             {
                 var scheme = (get.Str("scheme") ?? "HTTP").ToLowerInvariant();
-                var uri = new Uri($"{scheme}://{get.Str("host") ?? KubeletNode.PodIp}:{Port(get["port"])}{get.Str("path") ?? "/"}");
+                var uri = new Uri($"{scheme}://{get.Str("host") ?? podIp}:{Port(get["port"])}{get.Str("path") ?? "/"}");
                 using var request = new HttpRequestMessage(HttpMethod.Get, uri);
                 foreach (var header in (get["httpHeaders"] as JsonArray ?? []).OfType<JsonObject>())
                 {
@@ -48,7 +49,7 @@ internal sealed class ContainerProbe(JsonObject probe, JsonNode container, HttpC
             if (probe["tcpSocket"] is JsonObject tcp)
             {
                 using var client = new TcpClient();
-                await client.ConnectAsync(tcp.Str("host") ?? KubeletNode.PodIp, Port(tcp["port"]), deadline.Token);
+                await client.ConnectAsync(tcp.Str("host") ?? podIp, Port(tcp["port"]), deadline.Token);
                 return null;
             }
 
@@ -69,10 +70,11 @@ internal sealed class ContainerProbe(JsonObject probe, JsonNode container, HttpC
         }
     }
 
-    private static async Task<string?> ExecAsync(int pid, IReadOnlyList<string> command, CancellationToken ct)
+    private async Task<string?> ExecAsync(int pid, IReadOnlyList<string> command, CancellationToken ct)
     {
         var info = new ProcessStartInfo("nsenter") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])["--target", pid.ToString(CultureInfo.InvariantCulture), "--mount", "--", .. command])
+        string[] network = networkNamespace is null ? [] : ["--net=" + networkNamespace];
+        foreach (var arg in (string[])["--target", pid.ToString(CultureInfo.InvariantCulture), "--mount", .. network, "--", .. command])
         {
             info.ArgumentList.Add(arg);
         }

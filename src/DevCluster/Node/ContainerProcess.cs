@@ -9,7 +9,8 @@ namespace AgentOperator.DevCluster.Node;
 /// volume mounts it starts in a private mount namespace: <c>unshare --mount --propagation private</c> runs
 /// <c>sh -c</c>, which bind-mounts each volume at its mountPath (remounting read-only ones) and then <c>exec</c>s the
 /// command, so the container's process keeps the PID the node signals and the mounts are seen by it alone. This needs
-/// root and util-linux, nothing native in this process; <c>sh</c> and <c>mount</c> are the host's.
+/// root and util-linux, nothing native in this process; <c>sh</c> and <c>mount</c> are the host's. A pod with its own
+/// network has every container started through <c>nsenter --net=</c> into the pod's network namespace.
 /// </summary>
 internal sealed class ContainerProcess : IDisposable
 {
@@ -32,9 +33,12 @@ internal sealed class ContainerProcess : IDisposable
 
     /// <summary>Starts the process, or throws <see cref="Win32Exception"/> when its executable cannot be run.</summary>
     public static ContainerProcess Start(IReadOnlyList<string> command, string workingDirectory, IReadOnlyDictionary<string, string> environment,
-        IReadOnlyList<BindMount> mounts, string logPath, TimeProvider time)
+        IReadOnlyList<BindMount> mounts, string logPath, TimeProvider time, string? networkNamespace = null)
     {
         List<string> line = mounts.Count == 0 ? [.. command] : ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", MountScript(mounts), "sh", .. command];
+
+        // In the pod's network namespace (nsenter execs in place, so the PID stays the container's).
+        line = networkNamespace is null ? line : ["nsenter", "--net=" + networkNamespace, "--", .. line];
         var info = new ProcessStartInfo(line[0]) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in line.Skip(1))
         {

@@ -259,7 +259,7 @@ internal sealed class ContainerSupervisor(PodWorker pod, JsonObject spec, Contai
         var started = pod.Now();
         try
         {
-            process = ContainerProcess.Start(config.Command, config.WorkingDirectory, config.Environment, config.Mounts, LogPath(Attempt), pod.Time);
+            process = ContainerProcess.Start(config.Command, config.WorkingDirectory, config.Environment, config.Mounts, LogPath(Attempt), pod.Time, pod.NetworkNamespace);
         }
         catch (Win32Exception e)
         {
@@ -313,7 +313,7 @@ internal sealed class ContainerSupervisor(PodWorker pod, JsonObject spec, Contai
             return;
         }
 
-        var probe = new ContainerProbe(definition, spec, pod.Http);
+        var probe = new ContainerProbe(definition, spec, pod.Http, pod.PodIp, pod.NetworkNamespace);
         int successes = 0, failures = 0;
         try
         {

@@ -56,6 +56,9 @@ internal sealed partial class NodeNetwork : IAsyncDisposable
 
     public NetworkTimings TeardownTimes { get; } = new();
 
+    /// <summary>How long rewriting the Service rules took, each time they changed.</summary>
+    public NetworkTimings RuleReloadTimes { get; } = new();
+
     /// <summary>The name of one of this node's iptables chains.</summary>
     public string Chain(string name) => $"DEVCLUSTER-{Slot.ToString(CultureInfo.InvariantCulture)}-{name}";
 
@@ -110,6 +113,30 @@ internal sealed partial class NodeNetwork : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Makes the bridge (address, Service route, forwarding) when it is not there (at start, or after something removed
+    /// it), with the veths of the node's running pods enslaved to it again.
+    /// </summary>
+    public async Task EnsureBridgeAsync(CancellationToken ct)
+    {
+        if (Directory.Exists(Path.Combine(SysNet, Bridge)))
+        {
+            return;
+        }
+
+        var veths = Names(SysNet).Where(name => name.StartsWith($"{PodSandbox.VethPrefix}{Slot.ToString(CultureInfo.InvariantCulture)}p", StringComparison.Ordinal));
+        await HostCommand.RunAsync("ip", ["-batch", "-"], $"""
+            link add {Bridge} type bridge
+            addr add {Gateway}/{PodCidr.PrefixLength} dev {Bridge}
+            link set {Bridge} up
+            route add {ServiceCidr} dev {Bridge} src {Gateway}
+            {string.Concat(veths.Select(veth => $"link set {veth} master {Bridge}\nlink set {veth} type bridge_slave hairpin on\n"))}
+            """, ct);
+
+        // Forwarding on the bridge alone (not the host's ip_forward): a pod's packet to a ClusterIP, DNATed to another pod, goes back out of it.
+        await File.WriteAllTextAsync(Path.Combine("/proc/sys/net/ipv4/conf", Bridge, "forwarding"), "1", ct);
+    }
+
     /// <summary>Frees a deleted sandbox's address.</summary>
     public void Release(int host)
     {
@@ -130,16 +157,7 @@ internal sealed partial class NodeNetwork : IAsyncDisposable
     {
         // A dead owner of this slot may have left its things (its leftovers were not removable while we raced for it).
         await RemoveSlotAsync(Slot, RoutesServices ? await HostCommand.RunAsync("iptables-save", [], ct: ct) : null);
-        await HostCommand.RunAsync("ip", ["-batch", "-"], $"""
-            link add {Bridge} type bridge
-            addr add {Gateway}/24 dev {Bridge}
-            link set {Bridge} up
-            route add {ServiceCidr} dev {Bridge} src {Gateway}
-
-            """, ct);
-
-        // Forwarding on the bridge alone (not the host's ip_forward): a pod's packet to a ClusterIP, DNATed to another pod, goes back out of it.
-        await File.WriteAllTextAsync(Path.Combine("/proc/sys/net/ipv4/conf", Bridge, "forwarding"), "1", ct);
+        await EnsureBridgeAsync(ct);
         if (!RoutesServices)
         {
             return;

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.NetworkInformation;
 using System.Text;
 using System.Text.Json.Nodes;
 using AgentOperator.DevCluster.Storage;
@@ -9,7 +10,9 @@ namespace AgentOperator.DevCluster.Node;
 /// The pod's <c>/etc/hosts</c> and <c>/etc/resolv.conf</c> as the kubelet writes them into the pod's folder and
 /// bind-mounts them into every container of a pod with its own network: the managed hosts file (localhost, the pod's
 /// hostname on its IP, <c>hostAliases</c>) and the resolver configuration of its <c>dnsPolicy</c> and <c>dnsConfig</c>.
-/// The node runs no DNS server, so ClusterFirst names the host's nameservers with the cluster's search path.
+/// The node runs no DNS server, so ClusterFirst names the host's nameservers with the cluster's search path; only those
+/// a pod can reach (addresses of the host itself: pods have no route beyond the node) are named, so a name outside the
+/// hosts file fails at once instead of waiting for a nameserver that never answers.
 /// </summary>
 internal sealed class PodNetworkFiles(string directory)
 {
@@ -26,7 +29,9 @@ internal sealed class PodNetworkFiles(string directory)
     {
         Directory.CreateDirectory(directory);
         File.WriteAllText(HostsPath, Hosts(pod, podIp));
-        File.WriteAllText(ResolvConfPath, ResolvConf(pod, HostResolvConf()));
+        var hostAddresses = NetworkInterface.GetAllNetworkInterfaces().SelectMany(i => i.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address).Where(a => !IPAddress.IsLoopback(a)).ToHashSet();
+        File.WriteAllText(ResolvConfPath, ResolvConf(pod, HostResolvConf(), server => IPAddress.TryParse(server, out var ip) && hostAddresses.Contains(ip)));
     }
 
     // kubelet's managedHostsFileContent.
@@ -64,9 +69,10 @@ internal sealed class PodNetworkFiles(string directory)
 
     // As the kubelet's dns configurer: ClusterFirst is the cluster's search path over the host's resolver, Default the
     // host's, None only dnsConfig; dnsConfig's nameservers and searches are appended and its options override.
-    public static string ResolvConf(JsonObject pod, string hostResolvConf)
+    public static string ResolvConf(JsonObject pod, string hostResolvConf, Func<string, bool> reachableFromPods)
     {
         var (hostServers, hostSearches, hostOptions) = Parse(hostResolvConf);
+        hostServers = hostServers.Where(reachableFromPods).ToList();
         var ns = pod.Str("metadata", "namespace") ?? "";
         var policy = pod.Str("spec", "dnsPolicy") ?? "ClusterFirst";
         if (policy == "ClusterFirst" && pod.Bool("spec", "hostNetwork") == true)
@@ -117,17 +123,7 @@ internal sealed class PodNetworkFiles(string directory)
         return text.ToString();
     }
 
-    // The host's resolver; a nameserver on the host's loopback (systemd-resolved's stub) is not reachable from a pod, so
-    // systemd-resolved's upstream list is read instead, as the kubelet is told to on such machines.
-    private static string HostResolvConf()
-    {
-        var text = File.Exists("/etc/resolv.conf") ? File.ReadAllText("/etc/resolv.conf") : "";
-        const string upstream = "/run/systemd/resolve/resolv.conf";
-        var loopbackOnly = Parse(text).Servers.Count == 0 && text.Contains("nameserver", StringComparison.Ordinal);
-        return loopbackOnly && File.Exists(upstream)
-            ? File.ReadAllText(upstream)
-            : text;
-    }
+    private static string HostResolvConf() => File.Exists("/etc/resolv.conf") ? File.ReadAllText("/etc/resolv.conf") : "";
 
     private static (List<string> Servers, List<string> Searches, Dictionary<string, string?> Options) Parse(string resolvConf)
     {
@@ -138,7 +134,7 @@ internal sealed class PodNetworkFiles(string directory)
             var fields = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
             switch (fields.FirstOrDefault())
             {
-                case "nameserver" when fields.Length > 1 && !(IPAddress.TryParse(fields[1], out var ip) && IPAddress.IsLoopback(ip)):
+                case "nameserver" when fields.Length > 1:
                     servers.Add(fields[1]);
                     break;
                 case "search" or "domain":

@@ -22,9 +22,6 @@ internal sealed class ServiceProxy(ObjectStore store, NodeNetwork network, ILogg
     private static readonly GroupResource Slices = new("discovery.k8s.io", "endpointslices");
     private string? _applied;
 
-    /// <summary>How long rewriting the rules took, each time they changed.</summary>
-    public NetworkTimings ReloadTimes { get; } = new();
-
     protected override Task StartAsync(CancellationToken ct) => ReloadAsync(ct);
 
     protected override bool Wants(GroupResource resource) => resource == Services || resource == Slices;
@@ -41,7 +38,7 @@ internal sealed class ServiceProxy(ObjectStore store, NodeNetwork network, ILogg
 
         var started = TimeProvider.System.GetTimestamp();
         await HostCommand.RunAsync("iptables-restore", ["--noflush", "-w", "5"], rules, ct);
-        ReloadTimes.Record(TimeProvider.System.GetElapsedTime(started));
+        network.RuleReloadTimes.Record(TimeProvider.System.GetElapsedTime(started));
         _applied = rules;
     }
 
