@@ -137,7 +137,7 @@ public sealed class DevClusterServer : IAsyncDisposable
         ApiRoutes.Map(app, handler, new DiscoveryDocuments(registry), new OpenApiDocuments(registry), authorizer, () => server.BaseAddress.Authority);
 
         ClusterBootstrap.Run(ops);
-        NodeRegistration.Register(ops);
+        NodeRegistration.Register(ops, node?.HostIp ?? "127.0.0.1");
         var controllers = new List<IClusterController>
         {
             new NamespaceController(ops, loggerFactory.CreateLogger<NamespaceController>()),

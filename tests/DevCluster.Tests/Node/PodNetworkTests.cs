@@ -52,6 +52,7 @@ public sealed class PodNetworkTests(NodeFixture cluster, ITestOutputHelper outpu
         Assert.True(network.PodCidr.Contains(IPAddress.Parse(ipTwo)), $"{ipTwo} is not in the node's pod range {network.PodCidr}");
         Assert.Equal(ipOne, one.Str("status", "podIPs", 0, "ip"));
         Assert.Equal(network.Gateway.ToString(), one.Str("status", "hostIP"));
+        Assert.Equal(network.Gateway.ToString(), (await cluster.Kubectl.SucceedAsync("get node devcluster-node -o jsonpath={.status.addresses[0].address}")).Trim());
 
         // Both listen on 8080, each in its own namespace, and the host reaches each at its address.
         Assert.Equal("one", await Http.GetStringAsync($"http://{ipOne}:8080/"));
@@ -188,7 +189,10 @@ public sealed class PodNetworkTests(NodeFixture cluster, ITestOutputHelper outpu
         var pod = await cluster.WaitForPodAsync(ns, "client", p => p.Str("status", "phase") is "Succeeded" or "Failed", "finished");
         var logs = await cluster.Kubectl.SucceedAsync($"logs client -n {ns}");
         Assert.True(pod.Str("status", "phase") == "Succeeded", logs);
-        Assert.Contains($"host={cluster.Server.NodeNetwork!.Gateway}", logs, StringComparison.Ordinal);
+        var gateway = cluster.Server.NodeNetwork!.Gateway.ToString();
+        Assert.Contains($"host={gateway}", logs, StringComparison.Ordinal);
+        Assert.StartsWith(gateway + ":", (await cluster.Kubectl.SucceedAsync("get endpoints kubernetes -n default -o jsonpath={.subsets[0].addresses[0].ip}:{.subsets[0].ports[0].port}")).Trim(), StringComparison.Ordinal);
+        Assert.Equal(gateway, (await cluster.Kubectl.SucceedAsync("get endpointslice kubernetes -n default -o jsonpath={.endpoints[0].addresses[0]}")).Trim());
         Assert.Contains($"\"username\":\"system:serviceaccount:{ns}:default\"", logs.Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.Contains("via-cluster-ip=1", logs, StringComparison.Ordinal);
     }
