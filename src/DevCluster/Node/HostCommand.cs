@@ -64,16 +64,14 @@ internal static class HostCommand
     }
 
     /// <summary>Like <see cref="RunAsync"/>, for cleanups: a failure (the thing is already gone) is not an error.</summary>
-    public static async Task<bool> TryRunAsync(string file, IReadOnlyList<string> args, string? stdin = null)
+    public static async Task TryRunAsync(string file, IReadOnlyList<string> args)
     {
         try
         {
-            await RunAsync(file, args, stdin);
-            return true;
+            await RunAsync(file, args);
         }
         catch (NetworkSetupException)
         {
-            return false;
         }
     }
 

@@ -149,8 +149,18 @@ internal sealed partial class NodeNetwork : IAsyncDisposable
     /// <summary>Removes every sandbox, route, chain and the bridge of this node, then gives up its slot.</summary>
     public async ValueTask DisposeAsync()
     {
-        await RemoveSlotAsync(Slot, RoutesServices ? await HostCommand.RunAsync("iptables-save", []) : null);
-        _slot.Dispose();
+        try
+        {
+            await RemoveSlotAsync(Slot, RoutesServices ? await HostCommand.RunAsync("iptables-save", []) : null);
+        }
+        catch (NetworkSetupException)
+        {
+            // What could not be removed now is removed by the slot's next owner.
+        }
+        finally
+        {
+            _slot.Dispose();
+        }
     }
 
     private async Task SetUpAsync(CancellationToken ct)

@@ -100,7 +100,7 @@ internal sealed class ServiceProxy(ObjectStore store, NodeNetwork network, ILogg
             // A nil ready condition means ready (EndpointConditions); kube-proxy uses an endpoint's first address.
             endpoints.AddRange((slice["endpoints"] as JsonArray ?? []).OfType<JsonObject>()
                 .Where(e => e.Bool("conditions", "ready") != false)
-                .Select(e => e.At("addresses", "0")?.ToString() ?? (e["addresses"] as JsonArray)?.FirstOrDefault()?.ToString())
+                .Select(e => (e["addresses"] as JsonArray)?.FirstOrDefault()?.ToString())
                 .OfType<string>()
                 .Select(address => $"{address}:{port}"));
         }

@@ -277,6 +277,10 @@ public sealed class PodNetworkTests(NodeFixture cluster, ITestOutputHelper outpu
             await own.WaitForPodAsync(ns, "kept", Ready, "Ready", Slow);
             var network = own.Server.NodeNetwork!;
             slotNumber = network.Slot;
+
+            // Two nodes at once (this one and the class's) hold different slots, bridges and ranges.
+            Assert.NotEqual(cluster.Server.NodeNetwork!.Slot, slotNumber);
+            Assert.NotEqual(cluster.Server.NodeNetwork!.ServiceCidr, network.ServiceCidr);
             Assert.True(Directory.Exists($"/sys/class/net/{network.Bridge}"));
             Assert.NotEmpty(SandboxesOf(slotNumber));
             Assert.Contains($":DEVCLUSTER-{slotNumber}-SERVICES", await HostCommand.RunAsync("iptables-save", []), StringComparison.Ordinal);
