@@ -17,7 +17,6 @@ namespace AgentOperator.DevCluster.Node;
 /// </summary>
 internal sealed class KubeletNode : IPodRunner, IAsyncDisposable
 {
-
     private static readonly GroupResource ServiceAccounts = new("", "serviceaccounts");
     private readonly ConcurrentDictionary<string, (PodWorker Worker, Task Run)> _pods = new();
     private readonly ServiceAccountTokenIssuer _issuer;
