@@ -6,6 +6,7 @@ using AgentOperator.DevCluster.Api;
 using AgentOperator.DevCluster.Auth;
 using AgentOperator.DevCluster.Bootstrap;
 using AgentOperator.DevCluster.Controllers;
+using AgentOperator.DevCluster.Diagnostics;
 using AgentOperator.DevCluster.Discovery;
 using AgentOperator.DevCluster.Faults;
 using AgentOperator.DevCluster.Node;
@@ -16,6 +17,7 @@ using AgentOperator.DevCluster.Watch;
 using k8s;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace AgentOperator.DevCluster;
@@ -24,8 +26,9 @@ namespace AgentOperator.DevCluster;
 /// An in-process Kubernetes API server for development and tests. Start it with <see cref="StartAsync"/>,
 /// point kubectl at <see cref="WriteKubeconfig"/> or KubernetesClient at <see cref="CreateClientConfiguration"/>,
 /// and dispose it to stop.
-/// It listens on 127.0.0.1 only, with TLS from a self-signed certificate made at start (kubectl sends bearer
-/// tokens only over https); the kubeconfig and client configuration carry that certificate as the CA.
+/// It listens on 127.0.0.1 (and, when its node gives pods their own network, on the node's bridge address, where pods
+/// reach it), with TLS from a self-signed certificate made at start (kubectl sends bearer tokens only over https); the
+/// kubeconfig and client configuration carry that certificate as the CA.
 /// </summary>
 public sealed class DevClusterServer : IAsyncDisposable
 {
@@ -38,6 +41,7 @@ public sealed class DevClusterServer : IAsyncDisposable
     private readonly ObjectStore _store;
     private readonly ClientCertificateAuthority _clientCa;
     private KubeletNode? _node;
+    private NodeNetwork? _network;
 
     private DevClusterServer(WebApplication app, FaultInjector faults, ServiceAccountTokenIssuer issuer, string adminToken, X509Certificate2 certificate, ObjectStore store, ClientCertificateAuthority clientCa)
     {
@@ -62,6 +66,9 @@ public sealed class DevClusterServer : IAsyncDisposable
     /// <summary>How many client watch streams are open right now (tests use it to know a watch is established).</summary>
     public int OpenWatchCount => _store.ClientWatchCount;
 
+    /// <summary>The node's pod network (null without a node or when pods share the host's network); tests read its measurements.</summary>
+    internal NodeNetwork? NodeNetwork => _network;
+
     /// <summary>Fault injection for resilience tests; inert until a test calls it.</summary>
     public FaultInjector Faults { get; }
 
@@ -70,14 +77,17 @@ public sealed class DevClusterServer : IAsyncDisposable
     {
         options ??= new DevClusterOptions();
         var adminToken = options.AdminToken ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        var certificate = ServingCertificate.Create(options.TimeProvider);
+        var loggerFactory = LoggerFactory.Create(l => l.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
+        var network = options.Node is { PodNetworks: true } ? await StartNodeNetworkAsync(loggerFactory.CreateLogger<KubeletNode>(), ct) : null;
+        var clusterIps = new ServiceClusterIps(network?.ServiceCidr ?? ServiceClusterIps.DefaultRange);
+        var certificate = ServingCertificate.Create(options.TimeProvider, network is null ? [] : [network.Gateway, clusterIps.Kubernetes]);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddSimpleConsole();
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Listen(System.Net.IPAddress.Loopback, options.Port, listen =>
+            void Serve(ListenOptions listen)
             {
                 if (options.UseTls)
                 {
@@ -89,7 +99,14 @@ public sealed class DevClusterServer : IAsyncDisposable
                         ClientCertificateValidation = (_, _, _) => true,
                     });
                 }
-            });
+            }
+
+            k.Listen(System.Net.IPAddress.Loopback, options.Port, Serve);
+            if (network is not null)
+            {
+                k.Listen(network.Gateway, options.Port, Serve);
+            }
+
             k.Limits.MaxRequestBodySize = 16 * 1024 * 1024;
         });
 
@@ -97,12 +114,11 @@ public sealed class DevClusterServer : IAsyncDisposable
         var store = new ObjectStore(options.WatchHistorySize);
         var registry = new ResourceRegistry(BuiltInResources.Create());
         var fields = new FieldManager(time);
-        var loggerFactory = LoggerFactory.Create(l => l.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
         var crds = new CustomResourceDefinitionRegistrar(registry, loggerFactory.CreateLogger<CustomResourceDefinitionRegistrar>());
         var authorizer = new RbacAuthorizer(store);
         // RBAC escalation prevention first: kube-apiserver checks it in the roles' storage, before admission webhooks/policies.
         var admission = new AdmissionChain([new RbacEscalationPrevention(store, authorizer), new ValidatingAdmissionPolicies(store, registry, authorizer)]);
-        var ops = new ResourceOperations(store, registry, time, fields, [crds], admission);
+        var ops = new ResourceOperations(store, registry, time, fields, [crds], admission) { ClusterIps = clusterIps };
         crds.Attach(ops);
         var issuer = new ServiceAccountTokenIssuer(options);
         var clientCa = new ClientCertificateAuthority(time);
@@ -114,13 +130,14 @@ public sealed class DevClusterServer : IAsyncDisposable
         var app = builder.Build();
         app.Use(next => ApiRoutes.Guard(next, authenticator, authorizer));
         var server = new DevClusterServer(app, faults, issuer, adminToken, certificate, store, clientCa);
-        var node = options.Node is { } nodeOptions ? new KubeletNode(ops, issuer, options, nodeOptions) : null;
+        var node = options.Node is { } nodeOptions ? new KubeletNode(ops, issuer, options, nodeOptions, network) : null;
         server._node = node;
+        server._network = network;
         PodLogRoute.Map(app, ops, authorizer, node);
         ApiRoutes.Map(app, handler, new DiscoveryDocuments(registry), new OpenApiDocuments(registry), authorizer, () => server.BaseAddress.Authority);
 
         ClusterBootstrap.Run(ops);
-        NodeRegistration.Register(ops);
+        NodeRegistration.Register(ops, node?.HostIp ?? "127.0.0.1");
         var controllers = new List<IClusterController>
         {
             new NamespaceController(ops, loggerFactory.CreateLogger<NamespaceController>()),
@@ -130,6 +147,16 @@ public sealed class DevClusterServer : IAsyncDisposable
         if (options.PublishRootCaConfigMap)
         {
             controllers.Add(new RootCaPublisher(ops, certificate.ExportCertificatePem(), loggerFactory.CreateLogger<RootCaPublisher>()));
+        }
+
+        if (node is not null)
+        {
+            // With pods that have addresses: Services get endpoints, and with pod networks their ClusterIPs route.
+            controllers.Add(new ServiceEndpointsController(ops, loggerFactory.CreateLogger<ServiceEndpointsController>()));
+            if (network is { RoutesServices: true })
+            {
+                controllers.Add(new ServiceProxy(store, network, loggerFactory.CreateLogger<ServiceProxy>()));
+            }
         }
 
         if (options.SimulateWorkloads)
@@ -147,11 +174,32 @@ public sealed class DevClusterServer : IAsyncDisposable
         }
 
         await app.StartAsync(ct);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var port = new Uri(address).Port;
-        KubernetesServiceEndpoints.Publish(ops, System.Net.IPAddress.Loopback, port);
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
+        var port = addresses.First(a => a.Host == "127.0.0.1").Port;
+
+        // The kubernetes Service names the address pods reach: the bridge's when they have their own network.
+        var published = network is null ? (System.Net.IPAddress.Loopback, port) : (network.Gateway, addresses.First(a => a.Host == network.Gateway.ToString()).Port);
+        KubernetesServiceEndpoints.Publish(ops, published.Item1, published.Item2);
         server.BaseAddress = new Uri($"{(options.UseTls ? "https" : "http")}://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
         return server;
+    }
+
+    /// <summary>The node's pod network, or null (said once, with what is lost) when this machine cannot give pods one.</summary>
+    private static async Task<NodeNetwork?> StartNodeNetworkAsync(ILogger logger, CancellationToken ct)
+    {
+        if (NodeNetwork.Unavailable() is { } reason)
+        {
+            Log.PodNetworksUnavailable(logger, reason);
+            return null;
+        }
+
+        var network = await NodeNetwork.StartAsync(ct);
+        if (!network.RoutesServices)
+        {
+            Log.ServiceRoutingUnavailable(logger);
+        }
+
+        return network;
     }
 
     /// <summary>The CA that signs client certificates (PEM): certificates it signed authenticate CN as user, O as groups.</summary>
@@ -239,6 +287,12 @@ public sealed class DevClusterServer : IAsyncDisposable
 
         await _app.StopAsync(CancellationToken.None);
         await _app.DisposeAsync();
+        if (_network is not null)
+        {
+            // After the pods and the listener on its bridge: everything the node made in the host's network goes.
+            await _network.DisposeAsync();
+        }
+
         _issuer.Dispose();
         _clientCa.Dispose();
         _certificate.Dispose();

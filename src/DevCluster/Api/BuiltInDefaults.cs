@@ -10,9 +10,8 @@ namespace AgentOperator.DevCluster.Api;
 /// </summary>
 internal static class BuiltInDefaults
 {
-    private static int _nextServiceIp = 10;
-
-    public static void OnCreate(ResourceType type, JsonObject obj)
+    /// <summary>Create-time defaults; <paramref name="allocateClusterIp"/> hands a new Service its ClusterIP.</summary>
+    public static void OnCreate(ResourceType type, JsonObject obj, Func<string> allocateClusterIp)
     {
         switch (type.Storage.Group, type.Storage.Resource)
         {
@@ -26,8 +25,7 @@ internal static class BuiltInDefaults
                 spec["type"] ??= "ClusterIP";
                 if (spec.Str("clusterIP") is null or "")
                 {
-                    var n = Interlocked.Increment(ref _nextServiceIp);
-                    spec["clusterIP"] = $"10.96.{n / 250 % 250}.{n % 250}";
+                    spec["clusterIP"] = allocateClusterIp();
                     spec["clusterIPs"] = new JsonArray(spec.Str("clusterIP"));
                 }
 

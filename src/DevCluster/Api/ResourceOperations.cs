@@ -22,6 +22,9 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceRegistry reg
 
     public ObjectStore Store => store;
 
+    /// <summary>The Service ClusterIP range new Services get their address from.</summary>
+    public ServiceClusterIps ClusterIps { get; init; } = new(ServiceClusterIps.DefaultRange);
+
     public ResourceRegistry Registry => registry;
 
     public TimeProvider Time => time;
@@ -139,7 +142,7 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceRegistry reg
         }
 
         SecretStringData.MergeIntoData(type, obj);
-        BuiltInDefaults.OnCreate(type, obj);
+        BuiltInDefaults.OnCreate(type, obj, () => ClusterIps.Allocate(ClusterIpsInUse()).ToString());
         BuiltInDefaults.OnWrite(type, obj);
         if (type.Storage == Pods)
         {
@@ -465,6 +468,9 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceRegistry reg
         served["apiVersion"] = type.StorageApiVersion;
         return served;
     }
+
+    private HashSet<string> ClusterIpsInUse() => store.List(new GroupResource("", "services"), null, null).Items
+        .Select(s => JsonNodeExtensions.ParseObject(s.Json).Str("spec", "clusterIP")).OfType<string>().ToHashSet(StringComparer.Ordinal);
 
     private void Notify(ResourceType type, WatchEventType eventType, StoredObject stored)
     {

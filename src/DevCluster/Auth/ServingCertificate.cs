@@ -5,18 +5,23 @@ using System.Security.Cryptography.X509Certificates;
 namespace AgentOperator.DevCluster.Auth;
 
 /// <summary>
-/// A self-signed serving certificate for 127.0.0.1/localhost, made at start. TLS is needed even on loopback:
+/// A self-signed serving certificate for 127.0.0.1/localhost (and the addresses pods reach the server at), made at start. TLS is needed even on loopback:
 /// kubectl (client-go's clientcmd) only sends bearer tokens to https servers. The certificate is its own CA,
 /// written into the kubeconfig as certificate-authority-data.
 /// </summary>
 internal static class ServingCertificate
 {
-    public static X509Certificate2 Create(TimeProvider time)
+    public static X509Certificate2 Create(TimeProvider time, IEnumerable<IPAddress> podFacingAddresses)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=devcluster", key, HashAlgorithmName.SHA256);
         var san = new SubjectAlternativeNameBuilder();
         san.AddIpAddress(IPAddress.Loopback);
+        foreach (var address in podFacingAddresses)
+        {
+            san.AddIpAddress(address);
+        }
+
         san.AddDnsName("localhost");
         san.AddDnsName("kubernetes.default.svc");
         request.CertificateExtensions.Add(san.Build());

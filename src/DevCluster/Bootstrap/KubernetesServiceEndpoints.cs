@@ -27,7 +27,7 @@ internal static class KubernetesServiceEndpoints
             ["metadata"] = new JsonObject { ["name"] = Name, ["labels"] = new JsonObject { ["component"] = "apiserver", ["provider"] = "kubernetes" } },
             ["spec"] = new JsonObject
             {
-                ["clusterIP"] = "10.96.0.1",
+                ["clusterIP"] = ops.ClusterIps.Kubernetes.ToString(),
                 ["ports"] = new JsonArray(new JsonObject { ["name"] = PortName, ["port"] = 443, ["protocol"] = "TCP", ["targetPort"] = port }),
             },
         }, options);

@@ -9,11 +9,11 @@ namespace AgentOperator.DevCluster.Bootstrap;
 /// <summary>
 /// The one Node every simulated pod is bound to, registered as a kubelet registers itself: capacity and allocatable
 /// from this machine (cpu, memory, 110 pods), a Ready condition with the pressure conditions False, nodeInfo, the
-/// addresses (InternalIP 127.0.0.1, Hostname) and its Lease in kube-node-lease. No heartbeat renews them.
+/// addresses (InternalIP: 127.0.0.1, or the node's bridge address when pods have their own network; Hostname) and its Lease in kube-node-lease. No heartbeat renews them.
 /// </summary>
 internal static class NodeRegistration
 {
-    public static void Register(ResourceOperations ops)
+    public static void Register(ResourceOperations ops, string internalIp)
     {
         var now = ops.Now();
         var memoryKi = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1024;
@@ -60,7 +60,7 @@ internal static class NodeRegistration
                     Condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
                     Condition("Ready", "True", "KubeletReady", "kubelet is posting ready status")),
                 ["addresses"] = new JsonArray(
-                    new JsonObject { ["type"] = "InternalIP", ["address"] = "127.0.0.1" },
+                    new JsonObject { ["type"] = "InternalIP", ["address"] = internalIp },
                     new JsonObject { ["type"] = "Hostname", ["address"] = PodLifecycleController.NodeName }),
                 ["daemonEndpoints"] = new JsonObject { ["kubeletEndpoint"] = new JsonObject { ["Port"] = 10250 } },
                 ["nodeInfo"] = new JsonObject

@@ -10,6 +10,12 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Warning, Message = "pod {Namespace}/{Name} failed to run")]
     public static partial void PodRunFailed(ILogger logger, Exception exception, string @namespace, string name);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the DevCluster node cannot give pods their own network ({Reason}): pods share the host's network with podIP 127.0.0.1, so two pods cannot listen on one port, Service ClusterIPs are not routed and pods cannot reach each other by address")]
+    public static partial void PodNetworksUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the DevCluster node finds no iptables-restore/iptables-save: pods have their own network, but Service ClusterIPs are not routed")]
+    public static partial void ServiceRoutingUnavailable(ILogger logger);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "cleaning up custom resources of CRD {Name} failed")]
     public static partial void CrdCleanupFailed(ILogger logger, Exception exception, string name);
 }

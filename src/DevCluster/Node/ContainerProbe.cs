@@ -12,7 +12,7 @@ namespace AgentOperator.DevCluster.Node;
 /// container by <see cref="ContainerExec"/>, as its user with its environment), every periodSeconds after
 /// initialDelaySeconds, within timeoutSeconds.
 /// </summary>
-internal sealed class ContainerProbe(JsonObject probe, JsonObject container, HttpClient http)
+internal sealed class ContainerProbe(JsonObject probe, JsonObject container, HttpClient http, string podIp)
 {
     public TimeSpan InitialDelay => TimeSpan.FromSeconds(probe.Long("initialDelaySeconds") ?? 0);
 
@@ -37,7 +37,7 @@ internal sealed class ContainerProbe(JsonObject probe, JsonObject container, Htt
             if (probe["httpGet"] is JsonObject get)
             {
                 var scheme = (get.Str("scheme") ?? "HTTP").ToLowerInvariant();
-                var uri = new Uri($"{scheme}://{get.Str("host") ?? KubeletNode.PodIp}:{Port(get["port"], container)}{get.Str("path") ?? "/"}");
+                var uri = new Uri($"{scheme}://{get.Str("host") ?? podIp}:{Port(get["port"], container)}{get.Str("path") ?? "/"}");
                 using var request = new HttpRequestMessage(HttpMethod.Get, uri);
                 foreach (var header in (get["httpHeaders"] as JsonArray ?? []).OfType<JsonObject>())
                 {
@@ -52,7 +52,7 @@ internal sealed class ContainerProbe(JsonObject probe, JsonObject container, Htt
             if (probe["tcpSocket"] is JsonObject tcp)
             {
                 using var client = new TcpClient();
-                await client.ConnectAsync(tcp.Str("host") ?? KubeletNode.PodIp, Port(tcp["port"], container), deadline.Token);
+                await client.ConnectAsync(tcp.Str("host") ?? podIp, Port(tcp["port"], container), deadline.Token);
                 return null;
             }
 

@@ -35,9 +35,16 @@ internal sealed record ContainerSandbox(
     /// <summary>The stderr line written once the sandbox is set up, right before the command is executed.</summary>
     public string StartedMarker { get; } = "devcluster-node: executing the container's command " + Guid.NewGuid().ToString("N");
 
-    /// <summary>The command line that starts <paramref name="command"/> (the container's ENTRYPOINT/CMD or command/args) in this sandbox.</summary>
+    /// <summary>The pod's network namespace (a path under /run/netns), or null when the pod shares the node's network.</summary>
+    public string? NetworkNamespace { get; init; }
+
+    /// <summary>
+    /// The command line that starts <paramref name="command"/> (the container's ENTRYPOINT/CMD or command/args) in this
+    /// sandbox; with a pod network, <c>nsenter --net=</c> first enters the pod's namespace (it execs in place too).
+    /// </summary>
     public IReadOnlyList<string> LaunchLine(IReadOnlyList<string> command) =>
-        ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", Script(command.Count > 0 ? command[0] : ""), "sh", .. Identity.Setpriv(), .. command];
+        [.. NetworkNamespace is null ? [] : (string[])["nsenter", "--net=" + NetworkNamespace, "--"],
+            "unshare", "--mount", "--propagation", "private", "--", "sh", "-c", Script(command.Count > 0 ? command[0] : ""), "sh", .. Identity.Setpriv(), .. command];
 
     private string Script(string executable)
     {

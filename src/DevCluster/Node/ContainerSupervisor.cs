@@ -299,7 +299,11 @@ internal sealed class ContainerSupervisor(PodWorker pod, JsonObject spec, Contai
             File.SetUnixFileMode(terminationLog, AllReadWrite);
         }
 
-        sandbox = sandbox with { Mounts = [.. sandbox.Mounts, new BindMount(terminationLog, spec.Str("terminationMessagePath") ?? "/dev/termination-log", false)] };
+        sandbox = sandbox with
+        {
+            Mounts = [.. sandbox.Mounts, new BindMount(terminationLog, spec.Str("terminationMessagePath") ?? "/dev/termination-log", false)],
+            NetworkNamespace = pod.NetworkNamespace,
+        };
 
         ContainerProcess process;
         var started = pod.Now();
@@ -328,7 +332,7 @@ internal sealed class ContainerSupervisor(PodWorker pod, JsonObject spec, Contai
             }
 
             started = pod.Now();
-            var target = new ContainerExecTarget(process.Id, sandbox.Identity, config.Environment, sandbox.WorkingDirectory);
+            var target = new ContainerExecTarget(process.Id, sandbox.Identity, config.Environment, sandbox.WorkingDirectory, sandbox.NetworkNamespace);
             lock (_gate)
             {
                 _exec = target;
@@ -406,7 +410,7 @@ internal sealed class ContainerSupervisor(PodWorker pod, JsonObject spec, Contai
 
         try
         {
-            return await new LifecycleHook(handler, spec, pod.Http).RunAsync(target, pod.Description, ct);
+            return await new LifecycleHook(handler, spec, pod.Http, pod.PodIp).RunAsync(target, pod.Description, ct);
         }
         catch (OperationCanceledException)
         {
@@ -449,7 +453,7 @@ internal sealed class ContainerSupervisor(PodWorker pod, JsonObject spec, Contai
         using var timeout = new CancellationTokenSource(grace, pod.Time);
         try
         {
-            if (await new LifecycleHook(handler, spec, pod.Http).RunAsync(target, pod.Description, timeout.Token) is not null)
+            if (await new LifecycleHook(handler, spec, pod.Http, pod.PodIp).RunAsync(target, pod.Description, timeout.Token) is not null)
             {
                 // As the kubelet: the Event leaves the hook's output out, so no secret leaks into it.
                 pod.Warning("FailedPreStopHook", "PreStopHook failed");
@@ -483,7 +487,7 @@ internal sealed class ContainerSupervisor(PodWorker pod, JsonObject spec, Contai
             return true;
         }
 
-        var probe = new ContainerProbe(definition, spec, pod.Http);
+        var probe = new ContainerProbe(definition, spec, pod.Http, pod.PodIp);
         var kind = field switch { "startupProbe" => "Startup", "readinessProbe" => "Readiness", _ => "Liveness" };
         int successes = 0, failures = 0;
         try

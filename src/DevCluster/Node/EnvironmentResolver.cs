@@ -113,11 +113,15 @@ internal sealed class EnvironmentResolver(Func<string, string, string, JsonObjec
             "metadata.annotations" => Lines(pod.At("metadata", "annotations")),
             "spec.nodeName" => pod.Str("spec", "nodeName"),
             "spec.serviceAccountName" => pod.Str("spec", "serviceAccountName") ?? "default",
-            "status.hostIP" or "status.podIP" => KubeletNode.PodIp,
-            "status.hostIPs" or "status.podIPs" => KubeletNode.PodIp,
+            "status.hostIP" => pod.Str("status", "hostIP") ?? "",
+            "status.podIP" => pod.Str("status", "podIP") ?? "",
+            "status.hostIPs" => Ips(pod.At("status", "hostIPs")),
+            "status.podIPs" => Ips(pod.At("status", "podIPs")),
             _ => null,
         };
     }
+
+    private static string Ips(JsonNode? ips) => string.Join(',', (ips as JsonArray ?? []).Select(ip => ip.Str("ip")).OfType<string>());
 
     // metadata.labels as a downward-API file holds it: key="value" lines, sorted.
     private static string Lines(JsonNode? map) => map is JsonObject o

@@ -11,23 +11,22 @@ namespace AgentOperator.DevCluster.Node;
 /// <summary>
 /// The DevCluster node: an <see cref="IPodRunner"/> that runs pods as a kubelet does, each container as an OS process
 /// of the image's mapped command (<see cref="NodeImageMap"/>), with its environment, its volumes bind-mounted at their
-/// mountPaths in a private mount namespace, restarts with back-off, probes and logs. It reports the pods' status itself.
-/// The pods share the host's network (their podIP is 127.0.0.1): network namespaces per pod are a later step.
+/// mountPaths in a private mount namespace, each pod in its own network namespace (<see cref="NodeNetwork"/>), restarts
+/// with back-off, probes and logs. It reports the pods' status itself. Without a <see cref="NodeNetwork"/> the pods share
+/// the host's network and their podIP is 127.0.0.1.
 /// </summary>
 internal sealed class KubeletNode : IPodRunner, IAsyncDisposable
 {
-    /// <summary>The pods' IP: they share the host's network, so their ports are on loopback.</summary>
-    public const string PodIp = "127.0.0.1";
-
     private static readonly GroupResource ServiceAccounts = new("", "serviceaccounts");
     private readonly ConcurrentDictionary<string, (PodWorker Worker, Task Run)> _pods = new();
     private readonly ServiceAccountTokenIssuer _issuer;
     private readonly DevClusterOptions _cluster;
     private readonly bool _ownsDirectory;
 
-    public KubeletNode(ResourceOperations ops, ServiceAccountTokenIssuer issuer, DevClusterOptions cluster, NodeOptions options)
+    public KubeletNode(ResourceOperations ops, ServiceAccountTokenIssuer issuer, DevClusterOptions cluster, NodeOptions options, NodeNetwork? network)
     {
         Ops = ops;
+        Network = network;
         _issuer = issuer;
         _cluster = cluster;
         Options = options;
@@ -44,6 +43,12 @@ internal sealed class KubeletNode : IPodRunner, IAsyncDisposable
     public bool ReportsStatus => true;
 
     public NodeOptions Options { get; }
+
+    /// <summary>The pods' network; null when they share the host's.</summary>
+    public NodeNetwork? Network { get; }
+
+    /// <summary>The node's address as pods see it (status.hostIP): the bridge's, or loopback when pods share the host's network.</summary>
+    public string HostIp => Network?.Gateway.ToString() ?? "127.0.0.1";
 
     public string Directory { get; }
 

@@ -13,7 +13,7 @@ namespace AgentOperator.DevCluster.Node;
 /// number or name) and fails only when it cannot be sent, whatever the status; <c>sleep</c> waits. The failure message
 /// is the kubelet's (it becomes the PostStartHookError message; Events carry only "PostStartHook failed").
 /// </summary>
-internal sealed class LifecycleHook(JsonObject handler, JsonObject container, HttpClient http)
+internal sealed class LifecycleHook(JsonObject handler, JsonObject container, HttpClient http, string podIp)
 {
     /// <summary>Runs the handler; null when it succeeded, else why it failed. <paramref name="pod"/> is the pod as the kubelet names it (<c>name_namespace(uid)</c>).</summary>
     public async Task<string?> RunAsync(ContainerExecTarget target, string pod, CancellationToken ct)
@@ -31,7 +31,7 @@ internal sealed class LifecycleHook(JsonObject handler, JsonObject container, Ht
         if (handler["httpGet"] is JsonObject get)
         {
             var path = get.Str("path") ?? "/";
-            var uri = new Uri($"{(get.Str("scheme") ?? "HTTP").ToLowerInvariant()}://{get.Str("host") ?? KubeletNode.PodIp}:{ContainerProbe.Port(get["port"], container)}{(path.StartsWith('/') ? path : "/" + path)}");
+            var uri = new Uri($"{(get.Str("scheme") ?? "HTTP").ToLowerInvariant()}://{get.Str("host") ?? podIp}:{ContainerProbe.Port(get["port"], container)}{(path.StartsWith('/') ? path : "/" + path)}");
             try
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, uri);

@@ -18,6 +18,15 @@ public sealed record NodeOptions
     /// <summary>How often volumes are re-synced (ConfigMap and Secret changes, token rotation) and a failed mount retried (default 1 s; the kubelet's sync is ~1 min).</summary>
     public TimeSpan VolumeSyncPeriod { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Gives each pod its own network namespace, address and Service routing (default true). The node needs root and
+    /// iproute2 for it (iptables for Service ClusterIPs); without them it says so at start and pods share the host's network.
+    /// </summary>
+    public bool PodNetworks { get; init; } = true;
+
+    /// <summary>How long a pod whose sandbox could not be created waits before the next try (default 1 s).</summary>
+    public TimeSpan SandboxRetryPeriod { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The least time between two FailedMount Events of one pod (default 2 min: the kubelet's back-off for a failing mount reaches it).</summary>
     public TimeSpan FailedMountEventInterval { get; init; } = TimeSpan.FromMinutes(2);
 }

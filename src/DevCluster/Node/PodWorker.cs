@@ -6,7 +6,8 @@ namespace AgentOperator.DevCluster.Node;
 
 /// <summary>
 /// One pod on the node, as the kubelet's pod worker runs it: mounts its volumes (waiting with FailedMount Events while
-/// a ConfigMap, Secret or ServiceAccount is missing) and keeps them in sync, runs the init containers in order (native
+/// a ConfigMap, Secret or ServiceAccount is missing) and keeps them in sync, creates its sandbox (network namespace,
+/// address, hosts and resolv.conf; retried with FailedCreatePodSandBox Events), runs the init containers in order (native
 /// sidecars started and kept running), then the containers, reports the pod's status from theirs, and stops them
 /// gracefully when the pod is deleted.
 /// </summary>
@@ -22,6 +23,9 @@ internal sealed class PodWorker
     private readonly Dictionary<string, (bool Status, string Time)> _conditions = new(StringComparer.Ordinal);
     private readonly string _startTime;
     private DateTimeOffset _lastFailedMountEvent = DateTimeOffset.MinValue;
+    private PodSandbox? _sandbox;
+    private PodNetworkFiles? _networkFiles;
+    private string? _sandboxError;
     private string? _lastStatus;
     private bool _mounted;
     private bool _initialized;
@@ -71,6 +75,12 @@ internal sealed class PodWorker
 
     public HttpClient Http => _node.Http;
 
+    /// <summary>The pod's address once its sandbox exists (the node's for a hostNetwork pod or without pod networks).</summary>
+    public string PodIp { get; private set; } = "";
+
+    /// <summary>The pod's network namespace (for <c>nsenter --net=</c>), null when it has none.</summary>
+    public string? NetworkNamespace => _sandbox?.Path;
+
     /// <summary>The pod's containers, init containers first, by name.</summary>
     public ContainerSupervisor? Container(string name) => _init.Concat(_containers).FirstOrDefault(c => c.Name == name);
 
@@ -88,8 +98,9 @@ internal sealed class PodWorker
     }
 
     /// <summary>The container's volumeMounts as bind mounts of the pod's volume folders (subPath inside them).</summary>
-    public List<BindMount> Mounts(JsonObject container) =>
-        (container["volumeMounts"] as JsonArray ?? []).OfType<JsonObject>().Select(m =>
+    public List<BindMount> Mounts(JsonObject container)
+    {
+        var mounts = (container["volumeMounts"] as JsonArray ?? []).OfType<JsonObject>().Select(m =>
         {
             var volume = m.Str("name") ?? "";
             var source = _volumes.Paths.GetValueOrDefault(volume) ?? throw new ContainerConfigException($"volume \"{volume}\" is not defined by the pod");
@@ -97,12 +108,18 @@ internal sealed class PodWorker
             return new BindMount(string.IsNullOrEmpty(subPath) ? source : Path.Combine(source, subPath), m.Str("mountPath") ?? "/", m.Bool("readOnly") == true);
         }).ToList();
 
+        // The node's hosts and resolv.conf, unless the container mounts its own there.
+        mounts.AddRange((_networkFiles?.Mounts ?? []).Where(file => mounts.All(m => m.Target != file.Target)));
+        return mounts;
+    }
+
     public async Task RunAsync(CancellationToken ct)
     {
         StatusChanged();
         try
         {
             await MountAsync(ct);
+            await CreateSandboxAsync(ct);
             _mounted = true;
             StatusChanged();
             _ = Task.Run(() => SyncVolumesAsync(ct), CancellationToken.None);
@@ -143,10 +160,60 @@ internal sealed class PodWorker
                 container.Dispose();
             }
 
+            // The pod has ended or is gone: its network goes (its status keeps the address, as the kubelet's does).
+            if (_sandbox is not null)
+            {
+                await _sandbox.DisposeAsync();
+            }
+
             if (ct.IsCancellationRequested)
             {
                 RemoveVolumes();
             }
+        }
+    }
+
+    // The pod's own network, retried while it cannot be set up (the kubelet's FailedCreatePodSandBox, one Event per distinct error).
+    private async Task CreateSandboxAsync(CancellationToken ct)
+    {
+        if (_node.Network is not { } network || _pod.Bool("spec", "hostNetwork") == true)
+        {
+            PodIp = _node.HostIp;
+            return;
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                // After a failure the node's bridge is checked (and made again if something removed it), as the bridge CNI plugin does.
+                if (attempt > 0)
+                {
+                    await network.EnsureBridgeAsync(ct);
+                }
+
+                _sandbox = await network.CreateSandboxAsync(ct);
+                _networkFiles = new PodNetworkFiles(Path.Combine(_node.Directory, "pods", Uid));
+                _networkFiles.Write(_pod, _sandbox.PodIp);
+                PodIp = _sandbox.PodIp.ToString();
+                return;
+            }
+            catch (Exception e) when (e is NetworkSetupException or IOException)
+            {
+                if (_sandbox is not null)
+                {
+                    await _sandbox.DisposeAsync();
+                    _sandbox = null;
+                }
+
+                if (e.Message != _sandboxError)
+                {
+                    _sandboxError = e.Message;
+                    Warning("FailedCreatePodSandBox", $"Failed to create pod sandbox: {e.Message}");
+                }
+            }
+
+            await Task.Delay(Options.SandboxRetryPeriod, Time, ct);
         }
     }
 
@@ -272,14 +339,19 @@ internal sealed class PodWorker
                 Condition("Ready", ready, ready ? null : completed ? "PodCompleted" : "ContainersNotReady"),
                 Condition("ContainersReady", containersReady, containersReady ? null : completed ? "PodCompleted" : "ContainersNotReady"),
                 Condition("PodScheduled", true, null)),
-            ["hostIP"] = KubeletNode.PodIp,
-            ["hostIPs"] = new JsonArray(new JsonObject { ["ip"] = KubeletNode.PodIp }),
-            ["podIP"] = KubeletNode.PodIp,
-            ["podIPs"] = new JsonArray(new JsonObject { ["ip"] = KubeletNode.PodIp }),
+            ["hostIP"] = _node.HostIp,
+            ["hostIPs"] = new JsonArray(new JsonObject { ["ip"] = _node.HostIp }),
             ["startTime"] = _startTime,
             ["qosClass"] = "BestEffort",
             ["containerStatuses"] = new JsonArray(_containers.Select(c => (JsonNode)c.Status()).ToArray()),
         };
+        // The pod's address once its sandbox exists, as the kubelet reports it.
+        if (PodIp.Length > 0)
+        {
+            status["podIP"] = PodIp;
+            status["podIPs"] = new JsonArray(new JsonObject { ["ip"] = PodIp });
+        }
+
         if (_init.Count > 0)
         {
             status["initContainerStatuses"] = new JsonArray(_init.Select(c => (JsonNode)c.Status()).ToArray());

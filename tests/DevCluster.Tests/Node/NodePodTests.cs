@@ -75,7 +75,7 @@ public sealed class NodePodTests(NodeFixture cluster) : IClassFixture<NodeFixtur
         var pod = await cluster.WaitForPodAsync(ns, "env", p => p.Str("status", "phase") == "Succeeded", "Succeeded");
         Assert.Equal(0, (int)pod.At("status", "containerStatuses", 0, "state", "terminated", "exitCode")!);
         var logs = await cluster.Kubectl.SucceedAsync($"logs env -n {ns}");
-        Assert.Contains($"name=env ns={ns} app=demo sa=default ip=127.0.0.1", logs, StringComparison.Ordinal);
+        Assert.Contains($"name=env ns={ns} app=demo sa=default ip={pod.Str("status", "podIP")}", logs, StringComparison.Ordinal);
         Assert.Contains("password=s3cret greeting=hello missing=[] prefixed=hello", logs, StringComparison.Ordinal);
         Assert.Contains("expanded=hello-x escaped=$(GREETING)", logs, StringComparison.Ordinal);
         Assert.Contains("file=file-content", logs, StringComparison.Ordinal);
@@ -277,7 +277,7 @@ public sealed class NodePodTests(NodeFixture cluster) : IClassFixture<NodeFixtur
                   containers:
                   - name: web
                     image: python:3.11
-                    args: ["-u", "-m", "http.server", "{{{port}}}", "--bind", "127.0.0.1"]
+                    args: ["-u", "-m", "http.server", "{{{port}}}", "--bind", "0.0.0.0"]
                     workingDir: {{{site}}}
                     ports: [{name: http, containerPort: {{{port}}} }]
                     readinessProbe:
@@ -371,9 +371,11 @@ public sealed class NodePodTests(NodeFixture cluster) : IClassFixture<NodeFixtur
               containers:
               - name: web
                 image: python
-                args: ["-u", "-m", "http.server", "{{{port}}}", "--bind", "127.0.0.1"]
+                args: ["-u", "-m", "http.server", "{{{port}}}", "--bind", "0.0.0.0"]
                 livenessProbe:
                   httpGet: {path: /alive, port: {{{port}}} }
+                  # python takes over a second to listen on a loaded machine; the 404s come after that.
+                  initialDelaySeconds: 3
                   periodSeconds: 1
                   failureThreshold: 2
                 startupProbe:
