@@ -64,6 +64,9 @@ internal sealed class ContainerSupervisor(PodWorker pod, JsonObject spec, Contai
     /// <summary>Completes when the container has finished (will not run again) or was stopped.</summary>
     public Task Completion => _loop;
 
+    /// <summary>The PID of the container's process while a run is going (what exec enters); null otherwise.</summary>
+    public int? ProcessId { get; private set; }
+
     /// <summary>Why the container is waiting, if it is.</summary>
     public string? WaitingReason
     {
@@ -270,6 +273,7 @@ internal sealed class ContainerSupervisor(PodWorker pod, JsonObject spec, Contai
 
         using (process)
         {
+            ProcessId = process.Id;
             lock (_gate)
             {
                 _ready = spec["readinessProbe"] is null;
@@ -293,6 +297,7 @@ internal sealed class ContainerSupervisor(PodWorker pod, JsonObject spec, Contai
             }
 
             var code = await process.Exited;
+            ProcessId = null;
             await probing.CancelAsync();
             await probes;
             lock (_gate)
