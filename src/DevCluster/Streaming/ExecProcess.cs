@@ -7,8 +7,8 @@ namespace AgentOperator.DevCluster.Streaming;
 /// A command run inside a running container, as a container runtime's exec does: <c>nsenter</c> enters the container
 /// process's mount and network namespaces, in its working directory, as its user and group (the process's real uid and
 /// gid), with its environment (<c>/proc/PID/environ</c>), so the command sees the container's volumes, loopback and
-/// variables. With a TTY the command runs under util-linux <c>script</c>, which gives it a pseudo-terminal; resizing
-/// sets that terminal's size with <c>stty</c>, which signals SIGWINCH to it. Host tools only (nsenter, script, stty), as
+/// variables. With a TTY the command runs under util-linux <c>script</c>, which gives it a pseudo-terminal of the
+/// client's first size; later resizes set that terminal's size with <c>stty</c>, which signals SIGWINCH to it. Host tools only (nsenter, script, stty), as
 /// <see cref="Node.ContainerProcess"/> uses. To be unified with the node's own exec launcher (probes) at merge.
 /// </summary>
 internal sealed class ExecProcess : IDisposable
@@ -39,7 +39,7 @@ internal sealed class ExecProcess : IDisposable
     /// <summary>Starts <paramref name="command"/> in the container whose process is <paramref name="containerPid"/>.</summary>
     /// <exception cref="System.ComponentModel.Win32Exception">nsenter cannot be run.</exception>
     /// <exception cref="IOException">The container's process is gone.</exception>
-    public static ExecProcess Start(int containerPid, IReadOnlyList<string> command, bool tty)
+    public static ExecProcess Start(int containerPid, IReadOnlyList<string> command, bool tty, TerminalSize? size)
     {
         var proc = $"/proc/{containerPid.ToString(CultureInfo.InvariantCulture)}";
         var environment = File.ReadAllText(Path.Combine(proc, "environ")).Split('\0', StringSplitOptions.RemoveEmptyEntries);
@@ -58,7 +58,7 @@ internal sealed class ExecProcess : IDisposable
         }
 
         args.Add("--");
-        args.AddRange(tty ? ["script", "--quiet", "--flush", "--return", "--command", string.Join(' ', command.Select(Quote)), "/dev/null"] : command);
+        args.AddRange(tty ? ["script", "--quiet", "--flush", "--return", "--command", TerminalCommand(command, size), "/dev/null"] : command);
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -149,6 +149,11 @@ internal sealed class ExecProcess : IDisposable
             .FirstOrDefault();
         return (Field("Uid:"), Field("Gid:"));
     }
+
+    // script's shell sets the terminal's first size, then becomes the command, so the command starts at that size.
+    private static string TerminalCommand(IReadOnlyList<string> command, TerminalSize? size) =>
+        (size is { } s ? $"stty rows {s.Height.ToString(CultureInfo.InvariantCulture)} cols {s.Width.ToString(CultureInfo.InvariantCulture)} 2>/dev/null; " : "")
+        + "exec " + string.Join(' ', command.Select(Quote));
 
     private static string Quote(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }

@@ -11,13 +11,15 @@ namespace AgentOperator.DevCluster.Streaming;
 /// </summary>
 internal static class ExecSession
 {
+    private static readonly TimeSpan FirstSizeWait = TimeSpan.FromSeconds(1);
+
     /// <summary>Runs the exec; <paramref name="translated"/>: the Status worded as kube-apiserver's stream translator words it (v5), else as the runtime does (v4).</summary>
     public static async Task RunAsync(int containerPid, ExecOptions options, IExecStreams streams, bool translated, CancellationToken ct)
     {
         ExecProcess process;
         try
         {
-            process = ExecProcess.Start(containerPid, options.Command, options.Tty);
+            process = ExecProcess.Start(containerPid, options.Command, options.Tty, options.Tty ? await FirstSizeAsync(streams, ct) : null);
         }
         catch (Exception e) when (e is IOException or Win32Exception)
         {
@@ -50,6 +52,21 @@ internal static class ExecSession
             }
 
             await streams.WriteStatusAsync(Status(code, options, translated), ct);
+        }
+    }
+
+    // kubectl sends its terminal's size as soon as the streams are up; the command should start at that size.
+    private static async Task<TerminalSize?> FirstSizeAsync(IExecStreams streams, CancellationToken ct)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        wait.CancelAfter(FirstSizeWait);
+        try
+        {
+            return await streams.Resizes.WaitToReadAsync(wait.Token) && streams.Resizes.TryRead(out var size) ? size : null;
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return null;
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using ICSharpCode.SharpZipLib.Checksum;
 using ICSharpCode.SharpZipLib.Zip.Compression;
 
 namespace AgentOperator.DevCluster.Streaming;
@@ -7,19 +8,22 @@ namespace AgentOperator.DevCluster.Streaming;
 /// <summary>
 /// SPDY/3 header blocks (SYN_STREAM, SYN_REPLY, HEADERS): a count, then length-prefixed name/value pairs, compressed
 /// with one zlib stream per direction for the whole connection, primed with the protocol's dictionary and flushed
-/// after each block. One codec per connection: its state carries from block to block, as the peer's does.
+/// after each block. One codec per connection: its state carries from block to block, as the peer's does. Reading
+/// inflates with SharpZipLib (System.IO.Compression has no preset dictionaries).
 /// </summary>
 internal sealed class SpdyHeaderCodec
 {
-    private readonly Deflater _deflater = new(Deflater.DEFAULT_COMPRESSION);
     private readonly Inflater _inflater = new();
-
-    public SpdyHeaderCodec() => _deflater.SetDictionary(Dictionary);
+    private bool _headerWritten;
 
     /// <summary>The SPDY/3 zlib dictionary (draft 3, 2.6.10.1): length-prefixed header names and values, then common text.</summary>
     public static byte[] Dictionary { get; } = BuildDictionary();
 
-    /// <summary>Compresses one header block (names lower-cased, as SPDY/3 requires).</summary>
+    /// <summary>
+    /// One header block (names lower-cased, as SPDY/3 requires) as the next part of this direction's zlib stream. The
+    /// blocks are stored, not compressed, and end with a sync flush, so each is whole within its frame; a few header bytes
+    /// per stream are not worth compressing.
+    /// </summary>
     public byte[] Encode(IReadOnlyDictionary<string, string> headers)
     {
         var raw = new MemoryStream();
@@ -40,16 +44,32 @@ internal sealed class SpdyHeaderCodec
             Write(value);
         }
 
-        _deflater.SetInput(raw.ToArray());
-        _deflater.Flush();
         var output = new MemoryStream();
-        var buffer = new byte[4096];
-        int count;
-        while ((count = _deflater.Deflate(buffer)) > 0)
+        if (!_headerWritten)
         {
-            output.Write(buffer, 0, count);
+            // zlib header: deflate with a 32 KiB window, FDICT set (0x7820 is a multiple of 31), the dictionary's Adler-32.
+            _headerWritten = true;
+            output.Write([0x78, 0x20]);
+            var adler = new Adler32();
+            adler.Update(Dictionary);
+            var id = new byte[4];
+            BinaryPrimitives.WriteUInt32BigEndian(id, (uint)adler.Value);
+            output.Write(id);
         }
 
+        var data = raw.ToArray();
+        for (var offset = 0; offset == 0 || offset < data.Length; offset += ushort.MaxValue)
+        {
+            // A stored block that is not the last: BFINAL 0, BTYPE 00, LEN and its complement (little-endian), the bytes.
+            var length = (ushort)Math.Min(ushort.MaxValue, data.Length - offset);
+            output.WriteByte(0);
+            output.Write([(byte)length, (byte)(length >> 8), (byte)~length, (byte)(~length >> 8)]);
+            output.Write(data, offset, length);
+        }
+
+        // The sync-flush marker, an empty stored block: Go's inflater returns a block's bytes only once it has read the
+        // next block's header, and must find it within this frame.
+        output.Write([0, 0, 0, 0xff, 0xff]);
         return output.ToArray();
     }
 
