@@ -119,6 +119,7 @@ public sealed class DevClusterServer : IAsyncDisposable
         server._node = node;
         PodLogRoute.Map(app, ops, authorizer, node);
         Streaming.PodExecRoute.Map(app, ops, authorizer, node);
+        Streaming.PodPortForwardRoute.Map(app, ops, authorizer);
         ApiRoutes.Map(app, handler, new DiscoveryDocuments(registry), new OpenApiDocuments(registry), authorizer, () => server.BaseAddress.Authority);
 
         ClusterBootstrap.Run(ops);

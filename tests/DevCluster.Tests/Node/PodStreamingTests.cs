@@ -1,4 +1,8 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using AgentOperator.DevCluster.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace AgentOperator.DevCluster.Tests.Node;
@@ -152,7 +156,147 @@ public sealed class PodStreamingTests(NodeFixture cluster, ITestOutputHelper out
         Assert.Contains("command terminated with exit code 4", spdy.Stderr, StringComparison.Ordinal);
     }
 
-    private async Task<Infrastructure.Kubectl> ServiceAccountKubectlAsync(string ns, string name, string podVerbs, string[] execVerbs)
+    [Fact]
+    public async Task Port_forward_to_a_pod_carries_http_both_ways_through_the_local_port()
+    {
+        var ns = await cluster.CreateNamespaceAsync("pf");
+        var port = FreePort();
+        await StartPodAsync(ns, "web", WebContainer(port));
+        await WaitForListenerAsync(ns, "web", port);
+
+        await using var forward = await PortForward.StartAsync(cluster, ["port-forward", "pod/web", $":{port}", "-n", ns]);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{forward.LocalPort}/"), Timeout = TimeSpan.FromSeconds(30) };
+
+        Assert.Equal("hello from web", await http.GetStringAsync(""));
+
+        // 10 MB each way, checked byte for byte (the pod answers the SHA-256 of what it got).
+        const int Size = 10 * 1024 * 1024;
+        var watch = Stopwatch.StartNew();
+        var body = await http.GetByteArrayAsync($"bytes/{Size}");
+        var down = watch.Elapsed;
+        Assert.Equal(Size, body.Length);
+        Assert.Equal(Pattern(Size), body);
+
+        var upload = RandomNumberGenerator.GetBytes(Size);
+        watch.Restart();
+        string hash;
+        try
+        {
+            using var answer = await http.PostAsync("sha256", new ByteArrayContent(upload));
+            hash = await answer.Content.ReadAsStringAsync();
+        }
+        catch (HttpRequestException e)
+        {
+            throw new HttpRequestException($"{e.Message}\nkubectl port-forward printed:\n{forward.Output}{forward.Errors}", e);
+        }
+
+        var up = watch.Elapsed;
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(upload)), hash);
+
+        // Several connections at once, each its own stream pair.
+        var parallel = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => new HttpClient { BaseAddress = http.BaseAddress }.GetStringAsync("")));
+        Assert.All(parallel, text => Assert.Equal("hello from web", text));
+
+        output.WriteLine($"port-forward 10 MB: down {Size / 1048576.0 / down.TotalSeconds:F1} MB/s, up {Size / 1048576.0 / up.TotalSeconds:F1} MB/s");
+    }
+
+    [Fact]
+    public async Task Port_forward_to_a_service_reaches_a_pod_behind_it_on_the_named_target_port()
+    {
+        var ns = await cluster.CreateNamespaceAsync("pf");
+        var port = FreePort();
+        await StartPodAsync(ns, "web", WebContainer(port));
+        await WaitForListenerAsync(ns, "web", port);
+        await cluster.Kubectl.SucceedAsync($"apply -n {ns} -f -", """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: site}
+            spec:
+              selector: {app: web}
+              ports: [{port: 80, targetPort: http}]
+            """);
+
+        await using var forward = await PortForward.StartAsync(cluster, ["port-forward", "svc/site", ":80", "-n", ns]);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+
+        Assert.Equal("hello from web", await http.GetStringAsync($"http://127.0.0.1:{forward.LocalPort}/"));
+        Assert.Contains($"-> {port}", forward.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Port_forward_to_a_port_nothing_listens_on_reports_the_refused_connection()
+    {
+        var ns = await cluster.CreateNamespaceAsync("pf");
+        await StartPodAsync(ns, "box", ShellContainer("main"));
+        var closed = FreePort();
+
+        await using var forward = await PortForward.StartAsync(cluster, ["port-forward", "pod/box", $":{closed}", "-n", ns]);
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, forward.LocalPort);
+        var read = await client.GetStream().ReadAsync(new byte[16]).AsTask().WaitAsync(TimeSpan.FromSeconds(15));
+
+        Assert.Equal(0, read);
+        await Eventually.MatchAsync(() => Task.FromResult(forward.Errors), e => e.Contains("connect: connection refused", StringComparison.Ordinal), "kubectl reports the refused connection", TimeSpan.FromSeconds(15));
+        Assert.Contains($"error forwarding port {closed} to pod box_{ns}", forward.Errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Port_forward_needs_create_on_pods_portforward()
+    {
+        var ns = await cluster.CreateNamespaceAsync("pf");
+        await StartPodAsync(ns, "box", ShellContainer("main"));
+        var viewer = await ServiceAccountKubectlAsync(ns, "viewer", "[get, list]", ["get"], "pods/portforward");
+
+        var refused = await viewer.RunAsync(["port-forward", "pod/box", ":8080", "-n", ns]);
+
+        Assert.True(refused.ExitCode == 1, refused.ToString());
+        Assert.Contains($"pods \"box\" is forbidden: User \"system:serviceaccount:{ns}:viewer\" cannot create resource \"pods/portforward\" in API group \"\" in the namespace \"{ns}\"", refused.Stderr, StringComparison.Ordinal);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static byte[] Pattern(int size) => Enumerable.Range(0, size).Select(i => (byte)i).ToArray();
+
+    // Waits until the pod's server answers on its port (exec: the container's own view).
+    private Task<KubectlResult> WaitForListenerAsync(string ns, string pod, int port) =>
+        Eventually.MatchAsync(() => cluster.Kubectl.RunAsync(["exec", pod, "-n", ns, "--", "python3", "-c", $"import socket; socket.create_connection(('127.0.0.1', {port}), 1)"]),
+            r => r.ExitCode == 0, $"pod {pod} listening on {port}", TimeSpan.FromSeconds(30));
+
+    // A python HTTP server: "/" greets, "/bytes/N" sends N pattern bytes, POST "/sha256" answers the body's SHA-256.
+    private static string WebContainer(int port) => $$"""
+              - name: web
+                image: python:3.12
+                args:
+                - -c
+                - |
+                  import hashlib, http.server, os
+                  class Handler(http.server.BaseHTTPRequestHandler):
+                      def answer(self, body):
+                          self.send_response(200)
+                          self.send_header("Content-Length", str(len(body)))
+                          self.end_headers()
+                          self.wfile.write(body)
+                      def do_GET(self):
+                          if self.path.startswith("/bytes/"):
+                              n = int(self.path[7:])
+                              self.answer((bytes(range(256)) * (n // 256 + 1))[:n])
+                          else:
+                              self.answer(("hello from " + os.environ["HOSTNAME"]).encode())
+                      def do_POST(self):
+                          body = self.rfile.read(int(self.headers["Content-Length"]))
+                          self.answer(hashlib.sha256(body).hexdigest().encode())
+                      def log_message(self, *args):
+                          pass
+                  http.server.ThreadingHTTPServer(("0.0.0.0", {{port}}), Handler).serve_forever()
+                ports: [{name: http, containerPort: {{port}}}]
+            """;
+
+    private async Task<Infrastructure.Kubectl> ServiceAccountKubectlAsync(string ns, string name, string podVerbs, string[] verbs, string subresource = "pods/exec")
     {
         await cluster.Kubectl.SucceedAsync($"create serviceaccount {name} -n {ns}");
         await cluster.Kubectl.SucceedAsync($"apply -n {ns} -f -", $$"""
@@ -161,7 +305,7 @@ public sealed class PodStreamingTests(NodeFixture cluster, ITestOutputHelper out
             metadata: {name: {{name}}}
             rules:
             - {apiGroups: [""], resources: [pods], verbs: {{podVerbs}}}
-            - {apiGroups: [""], resources: [pods/exec], verbs: [{{string.Join(", ", execVerbs)}}]}
+            - {apiGroups: [""], resources: [{{subresource}}], verbs: [{{string.Join(", ", verbs)}}]}
             ---
             apiVersion: rbac.authorization.k8s.io/v1
             kind: RoleBinding
