@@ -128,12 +128,15 @@ public sealed class DevClusterServer : IAsyncDisposable
         var handler = new ResourceHandler(ops, new WatchStreamer(ops, options), authorizer, reviews, faults, fields);
 
         var app = builder.Build();
+        app.UseWebSockets();
         app.Use(next => ApiRoutes.Guard(next, authenticator, authorizer));
         var server = new DevClusterServer(app, faults, issuer, adminToken, certificate, store, clientCa);
         var node = options.Node is { } nodeOptions ? new KubeletNode(ops, issuer, options, nodeOptions, network) : null;
         server._node = node;
         server._network = network;
         PodLogRoute.Map(app, ops, authorizer, node);
+        Streaming.PodExecRoute.Map(app, ops, authorizer, node);
+        Streaming.PodPortForwardRoute.Map(app, ops, authorizer);
         ApiRoutes.Map(app, handler, new DiscoveryDocuments(registry), new OpenApiDocuments(registry), authorizer, () => server.BaseAddress.Authority);
 
         ClusterBootstrap.Run(ops);

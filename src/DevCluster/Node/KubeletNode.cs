@@ -90,6 +90,9 @@ internal sealed class KubeletNode : IPodRunner, IAsyncDisposable
     /// <summary>The pod's worker while it runs on the node.</summary>
     public PodWorker? Pod(string ns, string name) => _pods.TryGetValue(ObjectKeys.Of(ns, name), out var pod) ? pod.Worker : null;
 
+    /// <summary>The PID of a container's running process (what exec enters), or null when it runs none.</summary>
+    public ContainerExecTarget? ExecTarget(string ns, string pod, string container) => Pod(ns, pod)?.Container(container)?.ExecTarget;
+
     /// <summary>A TokenRequest for the pod's ServiceAccount, bound to the pod, as the kubelet makes for projected tokens.</summary>
     public ServiceAccountToken RequestToken(JsonObject pod, string? audience, long expirationSeconds)
     {

@@ -1,0 +1,56 @@
+using AgentOperator.DevCluster.Api;
+using AgentOperator.DevCluster.Auth;
+using AgentOperator.DevCluster.Storage;
+
+namespace AgentOperator.DevCluster.Streaming;
+
+/// <summary>
+/// <c>/api/v1/namespaces/NS/pods/NAME/portforward</c> (the pods/portforward subresource, what <c>kubectl port-forward</c>
+/// opens): SPDY/3.1 with portforward.k8s.io, tunnelled through a WebSocket (GET, sub-protocol
+/// <c>SPDY/3.1+portforward.k8s.io</c>, as kubectl 1.32 tries first) or on the upgraded connection itself (POST, its
+/// fallback). Connections go to the pod's <c>status.podIP</c> (<see cref="PortForwardSession"/>).
+/// </summary>
+internal static class PodPortForwardRoute
+{
+    private const string Protocol = "portforward.k8s.io";
+    private const string TunnelProtocol = "SPDY/3.1+" + Protocol;
+    private static readonly GroupResource Pods = new("", "pods");
+
+    public static void Map(IEndpointRouteBuilder app, ResourceOperations ops, RbacAuthorizer authorizer) =>
+        app.MapMethods("/api/v1/namespaces/{namespace}/pods/{name}/portforward", [HttpMethods.Get, HttpMethods.Post],
+            (HttpContext ctx, string @namespace, string name) => ServeAsync(ctx, ops, authorizer, @namespace, name));
+
+    private static async Task ServeAsync(HttpContext ctx, ResourceOperations ops, RbacAuthorizer authorizer, string ns, string name)
+    {
+        StreamingAccess.Authorize(ctx, authorizer, "portforward", ns, name);
+        var stored = ops.Store.Get(Pods, ns, name) ?? throw ApiErrors.NotFound(Pods, name);
+        var pod = JsonNodeExtensions.ParseObject(stored.Json);
+        if (string.IsNullOrEmpty(pod.Str("spec", "nodeName")))
+        {
+            throw ApiErrors.BadRequest($"pod {name} does not have a host assigned");
+        }
+
+        // The pod's address as it is when each connection is made (it changes if the pod is recreated under its name).
+        string? Address() => ops.Store.Get(Pods, ns, name) is { } current ? JsonNodeExtensions.ParseObject(current.Json).Str("status", "podIP") : null;
+        var session = new PortForwardSession($"{name}_{ns}, uid {pod.Str("metadata", "uid")}", Address);
+        if (ctx.WebSockets.IsWebSocketRequest)
+        {
+            if (!ctx.WebSockets.WebSocketRequestedProtocols.Contains(TunnelProtocol))
+            {
+                throw new ApiException(403, ApiErrors.Status(403, "Forbidden",
+                    $"unable to upgrade: unable to negotiate protocol: client supports [{string.Join(' ', ctx.WebSockets.WebSocketRequestedProtocols)}], server accepts [{TunnelProtocol}]", null));
+            }
+
+            // Named in the header directly: .NET's WebSocket refuses a sub-protocol with '/' (not an RFC 7230 token)
+            // after the 101 has gone out, though gorilla/websocket, the client, sends and accepts it.
+            ctx.Response.Headers.SecWebSocketProtocol = TunnelProtocol;
+            using var socket = await ctx.WebSockets.AcceptWebSocketAsync();
+            await using var tunnel = new WebSocketTunnelStream(socket);
+            await session.RunAsync(tunnel, ctx.RequestAborted);
+            return;
+        }
+
+        var (transport, _) = await SpdyUpgrade.AcceptAsync(ctx, [Protocol]);
+        await session.RunAsync(transport, ctx.RequestAborted);
+    }
+}
