@@ -262,6 +262,28 @@ public sealed class NodeLifecycleTests(NodeFixture cluster) : IClassFixture<Node
         await cluster.Kubectl.SucceedAsync($"delete pod crashing messages -n {ns} --wait=false");
     }
 
+    [Fact]
+    public async Task A_command_that_cannot_be_found_ends_as_StartError()
+    {
+        var ns = await cluster.CreateNamespaceAsync("life");
+        await cluster.Kubectl.SucceedAsync($"apply -n {ns} -f -", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: missing}
+            spec:
+              restartPolicy: Never
+              containers:
+              - {name: main, image: busybox, command: ["no-such-command", "arg"]}
+            """);
+
+        var pod = await cluster.WaitForPodAsync(ns, "missing", p => p.Str("status", "phase") == "Failed", "Failed");
+        Assert.Equal(128, (int)pod.At("status", "containerStatuses", 0, "state", "terminated", "exitCode")!);
+        Assert.Equal("StartError", pod.Str("status", "containerStatuses", 0, "state", "terminated", "reason"));
+        Assert.Equal("failed to start container \"main\": exec: \"no-such-command\": executable file not found in $PATH",
+            pod.Str("status", "containerStatuses", 0, "state", "terminated", "message"));
+        Assert.Contains("Failed: Error: failed to start container \"main\"", await cluster.EventsAsync(ns), StringComparison.Ordinal);
+    }
+
     /// <summary>Answers the httpGet hooks on loopback and writes each request into the order file.</summary>
     private sealed class HookServer : IDisposable
     {
