@@ -28,28 +28,28 @@ public sealed class NodeLifecycleTests(NodeFixture cluster) : IClassFixture<Node
               containers:
               - name: main
                 image: busybox
-                workingDir: /work
+                workingDir: /node-test-probes
                 env: [{name: PROBE_ENV, value: from-spec}]
-                command: ["sh", "-c", "sleep 4; touch /work/started; exec sleep 300"]
-                volumeMounts: [{name: work, mountPath: /work}]
+                command: ["sh", "-c", "sleep 4; touch /node-test-probes/started; exec sleep 300"]
+                volumeMounts: [{name: work, mountPath: /node-test-probes}]
                 startupProbe:
-                  exec: {command: ["test", "-f", "/work/started"]}
+                  exec: {command: ["test", "-f", "/node-test-probes/started"]}
                   periodSeconds: 1
                   failureThreshold: 30
                 readinessProbe:
-                  exec: {command: ["sh", "-c", "echo $(id -u) $(pwd) $PROBE_ENV >> /work/readiness"]}
+                  exec: {command: ["sh", "-c", "echo $(id -u) $(pwd) $PROBE_ENV >> /node-test-probes/readiness"]}
                   periodSeconds: 1
                 livenessProbe:
-                  exec: {command: ["sh", "-c", "echo alive >> /work/liveness"]}
+                  exec: {command: ["sh", "-c", "echo alive >> /node-test-probes/liveness"]}
                   periodSeconds: 1
               volumes:
               - {name: work, emptyDir: {}}
             """);
 
-        // /work exists only in the container's mount namespace: the probes can only pass by running there.
+        // The emptyDir is at /node-test-probes only in the container's mount namespace: the probes can only pass by running there.
         var pod = await cluster.WaitForPodAsync(ns, "slow", p => p.At("status", "containerStatuses", 0, "state", "running") is not null, "running");
         var work = Path.Combine(cluster.NodeDirectory, "pods", pod.Str("metadata", "uid")!, "volumes", "work");
-        Assert.False(File.Exists("/work/started"));
+        Assert.False(File.Exists("/node-test-probes/started"));
         while ((pod = await cluster.PodAsync(ns, "slow")).At("status", "containerStatuses", 0, "started")?.GetValue<bool>() != true)
         {
             // While the startup probe has not succeeded, the container is neither started nor ready and no other probe ran.
@@ -60,7 +60,7 @@ public sealed class NodeLifecycleTests(NodeFixture cluster) : IClassFixture<Node
         }
 
         await cluster.WaitForPodAsync(ns, "slow", p => p.Condition("Ready")?.Str("status") == "True", "Ready once the startup probe succeeded");
-        Assert.StartsWith("1000 /work from-spec\n", await File.ReadAllTextAsync(Path.Combine(work, "readiness")), StringComparison.Ordinal);
+        Assert.StartsWith("1000 /node-test-probes from-spec\n", await File.ReadAllTextAsync(Path.Combine(work, "readiness")), StringComparison.Ordinal);
         await Eventually.MatchAsync(() => Task.FromResult(File.Exists(Path.Combine(work, "liveness"))), e => e, "the liveness probe to run");
         Assert.Contains("Startup probe failed: ", await cluster.EventsAsync(ns), StringComparison.Ordinal);
         Assert.Equal(0L, (long)(await cluster.PodAsync(ns, "slow")).At("status", "containerStatuses", 0, "restartCount")!);
@@ -260,6 +260,28 @@ public sealed class NodeLifecycleTests(NodeFixture cluster) : IClassFixture<Node
         pod = await cluster.WaitForPodAsync(ns, "crashing", p => p.Str("status", "containerStatuses", 0, "lastState", "terminated", "message") is not null, "with a message in lastState");
         Assert.StartsWith("crashed at ", pod.Str("status", "containerStatuses", 0, "lastState", "terminated", "message"), StringComparison.Ordinal);
         await cluster.Kubectl.SucceedAsync($"delete pod crashing messages -n {ns} --wait=false");
+    }
+
+    [Fact]
+    public async Task A_command_that_cannot_be_found_ends_as_StartError()
+    {
+        var ns = await cluster.CreateNamespaceAsync("life");
+        await cluster.Kubectl.SucceedAsync($"apply -n {ns} -f -", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: missing}
+            spec:
+              restartPolicy: Never
+              containers:
+              - {name: main, image: busybox, command: ["no-such-command", "arg"]}
+            """);
+
+        var pod = await cluster.WaitForPodAsync(ns, "missing", p => p.Str("status", "phase") == "Failed", "Failed");
+        Assert.Equal(128, (int)pod.At("status", "containerStatuses", 0, "state", "terminated", "exitCode")!);
+        Assert.Equal("StartError", pod.Str("status", "containerStatuses", 0, "state", "terminated", "reason"));
+        Assert.Equal("failed to start container \"main\": exec: \"no-such-command\": executable file not found in $PATH",
+            pod.Str("status", "containerStatuses", 0, "state", "terminated", "message"));
+        Assert.Contains("Failed: Error: failed to start container \"main\"", await cluster.EventsAsync(ns), StringComparison.Ordinal);
     }
 
     /// <summary>Answers the httpGet hooks on loopback and writes each request into the order file.</summary>
