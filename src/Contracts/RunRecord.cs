@@ -29,11 +29,13 @@ public sealed record RunTokens(string Role, string Model, long InputTokens, long
 
 /// <summary>
 /// One decision of a run: what was asked, what was decided, by which rule and why, whether it executed, how long the
-/// gateway took (upstream included), a model call's tokens and cost, and the approval it asked for or relied on.
+/// gateway took (upstream included), a model call's tokens and cost, the approval it asked for or relied on, and the
+/// intent and reason the agent stated for a write (its action packet), where it gave them.
 /// </summary>
 public sealed record RunDecision(long Sequence, DateTimeOffset Time, string Kind, string? Tool, string? Action, string? Role, string? Model,
     string? Decision, string? Rule, string? Reason, int? Status, bool? Executed,
-    double? DurationMs = null, long? InputTokens = null, long? OutputTokens = null, decimal? CostUsd = null, string? ApprovalId = null);
+    double? DurationMs = null, long? InputTokens = null, long? OutputTokens = null, decimal? CostUsd = null, string? ApprovalId = null,
+    string? AgentIntent = null, string? AgentReason = null);
 
 /// <summary>An approval a decision took into account.</summary>
 public sealed record RunApproval(string? ApprovalId, string? Tool, IReadOnlyList<string> Approvers, DateTimeOffset Time);

@@ -116,7 +116,7 @@ public static class RunReader
                 record.TryGetProperty("durationMs", out var ms) && ms.ValueKind == JsonValueKind.Number ? ms.GetDouble() : null,
                 NullableLong(record, "inputTokens"), NullableLong(record, "outputTokens"),
                 record.TryGetProperty("costUsd", out var spent) && spent.ValueKind == JsonValueKind.Number ? spent.GetDecimal() : null,
-                Str(record, "approvalId")));
+                Str(record, "approvalId"), Str(record, "agentIntent"), Str(record, "agentReason")));
             if (record.TryGetProperty("approvers", out var approvers) && approvers.ValueKind == JsonValueKind.Array && approvers.GetArrayLength() > 0)
             {
                 _approvals.Add(new RunApproval(Str(record, "approvalId"), Str(record, "tool"), [.. approvers.EnumerateArray().Select(a => a.GetString() ?? "")], time));

@@ -77,6 +77,10 @@ public sealed record AgentWorkflowStatus
     /// <summary>The latest analysis run of the canary.</summary>
     public AnalysisRun? LastAnalysis { get; init; }
 
+    /// <summary>The analysis runs of the current (or last) canary, oldest first: its last 30, for charts of each metric over the rollout.</summary>
+    [Items(Max = 30)]
+    public IReadOnlyList<AnalysisRun>? AnalysisHistory { get; init; }
+
     /// <summary>Revisions promoted, rolled back or aborted, newest last (the operator keeps the last 20).</summary>
     [Items(Max = 20)]
     public IReadOnlyList<RevisionHistoryEntry>? History { get; init; }

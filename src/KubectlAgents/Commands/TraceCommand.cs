@@ -80,7 +80,7 @@ public static class TraceCommand
         }
         else
         {
-            var table = new Table(["SEQ", "TIME", "CALL", "DECISION", "RULE", "STATUS", "LATENCY", "TOKENS", "COST USD", "REASON"]);
+            var table = new Table(["SEQ", "TIME", "CALL", "DECISION", "RULE", "STATUS", "LATENCY", "TOKENS", "COST USD", "AGENT INTENT", "REASON"]);
             foreach (var d in run.Decisions)
             {
                 table.Add(
@@ -90,6 +90,7 @@ public static class TraceCommand
                     d.DurationMs is { } latency ? latency.ToString("0.#", CultureInfo.InvariantCulture) + "ms" : "-",
                     d.InputTokens is null && d.OutputTokens is null ? "-" : Number((d.InputTokens ?? 0) + (d.OutputTokens ?? 0)),
                     d.CostUsd is { } cost ? Usd(cost) : "-",
+                    RunsPage.AgentPacket(d) ?? "-",
                     d.Reason ?? "-",
                 ]);
             }

@@ -102,7 +102,7 @@ public static partial class RolloutTimelineChart
             var threshold = FirstNumber(metric.Threshold);
             var scale = Math.Max(Math.Abs(value ?? 0), Math.Abs(threshold ?? 0)) * 1.25;
             scale = scale > 0 ? scale : 1;
-            var color = metric.Verdict switch { Verdict.Successful => "#1a7f37", Verdict.Failed => "#cf222e", _ => "#9a6700" };
+            var color = Color(metric.Verdict);
             svg.Append(CultureInfo.InvariantCulture, $"<g class=\"metric\"><title>{Html.E($"{metric.Name} = {metric.Value ?? "no data"}, threshold {metric.Threshold ?? "none"}: {metric.Verdict}" + (metric.Message is { Length: > 0 } m ? $" ({m})" : ""))}</title>");
             svg.Append(CultureInfo.InvariantCulture, $"<text x=\"0\" y=\"{y + 17}\" font-size=\"12\" fill=\"#1b1f24\">{Html.E(metric.Name)}</text>");
             svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{labelWidth}\" y=\"{y + 4}\" width=\"{barWidth}\" height=\"18\" fill=\"#f6f8fa\" stroke=\"#d0d7de\"/>");
@@ -146,10 +146,14 @@ public static partial class RolloutTimelineChart
         _ => "#bc4c00",
     };
 
-    private static double? FirstNumber(string? text) =>
+    /// <summary>A verdict's colour: green for successful, red for failed, amber for inconclusive or none.</summary>
+    internal static string Color(Verdict? verdict) => verdict switch { Verdict.Successful => "#1a7f37", Verdict.Failed => "#cf222e", _ => "#9a6700" };
+
+    /// <summary>The first number in a metric's value or threshold text (e.g. 0.1 in "&lt;= 0.1"), or null.</summary>
+    internal static double? FirstNumber(string? text) =>
         text is not null && NumberPattern().Match(text) is { Success: true } match && double.TryParse(match.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : null;
 
-    private static string N(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
+    internal static string N(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
 
     [GeneratedRegex(@"-?\d+(\.\d+)?([eE][-+]?\d+)?")]
     private static partial Regex NumberPattern();

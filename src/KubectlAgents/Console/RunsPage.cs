@@ -15,7 +15,7 @@ public static class RunsPage
     public static readonly TimeSpan Window = TimeSpan.FromHours(24);
 
     private static readonly string[] ListHeaders = ["Run", "Workflow", "Revision", "Started (UTC)", "Outcome", "Steps", "Tool calls", "Tokens", "Cost (USD)", "Duration"];
-    private static readonly string[] TraceHeaders = ["#", "Time (UTC)", "Kind", "Call", "Decision", "Rule", "Reason", "Status", "Executed"];
+    private static readonly string[] TraceHeaders = ["#", "Time (UTC)", "Kind", "Call", "Decision", "Rule", "Reason", "Agent intent", "Status", "Executed"];
 
     public static Task<IResult> ListAsync(string? ns, string? workflow, ConsoleContext console, CancellationToken ct) =>
         (ns, workflow) is ({ } n, { } w) && ConsoleContext.BadName("Runs", "/runs", ("namespace", n), ("workflow", w)) is { } bad ? Task.FromResult(bad) : ConsoleContext.RenderAsync("Runs", "/runs", async () =>
@@ -97,13 +97,26 @@ public static class RunsPage
             {
                 html.Append(CultureInfo.InvariantCulture,
                     $"<tr><td>{d.Sequence}</td><td>{Html.Time(d.Time)}</td><td>{Html.E(d.Kind)}</td><td>{Html.E(Call(d))}</td><td class=\"{(d.Decision is "allow" ? "ok-text" : d.Decision is null ? "" : "bad-text")}\">{Html.E(d.Decision)}</td>"
-                    + $"<td>{Html.E(d.Rule)}</td><td>{Html.E(d.Reason)}</td><td>{d.Status?.ToString(CultureInfo.InvariantCulture) ?? "-"}</td><td>{(d.Executed is { } e ? (e ? "yes" : "no") : "-")}</td></tr>");
+                    + $"<td>{Html.E(d.Rule)}</td><td>{Html.E(d.Reason)}</td><td>{Html.E(AgentPacket(d))}</td><td>{d.Status?.ToString(CultureInfo.InvariantCulture) ?? "-"}</td><td>{(d.Executed is { } e ? (e ? "yes" : "no") : "-")}</td></tr>");
             }
 
             return html.Append("</tbody></table>").ToString();
         });
 
     /// <summary>A decision's call in a few words: <c>tool crm.lookup (read)</c> or <c>model gpt-4o (executor)</c>.</summary>
+    /// <summary>The intent and reason the agent stated for a call (its action packet), or null when it gave none.</summary>
+    public static string? AgentPacket(RunDecision d)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        return (d.AgentIntent, d.AgentReason) switch
+        {
+            (null, null) => null,
+            ({ } intent, null) => intent,
+            (null, { } reason) => $"because {reason}",
+            ({ } intent, { } reason) => $"{intent}, because {reason}",
+        };
+    }
+
     public static string Call(RunDecision d)
     {
         ArgumentNullException.ThrowIfNull(d);

@@ -45,6 +45,8 @@ public static class WorkflowPage
             html.Append(RolloutTimelineChart.Weights(RolloutTimeline.Build(workflow, events, console.Time.GetUtcNow())));
             html.Append("<h2>Last analysis run</h2>");
             html.Append(RolloutTimelineChart.Metrics(workflow.Status?.LastAnalysis));
+            html.Append("<h2>Analysis over the rollout</h2>");
+            html.Append(AnalysisHistoryChart.Render(workflow.Status?.AnalysisHistory));
 
             html.Append("<h2>Revision history</h2>");
             if (workflow.Status?.History is { Count: > 0 } history)

@@ -260,7 +260,7 @@ internal static class CanaryPlanner
         /// <summary>Counts the run; returns the rollback decision when failures pass the limit.</summary>
         private CanaryDecision? ApplyAnalysis(AnalysisRun run)
         {
-            _state = _state with { LastAnalysis = run };
+            _state = _state.WithAnalysis(run);
             switch (run.Verdict)
             {
                 case Verdict.Failed:

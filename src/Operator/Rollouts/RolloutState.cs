@@ -34,6 +34,12 @@ internal sealed record RolloutState
 
     public AnalysisRun? LastAnalysis { get; init; }
 
+    /// <summary>The canary's analysis runs, oldest first, at most <see cref="AnalysisHistoryLimit"/>.</summary>
+    public IReadOnlyList<AnalysisRun>? AnalysisHistory { get; init; }
+
+    /// <summary>How many analysis runs status keeps (the CRD's bound on <c>status.analysisHistory</c>).</summary>
+    public const int AnalysisHistoryLimit = 30;
+
     public static RolloutState From(AgentWorkflowStatus? status) => status is null ? new() : new()
     {
         Stable = status.StableRevision,
@@ -48,6 +54,7 @@ internal sealed record RolloutState
         HandledRetry = status.HandledRetry,
         Evaluation = status.Evaluation,
         LastAnalysis = status.LastAnalysis,
+        AnalysisHistory = status.AnalysisHistory,
     };
 
     /// <summary>Writes the rollout fields into <paramref name="status"/>; counters and flags of no canary are omitted.</summary>
@@ -65,6 +72,7 @@ internal sealed record RolloutState
         HandledRetry = HandledRetry,
         Evaluation = Evaluation,
         LastAnalysis = LastAnalysis,
+        AnalysisHistory = AnalysisHistory,
     };
 
     /// <summary>A fresh canary of <paramref name="revision"/> at weight 0, before evaluation and the first step.</summary>
@@ -79,9 +87,17 @@ internal sealed record RolloutState
         InconclusiveRuns = 0,
         Evaluation = null,
         LastAnalysis = null,
+        AnalysisHistory = null,
     };
 
-    /// <summary>No canary any more (promoted, rolled back, aborted or superseded); the last analysis stays for the record.</summary>
+    /// <summary>Records <paramref name="run"/> as the last analysis and appends it to the history, dropping the oldest beyond the limit.</summary>
+    public RolloutState WithAnalysis(AnalysisRun run) => this with
+    {
+        LastAnalysis = run,
+        AnalysisHistory = [.. (AnalysisHistory ?? []).Append(run).TakeLast(AnalysisHistoryLimit)],
+    };
+
+    /// <summary>No canary any more (promoted, rolled back, aborted or superseded); the last analysis and its history stay for the record.</summary>
     public RolloutState EndCanary() => this with
     {
         Canary = null,

@@ -62,6 +62,8 @@ public sealed class RunsApiTests : IAsyncLifetime
         using (var approved = new HttpRequestMessage(HttpMethod.Post, $"/v1/runs/{_run}/tools/payments.issue_refund") { Content = new StringContent(Refund, Encoding.UTF8, "application/json") })
         {
             approved.Headers.Add("X-Approval-Id", _approvalId);
+            approved.Headers.Add(ActionPacket.IntentHeader, ActionPacket.Encode("refund A-1 — parcel damaged"));
+            approved.Headers.Add(ActionPacket.ReasonHeader, ActionPacket.Encode("the customer sent a photo"));
             using var executed = await http.SendAsync(approved);
             Assert.True(executed.StatusCode == HttpStatusCode.OK, await executed.Content.ReadAsStringAsync());
         }
@@ -110,7 +112,8 @@ public sealed class RunsApiTests : IAsyncLifetime
         Assert.Equal(("executor", "gpt-4o-2024-08-06", 1000L, 500L), (tokens.Role, tokens.Model, tokens.InputTokens, tokens.OutputTokens));
         Assert.Contains(run.Decisions, d => d is { Tool: "payments.issue_refund", Decision: "deny", Rule: "refund-limit" } && d.Reason is { Length: > 0 });
         Assert.Contains(run.Decisions, d => d is { Tool: "payments.issue_refund", Decision: "escalate", Executed: false });
-        Assert.Contains(run.Decisions, d => d is { Tool: "payments.issue_refund", Executed: true, Status: 200 });
+        Assert.Contains(run.Decisions, d => d is { Tool: "payments.issue_refund", Executed: true, Status: 200, AgentIntent: "refund A-1 — parcel damaged", AgentReason: "the customer sent a photo" });
+        Assert.All(run.Decisions.Where(d => d.Executed != true), d => Assert.Null(d.AgentIntent));
         var approval = Assert.Single(run.Approvals);
         Assert.Equal((_approvalId, "payments.issue_refund"), (approval.ApprovalId, approval.Tool));
         Assert.Equal(["alice"], approval.Approvers);

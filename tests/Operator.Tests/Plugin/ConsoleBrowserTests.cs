@@ -171,9 +171,17 @@ public sealed class ConsoleBrowserTests(ApprovalClusterFixture cluster, ITestOut
         // A run as the refund agent makes it: the refund escalates, a model call names an undeclared role, alice approves
         // with the plugin, the approved refund executes and its upstream is unreachable, the run ends failed.
         var run = await StartRunAsync(agent);
-        using var escalated = await agent.PostAsJsonAsync($"/v1/runs/{run}/tools/{WorkflowManifests.IssueRefund}", new { order_id = "A-1001", amount_usd = 20 });
-        Assert.Equal(HttpStatusCode.Accepted, escalated.StatusCode);
-        var approval = (await escalated.Content.ReadFromJsonAsync<JsonObject>())!["approvalId"]!.GetValue<string>();
+        string approval;
+        using (var refund = new HttpRequestMessage(HttpMethod.Post, $"/v1/runs/{run}/tools/{WorkflowManifests.IssueRefund}"))
+        {
+            refund.Headers.Add(ActionPacket.IntentHeader, ActionPacket.Encode("refund order A-1001"));
+            refund.Headers.Add(ActionPacket.ReasonHeader, ActionPacket.Encode("the parcel arrived damaged"));
+            refund.Content = JsonContent.Create(new { order_id = "A-1001", amount_usd = 20 });
+            using var escalated = await agent.SendAsync(refund);
+            Assert.Equal(HttpStatusCode.Accepted, escalated.StatusCode);
+            approval = (await escalated.Content.ReadFromJsonAsync<JsonObject>())!["approvalId"]!.GetValue<string>();
+        }
+
         using (var model = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions"))
         {
             model.Headers.Add("X-Agent-Run", run);
@@ -210,6 +218,7 @@ public sealed class ConsoleBrowserTests(ApprovalClusterFixture cluster, ITestOut
         var decisions = traced!["decisions"]!.AsArray();
         Assert.Equal([("tool.call", "escalate"), ("model.call", "deny"), ("tool.call", "error")], decisions.Select(d => ((string)d!["kind"]!, (string)d["decision"]!)));
         Assert.Equal(approval, (string?)decisions[0]!["approvalId"]);
+        Assert.Equal(("refund order A-1001", "the parcel arrived damaged"), ((string?)decisions[0]!["agentIntent"], (string?)decisions[0]!["agentReason"]));
         Assert.Equal("model-role", (string?)decisions[1]!["rule"]);
         Assert.All(decisions, d => Assert.True(d!["durationMs"]!.GetValue<double>() >= 0));
         Assert.Equal([Alice], traced["approvals"]!.AsArray().Single()!["approvers"]!.AsArray().Select(a => (string?)a));
@@ -224,7 +233,9 @@ public sealed class ConsoleBrowserTests(ApprovalClusterFixture cluster, ITestOut
         var modelRow = KubectlAgentsPlugin.Row(calls, (string)decisions[1]!["sequence"]!.ToString());
         Assert.Equal(("model gpt-4o-2024-08-06 (executor)", "deny", "model-role", "403"), (modelRow["CALL"], modelRow["DECISION"], modelRow["RULE"], modelRow["STATUS"]));
         Assert.Matches(@"^\d+(\.\d)?ms$", modelRow["LATENCY"]);
-        Assert.Equal("escalate", KubectlAgentsPlugin.Row(calls, (string)decisions[0]!["sequence"]!.ToString())["DECISION"]);
+        var refundRow = KubectlAgentsPlugin.Row(calls, (string)decisions[0]!["sequence"]!.ToString());
+        Assert.Equal(("escalate", "refund order A-1001, because the parcel arrived damaged"), (refundRow["DECISION"], refundRow["AGENT INTENT"]));
+        Assert.Equal("-", modelRow["AGENT INTENT"]);
         Assert.Contains($"{approval} requested for {WorkflowManifests.IssueRefund}", screen, StringComparison.Ordinal);
         Assert.Contains($"{approval} for {WorkflowManifests.IssueRefund} approved by {Alice}", screen, StringComparison.Ordinal);
         Assert.Contains("Total:      3 call(s) decided, 0 executed (0 tool call(s)), 0 token(s), cost 0 USD", screen, StringComparison.Ordinal);

@@ -86,6 +86,34 @@ public sealed class ConsoleTimelineTests
         Assert.Contains("status.lastAnalysis", RolloutTimelineChart.Metrics(null), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Analysis_history_chart_draws_each_metric_over_the_runs_against_its_threshold_with_a_table()
+    {
+        static AnalysisRun Run(int minute, string escalation, Verdict verdict) => new()
+        {
+            Revision = "r2",
+            Time = Start.AddMinutes(minute),
+            Verdict = verdict,
+            Metrics =
+            [
+                new MetricResult { Name = "maxEscalationRate", Value = escalation, Threshold = "<= 0.2", Verdict = verdict },
+                new MetricResult { Name = "minSuccessRate", Value = "0.97", Threshold = ">= 0.9", Verdict = Verdict.Successful },
+            ],
+        };
+
+        var html = AnalysisHistoryChart.Render([Run(1, "0.05", Verdict.Successful), Run(2, "0.12", Verdict.Successful), Run(3, "0.31", Verdict.Failed)]);
+
+        Assert.Equal(2, html.Split("<svg class=\"chart analysis-history\"").Length - 1);
+        Assert.Contains("maxEscalationRate at 3 analysis run(s) from 2026-", html, StringComparison.Ordinal);
+        Assert.Contains("threshold &lt;= 0.2: 0.05 (Successful); 0.12 (Successful); 0.31 (Failed).", html, StringComparison.Ordinal);
+        Assert.Equal(2, html.Split("class=\"threshold\"").Length - 1);
+        Assert.Equal(5, html.Split("class=\"run successful\"").Length - 1);
+        Assert.Single(html.Split("class=\"run failed\"").Skip(1));
+        Assert.Contains("fill=\"#cf222e\"", html, StringComparison.Ordinal);
+        Assert.Equal(6, html.Split("<tr><td>").Length - 1);
+        Assert.Contains("status.analysisHistory", AnalysisHistoryChart.Render(null), StringComparison.Ordinal);
+    }
+
     private static AgentWorkflow Workflow(AgentWorkflowStatus status) => new()
     {
         Metadata = new V1ObjectMeta { Name = "refunds", NamespaceProperty = "support" },

@@ -145,6 +145,29 @@ public sealed class CanaryPlannerTests
     }
 
     [Fact]
+    public void Analysis_history_keeps_the_canarys_last_30_runs_oldest_first_and_a_new_canary_starts_a_new_one()
+    {
+        var spec = Spec() with { Steps = [new RolloutStep { Weight = 10, PauseSeconds = 3600 }] };
+        var state = CanaryPlanner.Decide(StableOnly, Input(spec, T0)).State;
+        for (var i = 1; i <= RolloutState.AnalysisHistoryLimit + 5; i++)
+        {
+            var at = T0.AddSeconds(30 * i);
+            state = CanaryPlanner.Decide(state, Input(spec, at, analysis: Run(Verdict.Successful, at))).State;
+        }
+
+        Assert.Equal(Target, state.Canary);
+        Assert.Equal(RolloutState.AnalysisHistoryLimit, state.AnalysisHistory!.Count);
+        Assert.Equal(T0.AddSeconds(30 * 6), state.AnalysisHistory[0].Time);
+        Assert.Equal(state.LastAnalysis, state.AnalysisHistory[^1]);
+        Assert.True(state.AnalysisHistory.Zip(state.AnalysisHistory.Skip(1)).All(p => p.First.Time < p.Second.Time));
+        Assert.Equal(state.AnalysisHistory, state.ApplyTo(new AgentWorkflowStatus()).AnalysisHistory);
+
+        var next = CanaryPlanner.Decide(state, Input(spec, T0.AddHours(2)) with { Target = "cccc3333" }).State;
+        Assert.Equal("cccc3333", next.Canary);
+        Assert.Null(next.AnalysisHistory);
+    }
+
+    [Fact]
     public void Failed_runs_within_the_failure_limit_are_tolerated()
     {
         var spec = Spec(failureLimit: 1);

@@ -74,6 +74,9 @@ public sealed class CanaryRolloutTests(RolloutEnvironment environment, ITestOutp
         var escalation = Assert.Single(status.LastAnalysis!.Metrics!, m => m.Name == "maxEscalationRate");
         Assert.Equal(Verdict.Failed, escalation.Verdict);
         Assert.True(double.Parse(escalation.Value!, CultureInfo.InvariantCulture) > RolloutScenario.MaxEscalationRate, escalation.Value);
+        // The analysis history ends with the failing run and keeps the canary's runs before it, for the console's chart.
+        Assert.Equal((status.LastAnalysis.Time, Verdict.Failed), (status.AnalysisHistory![^1].Time, status.AnalysisHistory[^1].Verdict));
+        Assert.All(status.AnalysisHistory, r => Assert.Equal(canary, r.Revision));
 
         var warning = await BoundedWaitForEventAsync(scenario, e => e.Reason == WorkflowReasons.RolledBack && e.Type == "Warning");
         Assert.Contains("maxEscalationRate", warning.Message, StringComparison.Ordinal);
