@@ -196,7 +196,17 @@ public sealed class DevClusterServer : IAsyncDisposable
             return null;
         }
 
-        var network = await NodeNetwork.StartAsync(ct);
+        NodeNetwork network;
+        try
+        {
+            network = await NodeNetwork.StartAsync(ct);
+        }
+        catch (NetworkSetupException e)
+        {
+            Log.PodNetworksUnavailable(logger, e.Message);
+            return null;
+        }
+
         if (!network.RoutesServices)
         {
             Log.ServiceRoutingUnavailable(logger);

@@ -119,6 +119,9 @@ public sealed class PodNetworkTests(NodeFixture cluster, ITestOutputHelper outpu
             await cluster.WaitForPodAsync(ns, "backend", p => p.Str("status", "phase") == "Running", "Running");
 
             // Running but not ready: no ready endpoint, so the ClusterIP refuses at once instead of timing out.
+            var ip = (await cluster.PodAsync(ns, "backend")).Str("status", "podIP");
+            await Eventually.MatchAsync(() => cluster.Kubectl.SucceedAsync($"get endpoints web -n {ns} -o jsonpath={{.subsets[0].notReadyAddresses[0].ip}}"),
+                address => address.Trim() == ip, "the pod as a not-ready address of the Endpoints");
             await AssertRefusedAsync(clusterIp, 80);
 
             await File.WriteAllTextAsync(Path.Combine(state, "ready"), "ok");
@@ -126,6 +129,7 @@ public sealed class PodNetworkTests(NodeFixture cluster, ITestOutputHelper outpu
             var endpoints = await Eventually.MatchAsync(() => cluster.Kubectl.SucceedAsync($"get endpointslices -n {ns} -l kubernetes.io/service-name=web -o json"),
                 json => json.Contains(pod.Str("status", "podIP")!, StringComparison.Ordinal) && json.Contains("\"ready\": true", StringComparison.Ordinal), "the pod as a ready endpoint");
             Assert.Contains("\"port\": 8080", endpoints, StringComparison.Ordinal);
+            Assert.Equal($"{ip}:8080,8080", (await cluster.Kubectl.SucceedAsync($"get endpoints web -n {ns} -o jsonpath={{.subsets[0].addresses[0].ip}}:{{.subsets[0].ports[*].port}}")).Trim().Replace(' ', ','));
 
             // From the host, by the named targetPort and by the numbered one.
             Assert.Equal("backend", await Eventually.MatchAsync(() => GetOrErrorAsync($"http://{clusterIp}:80/"), body => body == "backend", "the ClusterIP's port 80 answering"));
@@ -288,7 +292,10 @@ public sealed class PodNetworkTests(NodeFixture cluster, ITestOutputHelper outpu
             // Each pod's sandbox; the deleted pod's goes at once.
             await own.Kubectl.SucceedAsync($"delete pod kept -n {ns} --wait=false");
             await Eventually.MatchAsync(() => Task.FromResult(SandboxesOf(slotNumber).Count), count => count == 0, "the deleted pod's network namespace removed", TimeSpan.FromSeconds(30));
-            output.WriteLine($"pod sandbox setup: {network.SetupTimes}; teardown: {network.TeardownTimes}; Service rule reloads: {network.RuleReloadTimes}");
+            foreach (var measured in new[] { network, cluster.Server.NodeNetwork! })
+            {
+                output.WriteLine($"node {measured.Slot}: pod sandbox setup {measured.SetupTimes}; teardown {measured.TeardownTimes}; Service rule reloads {measured.RuleReloadTimes}");
+            }
             await ApplyServerPodAsync(ns, "running-at-stop", readyFile: null, fixture: own);
             await own.WaitForPodAsync(ns, "running-at-stop", Ready, "Ready", Slow);
         }
