@@ -187,6 +187,7 @@ public sealed class PodStreamingTests(NodeFixture cluster, ITestOutputHelper out
         }
         catch (HttpRequestException e)
         {
+            await Task.Delay(TimeSpan.FromSeconds(1)); // what kubectl prints about it
             throw new HttpRequestException($"{e.Message}\nkubectl port-forward printed:\n{forward.Output}{forward.Errors}", e);
         }
 
@@ -268,6 +269,7 @@ public sealed class PodStreamingTests(NodeFixture cluster, ITestOutputHelper out
             r => r.ExitCode == 0, $"pod {pod} listening on {port}", TimeSpan.FromSeconds(30));
 
     // A python HTTP server: "/" greets, "/bytes/N" sends N pattern bytes, POST "/sha256" answers the body's SHA-256.
+    // Each answer closes its connection and says so, so the client never reuses one the pod is closing.
     private static string WebContainer(int port) => $$"""
               - name: web
                 image: python:3.12
@@ -279,6 +281,7 @@ public sealed class PodStreamingTests(NodeFixture cluster, ITestOutputHelper out
                       def answer(self, body):
                           self.send_response(200)
                           self.send_header("Content-Length", str(len(body)))
+                          self.send_header("Connection", "close")
                           self.end_headers()
                           self.wfile.write(body)
                       def do_GET(self):
