@@ -106,6 +106,25 @@ public sealed class PodStreamingTests(NodeFixture cluster, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task KubernetesClient_execs_over_v4_channels_and_gets_the_exit_code()
+    {
+        var ns = await cluster.CreateNamespaceAsync("exec");
+        await StartPodAsync(ns, "box", ShellContainer("main"));
+        Task<string>? stdout = null, stderr = null;
+
+        var code = await cluster.Client.NamespacedPodExecAsync("box", ns, "main", ["sh", "-c", "echo out; echo err >&2; exit 5"], false, (_, output, errors) =>
+        {
+            stdout = new StreamReader(output).ReadToEndAsync();
+            stderr = new StreamReader(errors).ReadToEndAsync();
+            return Task.WhenAll(stdout, stderr);
+        }, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(5, code);
+        Assert.Equal("out\n", await stdout!);
+        Assert.Equal("err\n", await stderr!);
+    }
+
+    [Fact]
     public async Task Exec_into_a_container_the_pod_does_not_have_is_refused_as_kube_apiserver_refuses_it()
     {
         var ns = await cluster.CreateNamespaceAsync("exec");
