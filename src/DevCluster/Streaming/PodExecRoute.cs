@@ -49,7 +49,7 @@ internal static class PodExecRoute
                 return;
             }
 
-            await ExecSession.RunAsync(target, options, streams, translated: protocol == WebSocketExecStreams.V5, ct);
+            await RunAsync(target, options, streams, translated: protocol == WebSocketExecStreams.V5, ct);
             return;
         }
 
@@ -75,7 +75,19 @@ internal static class PodExecRoute
 
         await using (spdy)
         {
-            await ExecSession.RunAsync(target, options, spdy, translated: false, ct);
+            await RunAsync(target, options, spdy, translated: false, ct);
+        }
+    }
+
+    // Once upgraded there is no HTTP answer left to give: a client that leaves mid-exec just ends it.
+    private static async Task RunAsync(ContainerExecTarget target, ExecOptions options, IExecStreams streams, bool translated, CancellationToken ct)
+    {
+        try
+        {
+            await ExecSession.RunAsync(target, options, streams, translated, ct);
+        }
+        catch (IOException)
+        {
         }
     }
 

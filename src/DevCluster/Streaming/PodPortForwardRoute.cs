@@ -46,11 +46,23 @@ internal static class PodPortForwardRoute
             ctx.Response.Headers.SecWebSocketProtocol = TunnelProtocol;
             using var socket = await ctx.WebSockets.AcceptWebSocketAsync();
             await using var tunnel = new WebSocketTunnelStream(socket);
-            await session.RunAsync(tunnel, ctx.RequestAborted);
+            await RunAsync(session, tunnel, ctx.RequestAborted);
             return;
         }
 
         var (transport, _) = await SpdyUpgrade.AcceptAsync(ctx, [Protocol]);
-        await session.RunAsync(transport, ctx.RequestAborted);
+        await RunAsync(session, transport, ctx.RequestAborted);
+    }
+
+    // Once upgraded there is no HTTP answer left to give: a client that leaves just ends the session.
+    private static async Task RunAsync(PortForwardSession session, Stream transport, CancellationToken ct)
+    {
+        try
+        {
+            await session.RunAsync(transport, ct);
+        }
+        catch (IOException)
+        {
+        }
     }
 }

@@ -110,7 +110,7 @@ internal sealed class PortForwardSession(string podDescription, Func<string?> po
         {
             await stream.CloseWriteAsync(CancellationToken.None);
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or System.Net.WebSockets.WebSocketException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
         }
     }

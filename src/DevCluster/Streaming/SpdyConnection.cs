@@ -64,7 +64,7 @@ internal sealed class SpdyConnection(Stream transport) : IDisposable
                 }
             }
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or System.Net.WebSockets.WebSocketException)
+        catch (Exception e) when (e is IOException or InvalidDataException)
         {
             // The client's connection broke, or it sent what is not SPDY: the connection ends.
         }

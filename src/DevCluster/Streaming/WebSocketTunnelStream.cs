@@ -4,7 +4,8 @@ namespace AgentOperator.DevCluster.Streaming;
 
 /// <summary>
 /// A byte stream tunnelled through a WebSocket, as client-go's TunnelingConnection makes one for SPDY: each write is one
-/// binary message, reads return the messages' bytes in order; the client's close message is the end of the stream.
+/// binary message, reads return the messages' bytes in order; the client's close message is the end of the stream, and
+/// a broken WebSocket is an <see cref="IOException"/>, as a broken connection is.
 /// </summary>
 internal sealed class WebSocketTunnelStream(WebSocket socket) : Stream
 {
@@ -24,7 +25,16 @@ internal sealed class WebSocketTunnelStream(WebSocket socket) : Stream
     {
         while (socket.State is WebSocketState.Open or WebSocketState.CloseSent)
         {
-            var result = await socket.ReceiveAsync(buffer, cancellationToken);
+            ValueWebSocketReceiveResult result;
+            try
+            {
+                result = await socket.ReceiveAsync(buffer, cancellationToken);
+            }
+            catch (WebSocketException e)
+            {
+                throw new IOException("the tunnel broke: " + e.Message, e);
+            }
+
             if (result.MessageType == WebSocketMessageType.Close)
             {
                 return 0;
@@ -56,6 +66,10 @@ internal sealed class WebSocketTunnelStream(WebSocket socket) : Stream
         try
         {
             await socket.SendAsync(buffer, WebSocketMessageType.Binary, endOfMessage: true, cancellationToken);
+        }
+        catch (WebSocketException e)
+        {
+            throw new IOException("the tunnel broke: " + e.Message, e);
         }
         finally
         {

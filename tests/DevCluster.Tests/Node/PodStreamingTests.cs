@@ -106,6 +106,57 @@ public sealed class PodStreamingTests(NodeFixture cluster, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task KubernetesClient_execs_over_v4_channels_and_gets_the_exit_code()
+    {
+        var ns = await cluster.CreateNamespaceAsync("exec");
+        await StartPodAsync(ns, "box", ShellContainer("main"));
+        Task<string>? stdout = null, stderr = null;
+
+        var code = await cluster.Client.NamespacedPodExecAsync("box", ns, "main", ["sh", "-c", "echo out; echo err >&2; exit 5"], false, (_, output, errors) =>
+        {
+            stdout = new StreamReader(output).ReadToEndAsync();
+            stderr = new StreamReader(errors).ReadToEndAsync();
+            return Task.WhenAll(stdout, stderr);
+        }, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(5, code);
+        Assert.Equal("out\n", await stdout!);
+        Assert.Equal("err\n", await stderr!);
+
+        // Latency of one exec from an in-process client: upgrade, nsenter, the command, the Status, the close.
+        const int Runs = 10;
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < Runs; i++)
+        {
+            Assert.Equal(0, await cluster.Client.NamespacedPodExecAsync("box", ns, "main", ["true"], false, (_, _, _) => Task.CompletedTask, CancellationToken.None));
+        }
+
+        output.WriteLine($"KubernetesClient exec -- true: {watch.Elapsed.TotalMilliseconds / Runs:F0} ms per exec (mean of {Runs})");
+    }
+
+    [Fact]
+    public async Task Exec_without_a_container_goes_to_the_default_container_annotation()
+    {
+        var ns = await cluster.CreateNamespaceAsync("exec");
+        await cluster.Kubectl.SucceedAsync($"apply -n {ns} -f -", """
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: two
+              annotations: {kubectl.kubernetes.io/default-container: second}
+            spec:
+              terminationGracePeriodSeconds: 2
+              containers:
+              - {name: first, image: busybox:1.36, command: [sh, -c, exec sleep 3600], env: [{name: WHICH, value: first}]}
+              - {name: second, image: busybox:1.36, command: [sh, -c, exec sleep 3600], env: [{name: WHICH, value: second}]}
+            """);
+        await cluster.WaitForPodAsync(ns, "two", p => (p.At("status", "containerStatuses") as System.Text.Json.Nodes.JsonArray)?.Count(c => c.At("state", "running") is not null) == 2, "with both containers running");
+
+        Assert.Equal("second\n", await cluster.Kubectl.SucceedAsync(["exec", "two", "-n", ns, "--", "sh", "-c", "echo $WHICH"]));
+        Assert.Equal("first\n", await cluster.Kubectl.SucceedAsync(["exec", "two", "-n", ns, "-c", "first", "--", "sh", "-c", "echo $WHICH"]));
+    }
+
+    [Fact]
     public async Task Exec_into_a_container_the_pod_does_not_have_is_refused_as_kube_apiserver_refuses_it()
     {
         var ns = await cluster.CreateNamespaceAsync("exec");
