@@ -54,6 +54,12 @@ public sealed class DevClusterServer : IAsyncDisposable
         AdminToken = adminToken;
     }
 
+    /// <summary>
+    /// The node's address as its pods see it (the host side of the pods' bridge): where a process on this machine listens
+    /// to be reachable from pods. Null without a node or without pod networks.
+    /// </summary>
+    public System.Net.IPAddress? NodeAddress => _network?.Gateway;
+
     /// <summary>The server's URL, e.g. <c>https://127.0.0.1:41234/</c>.</summary>
     public Uri BaseAddress { get; private set; } = new("https://127.0.0.1/");
 

@@ -1,12 +1,13 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using AgentOperator.DevCluster;
+using AgentOperator.DevCluster.Node;
 using AgentOperator.DevMode.Analysis;
 using AgentOperator.DevMode.Install;
 using AgentOperator.DevMode.LiveView;
-using AgentOperator.DevMode.Pods;
-using AgentOperator.Operator.Hosting;
+using AgentOperator.DevMode.Upstreams;
 using AgentOperator.SampleAgent;
 using Spectre.Console;
 using k8s;
@@ -14,18 +15,25 @@ using k8s;
 namespace AgentOperator.DevMode;
 
 /// <summary>
-/// Dev mode (<c>dotnet run --project src/DevMode</c>): starts DevCluster with the in-process pod runner, writes a kubeconfig (admin), installs the
-/// CRDs, <c>config/rbac</c> and <c>config/admission</c> (when present), starts the analysis source
-/// (<see cref="DevModeAnalysis"/>), starts the operator in-process as <c>config/rbac</c>'s ServiceAccount, applies <c>examples/</c> (with placeholder
-/// Secrets for the credentials they reference), prints how to use kubectl, then shows live what happens until
-/// Ctrl-C, SIGTERM or <c>--exit-after</c>, and stops everything in reverse order.
+/// Dev mode (<c>dotnet run --project src/DevMode</c>): publishes the project's images as the Dockerfile does, starts
+/// DevCluster with its node (each pod's containers real processes running that publish output, each pod in its own
+/// network namespace), writes a kubeconfig (admin), starts the fakes that stand in for the internet and the tools'
+/// services (<see cref="UpstreamStandIns"/>) and a Prometheus scraping the gateways (<see cref="DevModeAnalysis"/>),
+/// installs <c>config/default</c> with the real <c>kubectl apply -k</c> (so the operator and the audit collector run as
+/// the pods their Deployments describe, with their own RBAC), applies <c>examples/</c> the same way (with placeholder
+/// Secrets for the credentials they reference), prints how to use kubectl, then shows live what happens until Ctrl-C,
+/// SIGTERM or <c>--exit-after</c>, and stops everything in reverse order.
 /// </summary>
 internal static class DevModeCommand
 {
     private const string ExamplesNamespace = "support";
+    private const string OperatorNamespace = "agentoperator-system";
+    private const int ModelHttpsPort = 443;
+    private static readonly TimeSpan StandInInterval = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan RolloutTimeout = TimeSpan.FromMinutes(3);
 
     /// <summary>Parses <paramref name="args"/> (dev mode's flags) and runs until Ctrl-C or SIGTERM; returns the exit code.</summary>
-    public static async Task<int> RunAsync(string[] args, Action<OperatorRuntimeBuilder> registerControllers)
+    public static async Task<int> RunAsync(string[] args)
     {
         var (options, error, help) = DevModeCommandLine.Parse(args, RepositoryLayout.Locate(), Console.IsOutputRedirected);
         if (help || options is null)
@@ -45,12 +53,18 @@ internal static class DevModeCommand
             context.Cancel = true;
             stop.Cancel();
         });
-        return await RunAsync(options, registerControllers, Console.Out, stop.Token);
+        return await RunAsync(options, Console.Out, stop.Token);
     }
 
     /// <summary>Runs dev mode until <paramref name="cancellationToken"/> is cancelled or <see cref="DevModeOptions.ExitAfter"/> passes.</summary>
-    public static async Task<int> RunAsync(DevModeOptions options, Action<OperatorRuntimeBuilder> registerControllers, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(DevModeOptions options, TextWriter output, CancellationToken cancellationToken)
     {
+        if (Prerequisites() is { } missing)
+        {
+            await output.WriteLineAsync($"dev mode: {missing}");
+            return 2;
+        }
+
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (options.ExitAfter is { } exitAfter)
         {
@@ -59,109 +73,113 @@ internal static class DevModeCommand
 
         var ct = stop.Token;
         var time = TimeProvider.System;
-        var recent = new RecentLogLines();
-        using var loggers = options.NoUi
-            ? LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(LogLevel.Warning))
-            : LoggerFactory.Create(b => b.AddProvider(recent));
         var log = new PlainProgressLog(output, time);
-
-        await using var model = await FakeModelServer.StartAsync(0, ct);
-        await using var tools = await FakeToolServer.StartAsync(0, 0, ct);
-        await using var runner = new InProcessPodRunner(
-            new InProcessPodRunnerOptions { UpstreamHandlerFactory = () => new FakeUpstreamRedirectHandler(model.BaseUrl, tools.BaseUrl), TimeProvider = time },
-            loggers);
+        var recent = new RecentLogLines();
+        using var authority = new DevCertificateAuthority(time);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         DevClusterServer? cluster = null;
+        FakeModelServer? model = null;
+        FakeToolServer? tools = null;
         DevModeAnalysis? analysis = null;
-        WebApplication? operatorHost = null;
         Kubernetes? admin = null;
+        using var standInsStopping = new CancellationTokenSource();
+        var standIns = Task.CompletedTask;
         try
         {
-            cluster = await DevClusterServer.StartAsync(new DevClusterOptions { Port = options.ApiPort, PodRunner = runner }, ct);
-            runner.Attach(cluster);
+            var started = Stopwatch.StartNew();
+            await log.WriteAsync($"publishing the images' programs as the Dockerfile does (dotnet publish, cached in {options.Repository.ImageCache})");
+            var images = await ProjectPublisher.PublishAsync(options.Repository.Root, options.Repository.ImageCache, ProjectImages.All.Select(i => i.Target), ct);
+            await log.WriteAsync($"images ready in {started.Elapsed.TotalSeconds:F0} s: {string.Join(", ", ProjectImages.All.Select(i => i.Repository))}");
+
+            cluster = await DevClusterServer.StartAsync(new DevClusterOptions
+            {
+                Port = options.ApiPort,
+                Node = new NodeOptions { Images = images, TrustedCertificateAuthorities = authority.CertificatePem },
+            }, ct);
+            var nodeAddress = cluster.NodeAddress ?? throw new NotSupportedException("the node has no pod network");
             cluster.WriteKubeconfig(options.Kubeconfig, ExamplesNamespace);
-            await log.WriteAsync($"DevCluster serving at {cluster.BaseAddress}; kubeconfig written to {options.Kubeconfig}");
-            await log.WriteAsync($"fake upstreams: model {model.BaseUrl} · tools {tools.BaseUrl} (every non-loopback upstream of a gateway goes there)");
+            await log.WriteAsync($"DevCluster serving at {cluster.BaseAddress}, its node at {nodeAddress}; kubeconfig written to {options.Kubeconfig}");
 
-            // Disposed after the operator has stopped: it also requests the operator's next token.
+            model = await FakeModelServer.StartAsync(new IPEndPoint(nodeAddress, ModelHttpsPort), authority.CertificateFor, ct);
+            tools = await FakeToolServer.StartAsync(new IPEndPoint(nodeAddress, 0), 0, ct);
+            await log.WriteAsync($"fake upstreams: model {model.BaseUrl} (HTTPS for any provider host) · tools {tools.BaseUrl}");
+
+            // Disposed after the pods have stopped.
             admin = new Kubernetes(cluster.CreateClientConfiguration());
-            var applier = new ManifestApplier(admin, time);
-            var crds = await ManifestFiles.ReadDirectoryAsync(options.Repository.CrdDirectory, ct);
-            await applier.ApplyCustomResourceDefinitionsAsync(crds, TimeSpan.FromSeconds(30), ct);
-            await log.WriteAsync($"installed {crds.Count} CRDs from {options.Repository.CrdDirectory}: {string.Join(", ", crds.Select(c => c.Name))}");
-            var rbac = await OperatorRbac.ReadAsync(options.Repository, ct);
-            await rbac.InstallAsync(applier, ct);
-            await log.WriteAsync($"installed {options.Repository.RbacDirectory}: {string.Join(", ", rbac.Manifests.Select(m => m.Display))}");
-            await InstallAdmissionPoliciesAsync(applier, options.Repository, log, ct);
+            if (options.UsePrometheus)
+            {
+                analysis = await DevModeAnalysis.StartAsync(admin, new LocalPrometheusOptions { ListenAddress = nodeAddress }, log, time, ct);
+            }
+            else
+            {
+                await log.WriteAsync("analysis: no Prometheus (--no-prometheus): canary analysis has no data, so canaries wait on their step");
+            }
 
-            // The examples' Prometheus address does not exist here: analysis reads the in-process gateways instead.
-            analysis = await DevModeAnalysis.StartAsync(() => runner.Gateways, options.UsePrometheus ? new LocalPrometheusOptions() : null, http, log, time, ct);
-            var operatorOptions = new OperatorOptions
+            var targets = new UpstreamTargets(nodeAddress, ModelHttpsPort, new IPEndPoint(nodeAddress, tools.BaseUrl.Port),
+                analysis is null ? null : new IPEndPoint(nodeAddress, analysis.Prometheus.Address.Port));
+            var upstreams = new UpstreamStandIns(admin, targets, (_, _) => { } /*TODO-DNS*/, log);
+            standIns = upstreams.RunAsync(StandInInterval, time, standInsStopping.Token);
+
+            var kubectl = new Kubectl(options.Kubeconfig);
+            await log.WriteAsync($"kubectl apply -k {Relative(options, options.Repository.InstallDirectory)}");
+            await LogLinesAsync(log, await kubectl.RunAsync(ct, "apply", "--server-side", "-k", options.Repository.InstallDirectory));
+            foreach (var deployment in new[] { "agent-operator", "agentoperator-audit-collector" })
             {
-                // As on a cluster: the operator's ServiceAccount and ClusterRole from config/rbac, not the admin of the kubeconfig.
-                ClientConfiguration = rbac.ClientConfiguration(cluster.CreateClientConfiguration(), admin, time),
-                HealthPort = FreePort(),
-                MetricsPort = FreePort(),
-                LogLevel = options.NoUi ? LogLevel.Information : LogLevel.Warning,
-                Analysis = analysis.Options,
-            };
-            operatorHost = OperatorHost.Build(operatorOptions, runtime =>
-            {
-                registerControllers(runtime);
-                if (!options.NoUi)
-                {
-                    // The live view owns the console: the operator's warnings go to its panel instead.
-                    runtime.Services.AddLogging(b => b.ClearProviders().AddProvider(recent));
-                }
-            });
-            await operatorHost.StartAsync(ct);
-            await log.WriteAsync($"operator running in-process as {rbac.UserName}: metrics http://127.0.0.1:{operatorOptions.MetricsPort}/metrics · health http://127.0.0.1:{operatorOptions.HealthPort}/readyz");
+                await kubectl.RunAsync(ct, "rollout", "status", $"deployment/{deployment}", "-n", OperatorNamespace, $"--timeout={RolloutTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s");
+                await log.WriteAsync($"deployment {OperatorNamespace}/{deployment} rolled out ({started.Elapsed.TotalSeconds:F0} s since start)");
+            }
 
             if (options.ApplyExamples)
             {
-                await ApplyExamplesAsync(admin, applier, options.Repository, log, ct);
+                await ApplyExamplesAsync(admin, kubectl, options, log, ct);
+                await upstreams.SyncAsync(ct);
             }
 
             await PrintUsageAsync(output, options, cluster);
-            var observer = new ClusterObserver(admin, runner, http);
+            var observer = new ClusterObserver(admin, http);
             if (options.NoUi)
             {
                 await RunPlainAsync(observer, log, options.RefreshInterval, time, ct);
             }
             else
             {
+                log.SendTo(recent);
                 await RunLiveAsync(observer, recent, options, cluster, time, ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
         }
-        catch (Exception exception) when (exception is IOException or HttpRequestException or k8s.Autorest.HttpOperationException or TimeoutException or NotSupportedException or FormatException)
+        catch (Exception exception) when (exception is IOException or HttpRequestException or k8s.Autorest.HttpOperationException or TimeoutException
+            or NotSupportedException or FormatException or KubectlException or InvalidOperationException)
         {
             await output.WriteLineAsync($"dev mode: {exception.Message}");
             return 1;
         }
         finally
         {
-            await log.WriteAsync("stopping: operator, then the pods, then the cluster");
-            if (operatorHost is not null)
-            {
-                using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-                await operatorHost.StopAsync(grace.Token);
-                await operatorHost.DisposeAsync();
-            }
-
+            await log.WriteAsync("stopping: the pods (operator, collector, agents), then the cluster and the fakes");
+            await standInsStopping.CancelAsync();
+            await standIns;
             admin?.Dispose();
+            if (cluster is not null)
+            {
+                await cluster.DisposeAsync();
+            }
 
             if (analysis is not null)
             {
                 await analysis.DisposeAsync();
             }
 
-            await runner.StopAllAsync();
-            if (cluster is not null)
+            if (tools is not null)
             {
-                await cluster.DisposeAsync();
+                await tools.DisposeAsync();
+            }
+
+            if (model is not null)
+            {
+                await model.DisposeAsync();
             }
         }
 
@@ -169,25 +187,20 @@ internal static class DevModeCommand
         return 0;
     }
 
-    /// <summary>Applies <c>config/admission</c> (the approval policies) in its kustomization's order, as config/default does.</summary>
-    private static async Task InstallAdmissionPoliciesAsync(ManifestApplier applier, RepositoryLayout repository, PlainProgressLog log, CancellationToken ct)
-    {
-        var policies = await ManifestFiles.ReadKustomizationAsync(repository.AdmissionDirectory, ct);
-        foreach (var policy in policies)
-        {
-            await applier.ApplyAsync(policy, ct);
-        }
+    /// <summary>What this machine lacks to run dev mode, or null.</summary>
+    private static string? Prerequisites() =>
+        NodeOptions.PodNetworksUnavailable() is { } network
+            ? $"the DevCluster node cannot run pods here: {network}. Dev mode runs every pod as real processes in their own mount and network namespaces, which needs root (sudo -E dotnet run --project src/DevMode) and iproute2 and iptables (apt-get install -y iproute2 iptables)."
+            : !Kubectl.IsInstalled
+                ? "kubectl is not installed (apt-get install -y kubernetes-client): dev mode installs config/default and examples/ with it, as a user does."
+                : null;
 
-        await log.WriteAsync($"installed {repository.AdmissionDirectory}: {string.Join(", ", policies.Select(m => m.Display))}");
-    }
-
-    private static async Task ApplyExamplesAsync(IKubernetes admin, ManifestApplier applier, RepositoryLayout repository, PlainProgressLog log, CancellationToken ct)
+    private static async Task ApplyExamplesAsync(IKubernetes admin, Kubectl kubectl, DevModeOptions options, PlainProgressLog log, CancellationToken ct)
     {
-        var manifests = ManifestApplier.InApplyOrder(await ManifestFiles.ReadKustomizationAsync(repository.ExamplesDirectory, ct)).ToList();
+        var manifests = await ManifestFiles.ReadKustomizationAsync(options.Repository.ExamplesDirectory, ct);
         foreach (var ns in manifests.Where(m => m.Kind == "Namespace"))
         {
-            await applier.ApplyAsync(ns, ct);
-            await log.WriteAsync($"{ns.Display} applied");
+            await kubectl.RunAsync(ct, "apply", "-f", ns.Source);
         }
 
         foreach (var secret in await DevSecrets.CreateMissingAsync(admin, DevSecrets.Referenced(manifests), ct))
@@ -195,12 +208,19 @@ internal static class DevModeCommand
             await log.WriteAsync($"secret {secret} created with a dev-only placeholder value (label {DevSecrets.DevOnlyLabel}=true)");
         }
 
-        foreach (var manifest in manifests.Where(m => m.Kind != "Namespace"))
+        await log.WriteAsync($"kubectl apply -k {Relative(options, options.Repository.ExamplesDirectory)}");
+        await LogLinesAsync(log, await kubectl.RunAsync(ct, "apply", "-k", options.Repository.ExamplesDirectory));
+    }
+
+    private static async Task LogLinesAsync(PlainProgressLog log, string lines)
+    {
+        foreach (var line in lines.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            await applier.ApplyAsync(manifest, ct);
-            await log.WriteAsync($"{manifest.Display} applied");
+            await log.WriteAsync("  " + line);
         }
     }
+
+    private static string Relative(DevModeOptions options, string path) => Path.GetRelativePath(options.Repository.Root, path);
 
     private static async Task PrintUsageAsync(TextWriter output, DevModeOptions options, DevClusterServer cluster)
     {
@@ -210,7 +230,8 @@ internal static class DevModeCommand
               export KUBECONFIG={options.Kubeconfig}
               kubectl get aw -n {ExamplesNamespace}
               kubectl describe aw support-refund -n {ExamplesNamespace}
-              kubectl get deploy,pods,configmaps,serviceaccounts -n {ExamplesNamespace}
+              kubectl get deploy,pods -A
+              kubectl logs -n {OperatorNamespace} deploy/agent-operator
               kubectl get agentapprovals -n {ExamplesNamespace}
               kubectl get events -n {ExamplesNamespace} --sort-by=.lastTimestamp
             Stop with Ctrl-C.
@@ -239,12 +260,5 @@ internal static class DevModeCommand
                 await Task.Delay(options.RefreshInterval, time, ct);
             }
         });
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Any, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -14,7 +14,7 @@ internal static class DevModeCommandLine
           --no-ui                plain log lines instead of the live view (the default when output is redirected)
           --exit-after SECONDS   stop after this many seconds (default: run until Ctrl-C or SIGTERM)
           --no-examples          do not apply examples/
-          --no-prometheus        analyse canaries through the gateways' own aggregates, even when Prometheus is installed
+          --no-prometheus        start no Prometheus, even when it is installed (canary analysis then has no data)
           -h, --help             show this help
         """;
 

@@ -24,8 +24,8 @@ internal sealed record DevModeOptions
     public bool ApplyExamples { get; init; } = true;
 
     /// <summary>
-    /// Analyse canaries through a Prometheus dev mode starts itself when one is installed (default true);
-    /// <c>--no-prometheus</c> uses the gateways' own aggregates instead, as on a machine without Prometheus.
+    /// Scrape the gateways into a Prometheus dev mode starts itself when one is installed, which the workflows' analysis
+    /// address reaches (default true); <c>--no-prometheus</c> starts none, so canary analysis has no data.
     /// </summary>
     public bool UsePrometheus { get; init; } = true;
 

@@ -1,4 +1,3 @@
 using AgentOperator.DevMode;
-using AgentOperator.Operator;
 
-return await DevModeCommand.RunAsync(args, OperatorControllers.Register);
+return await DevModeCommand.RunAsync(args);

@@ -1,4 +1,6 @@
+using System.Net;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -6,7 +8,7 @@ namespace AgentOperator.SampleAgent;
 
 /// <summary>
 /// A stand-in for an LLM provider (a test double for the outside world, not for our components): an
-/// OpenAI-compatible <c>POST /v1/chat/completions</c> (also <c>/chat/completions</c>) on 127.0.0.1 that
+/// OpenAI-compatible <c>POST /v1/chat/completions</c> (also <c>/chat/completions</c>) (on 127.0.0.1 unless started on another address) that
 /// answers deterministically with <c>usage</c>: prompt tokens = characters of the messages / 4 (at least 1),
 /// completion tokens = the request's max_tokens or max_completion_tokens (or <see cref="DefaultCompletionTokens"/>).
 /// With <c>stream: true</c> it answers as OpenAI streams: Server-Sent Events, one chunk per word of the same
@@ -33,11 +35,18 @@ public sealed class FakeModelServer : IAsyncDisposable
     /// <summary>Completions answered so far.</summary>
     public int Calls => Volatile.Read(ref _calls);
 
-    /// <summary>Starts the server on <paramref name="port"/> (0: any free port).</summary>
-    public static async Task<FakeModelServer> StartAsync(int port, CancellationToken cancellationToken)
+    /// <summary>Starts the server on 127.0.0.1:<paramref name="port"/> (0: any free port).</summary>
+    public static Task<FakeModelServer> StartAsync(int port, CancellationToken cancellationToken) =>
+        StartAsync(new IPEndPoint(IPAddress.Loopback, port), certificateForHost: null, cancellationToken);
+
+    /// <summary>
+    /// Starts the server on <paramref name="endpoint"/>, over HTTPS when <paramref name="certificateForHost"/> is given: it
+    /// picks the serving certificate for the host name the client asks for, so one server answers as every provider.
+    /// </summary>
+    public static async Task<FakeModelServer> StartAsync(IPEndPoint endpoint, Func<string?, X509Certificate2?>? certificateForHost, CancellationToken cancellationToken)
     {
         FakeModelServer? server = null;
-        var (app, baseUrl) = await LoopbackServer.StartAsync(port, app =>
+        var (app, baseUrl) = await FakeServerHost.StartAsync(endpoint, certificateForHost, app =>
         {
             app.MapPost("/v1/chat/completions", (JsonObject request, HttpResponse response) => server!.CompleteAsync(request, response));
             app.MapPost("/chat/completions", (JsonObject request, HttpResponse response) => server!.CompleteAsync(request, response));

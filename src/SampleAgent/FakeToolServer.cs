@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace AgentOperator.SampleAgent;
 
 /// <summary>
-/// A stand-in for a tool's upstream (a CRM, a payments API): any <c>POST</c> on 127.0.0.1 echoes its input
+/// A stand-in for a tool's upstream (a CRM, a payments API): any <c>POST</c> (on 127.0.0.1 unless started on another address) echoes its input
 /// as <c>{"ok": true, "path", "call", "input"}</c> and is recorded. With a failure rate r, call n (1-based)
 /// fails with 503 exactly when floor(n·r) &gt; floor((n-1)·r): deterministic, and exactly r of the calls.
 /// </summary>
@@ -31,13 +32,17 @@ public sealed class FakeToolServer : IAsyncDisposable
     /// <summary>Every call received, in order.</summary>
     public IReadOnlyList<FakeToolCall> Calls => [.. _calls];
 
-    /// <summary>Starts the server on <paramref name="port"/> (0: any free port).</summary>
-    public static async Task<FakeToolServer> StartAsync(int port, double failureRate, CancellationToken cancellationToken)
+    /// <summary>Starts the server on 127.0.0.1:<paramref name="port"/> (0: any free port).</summary>
+    public static Task<FakeToolServer> StartAsync(int port, double failureRate, CancellationToken cancellationToken) =>
+        StartAsync(new IPEndPoint(IPAddress.Loopback, port), failureRate, cancellationToken);
+
+    /// <summary>Starts the server on <paramref name="endpoint"/> (port 0: any free port).</summary>
+    public static async Task<FakeToolServer> StartAsync(IPEndPoint endpoint, double failureRate, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(failureRate);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(failureRate, 1);
         FakeToolServer? server = null;
-        var (app, baseUrl) = await LoopbackServer.StartAsync(port, app =>
+        var (app, baseUrl) = await FakeServerHost.StartAsync(endpoint, certificateForHost: null, app =>
             app.MapPost("/{**path}", (Delegate)((HttpContext context) => server!.HandleAsync(context))), cancellationToken);
         server = new FakeToolServer(app, baseUrl, failureRate);
         return server;

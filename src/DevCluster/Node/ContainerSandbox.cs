@@ -65,10 +65,21 @@ internal sealed record ContainerSandbox(
         script.Append($"ln -s /proc/self/fd/0 {dev}/stdin\nln -s /proc/self/fd/1 {dev}/stdout\nln -s /proc/self/fd/2 {dev}/stderr\n");
         script.Append($"mount --move {dev} /dev\n");
 
+        // Every source is first bound into the private /dev, before any mount can hide it: a volume at /tmp would
+        // otherwise cover a node directory under /tmp that later sources live in. The staging is unmounted afterwards.
+        var sources = (Image.Files is null ? [] : new[] { Image.Files }).Concat(Mounts.Select(m => m.Source)).Distinct(StringComparer.Ordinal).ToList();
+        string Staged(string source) => $"{StagingDirectory}/{sources.IndexOf(source).ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+        script.Append($"mkdir {StagingDirectory}\n");
+        foreach (var source in sources)
+        {
+            script.Append(Directory.Exists(source) ? $"mkdir {Staged(source)}\n" : $"touch {Staged(source)}\n");
+            script.Append($"mount --bind -- {Quote(source)} {Staged(source)}\n");
+        }
+
         var readOnly = new List<string>();
         if (Image.Files is not null)
         {
-            script.Append($"mkdir -p -- {Quote(Image.WorkingDirectory)}\nmount --bind -- {Quote(Image.Files)} {Quote(Image.WorkingDirectory)}\n");
+            script.Append($"mkdir -p -- {Quote(Image.WorkingDirectory)}\nmount --bind -- {Staged(Image.Files)} {Quote(Image.WorkingDirectory)}\n");
             readOnly.Add(Image.WorkingDirectory);
         }
 
@@ -79,12 +90,19 @@ internal sealed record ContainerSandbox(
             script.Append(Directory.Exists(mount.Source)
                 ? $"mkdir -p -- {target}\n"
                 : $"mkdir -p -- {Quote(Path.GetDirectoryName(mount.Target) ?? "/")}\ntouch -- {target}\n");
-            script.Append($"mount --bind -- {Quote(mount.Source)} {target}\n");
+            script.Append($"mount --bind -- {Staged(mount.Source)} {target}\n");
             if (mount.ReadOnly)
             {
                 readOnly.Add(mount.Target);
             }
         }
+
+        foreach (var source in sources)
+        {
+            script.Append($"umount -- {Staged(source)}\n");
+        }
+
+        script.Append($"rm -rf -- {StagingDirectory}\n");
 
         script.Append($"mkdir -p -- {Quote(WorkingDirectory)} 2>/dev/null || true\n");
         if (ReadOnlyRootFilesystem)
@@ -109,6 +127,9 @@ internal sealed record ContainerSandbox(
         script.Append($"echo {Quote(StartedMarker)} >&2\nexec \"$@\"\n");
         return script.ToString();
     }
+
+    // Inside the container's private /dev (a tmpfs only root may write), so nothing the container mounts can cover it.
+    private const string StagingDirectory = "/dev/.devcluster-sources";
 
     private static string Quote(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }

@@ -32,6 +32,7 @@ internal sealed class KubeletNode : IPodRunner, IAsyncDisposable
         Options = options;
         _ownsDirectory = options.Directory is null;
         Directory = options.Directory ?? System.IO.Directory.CreateTempSubdirectory("devcluster-node-").FullName;
+        TrustBundle = ImageTrustBundle.Write(Directory, options.TrustedCertificateAuthorities);
         Kubelet = new EventRecorder(ops, "kubelet");
         Objects = new EnvironmentResolver((resource, ns, name) =>
             ops.Store.Get(new GroupResource("", resource), ns, name) is { } stored ? JsonNodeExtensions.ParseObject(stored.Json) : null);
@@ -51,6 +52,9 @@ internal sealed class KubeletNode : IPodRunner, IAsyncDisposable
     public string HostIp => Network?.Gateway.ToString() ?? "127.0.0.1";
 
     public string Directory { get; }
+
+    /// <summary>The trust bundle bound into every container; null when <see cref="NodeOptions.TrustedCertificateAuthorities"/> adds none.</summary>
+    public BindMount? TrustBundle { get; }
 
     public ResourceOperations Ops { get; }
 

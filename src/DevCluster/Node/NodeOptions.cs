@@ -3,6 +3,9 @@ namespace AgentOperator.DevCluster.Node;
 /// <summary>How the DevCluster node runs pods as processes. Every default is written on its property.</summary>
 public sealed record NodeOptions
 {
+    /// <summary>Why this machine cannot give pods their own network namespaces (not root, no iproute2), or null when it can.</summary>
+    public static string? PodNetworksUnavailable() => NodeNetwork.Unavailable();
+
     /// <summary>Which local command each image runs (default: none, so every container runs without a process).</summary>
     public NodeImageMap Images { get; init; } = new([]);
 
@@ -26,6 +29,12 @@ public sealed record NodeOptions
 
     /// <summary>How long a pod whose sandbox could not be created waits before the next try (default 1 s).</summary>
     public TimeSpan SandboxRetryPeriod { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// PEM certificate authorities every container trusts besides the node's own bundle (default none), bound over
+    /// <c>/etc/ssl/certs/ca-certificates.crt</c> in each container (<see cref="ImageTrustBundle"/>).
+    /// </summary>
+    public string? TrustedCertificateAuthorities { get; init; }
 
     /// <summary>The least time between two FailedMount Events of one pod (default 2 min: the kubelet's back-off for a failing mount reaches it).</summary>
     public TimeSpan FailedMountEventInterval { get; init; } = TimeSpan.FromMinutes(2);

@@ -110,6 +110,11 @@ internal sealed class PodWorker
 
         // The node's hosts and resolv.conf, unless the container mounts its own there.
         mounts.AddRange((_networkFiles?.Mounts ?? []).Where(file => mounts.All(m => m.Target != file.Target)));
+        if (_node.TrustBundle is { } bundle && mounts.All(m => m.Target != bundle.Target))
+        {
+            mounts.Add(bundle);
+        }
+
         return mounts;
     }
 

@@ -13,6 +13,7 @@ public static class ProjectImages
         new("operator", "ghcr.io/agentoperator/operator", "src/Operator/Operator.csproj", "AgentOperator.Operator.dll"),
         new("gateway", "ghcr.io/agentoperator/gateway", "src/Gateway/Gateway.csproj", "AgentOperator.Gateway.dll"),
         new("sample-agent", "ghcr.io/agentoperator/sample-agent", "src/SampleAgent/SampleAgent.csproj", "AgentOperator.SampleAgent.dll"),
+        new("audit-collector", "ghcr.io/agentoperator/audit-collector", "src/AuditCollector/AuditCollector.csproj", "AgentOperator.AuditCollector.dll"),
     ];
 
     /// <summary>The image map of <see cref="All"/> published under <paramref name="publishRoot"/> (one folder per target).</summary>

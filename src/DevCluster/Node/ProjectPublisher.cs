@@ -4,7 +4,10 @@ namespace AgentOperator.DevCluster.Node;
 
 /// <summary>
 /// Publishes the project's images' programs as the Dockerfile does (<c>dotnet publish -c Release -p:UseAppHost=false</c>)
-/// into a cache folder, one subfolder per target, once: a later call finds the <c>.published</c> marker and returns.
+/// into a cache folder, one subfolder per target. Each target's <c>.published</c> marker holds the newest write time of
+/// the sources it was published from (the folders of its project and of every project it references, and the
+/// repository's build files); a later call publishes again only when one of them is newer, so a warm start costs a scan
+/// of the sources instead of four publishes.
 /// </summary>
 public static class ProjectPublisher
 {
@@ -19,14 +22,16 @@ public static class ProjectPublisher
         {
             foreach (var image in ProjectImages.All.Where(i => targets.Contains(i.Target)))
             {
+                var stamp = SourceStamp(repositoryRoot, Path.Combine(repositoryRoot, image.Project));
                 var output = Path.Combine(cacheDirectory, image.Target);
-                if (File.Exists(Path.Combine(output, Marker)))
+                var marker = Path.Combine(output, Marker);
+                if (File.Exists(marker) && await File.ReadAllTextAsync(marker, ct) == stamp)
                 {
                     continue;
                 }
 
                 await PublishAsync(repositoryRoot, image, output, ct);
-                await File.WriteAllTextAsync(Path.Combine(output, Marker), "", ct);
+                await File.WriteAllTextAsync(marker, stamp, ct);
             }
         }
         finally
@@ -35,6 +40,41 @@ public static class ProjectPublisher
         }
 
         return ProjectImages.Map(cacheDirectory);
+    }
+
+    // The newest write time of everything a publish reads: the project's folder and its references' (without build
+    // output), and the repository's build files.
+    private static string SourceStamp(string repositoryRoot, string project)
+    {
+        var sources = ProjectClosure(project).SelectMany(p => new DirectoryInfo(Path.GetDirectoryName(p)!).EnumerateFiles("*", SearchOption.AllDirectories))
+            .Where(f => !f.FullName.Contains("/bin/", StringComparison.Ordinal) && !f.FullName.Contains("/obj/", StringComparison.Ordinal));
+        var buildFiles = new DirectoryInfo(repositoryRoot).EnumerateFiles("Directory.*").Concat(new DirectoryInfo(repositoryRoot).EnumerateFiles("global.json"));
+        return sources.Concat(buildFiles).Select(f => f.LastWriteTimeUtc).DefaultIfEmpty(DateTime.MinValue).Max().Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    // The project and every project it references, transitively.
+    private static HashSet<string> ProjectClosure(string project)
+    {
+        var closure = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>([Path.GetFullPath(project)]);
+        while (pending.TryPop(out var next))
+        {
+            if (!closure.Add(next))
+            {
+                continue;
+            }
+
+            foreach (var reference in System.Xml.Linq.XDocument.Load(next).Descendants("ProjectReference"))
+            {
+                var include = reference.Attribute("Include")?.Value.Replace('\\', '/');
+                if (include is not null)
+                {
+                    pending.Push(Path.GetFullPath(Path.Combine(Path.GetDirectoryName(next)!, include)));
+                }
+            }
+        }
+
+        return closure;
     }
 
     private static async Task PublishAsync(string repositoryRoot, ProjectImage image, string output, CancellationToken ct)

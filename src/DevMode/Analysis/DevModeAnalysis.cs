@@ -1,101 +1,84 @@
+using AgentOperator.DevMode.Gateways;
 using AgentOperator.DevMode.LiveView;
-using AgentOperator.DevMode.Pods;
-using AgentOperator.Operator.Analysis;
+using k8s;
 
 namespace AgentOperator.DevMode.Analysis;
 
 /// <summary>
-/// Where dev mode's canary analysis reads the gateways' metrics, since the examples' Prometheus address does not exist
-/// here: a <see cref="LocalPrometheus"/> scraping every in-process gateway (targets kept current as pods come and go)
-/// when Prometheus is installed, else (not installed, did not start, or <c>--no-prometheus</c>) a
-/// <see cref="GatewayAggregatesServer"/> summing the gateways' own aggregates for the web provider. <see cref="Options"/>
-/// is what the operator is given.
+/// Where dev mode's canary analysis reads the gateways' metrics: a <see cref="LocalPrometheus"/> on the node's address
+/// scraping every gateway pod as config/prometheus's PodMonitor would (targets kept current as pods come and go, each
+/// series labelled with its namespace and pod). The workflows' own Prometheus address reaches it through the stand-in
+/// Service dev mode creates (<see cref="Upstreams.UpstreamStandIns"/>). Without Prometheus installed there is no
+/// analysis source: canaries stay on their step with an inconclusive analysis, and dev mode says so.
 /// </summary>
 internal sealed class DevModeAnalysis : IAsyncDisposable
 {
     private static readonly TimeSpan TargetRefreshInterval = TimeSpan.FromSeconds(1);
 
-    private readonly LocalPrometheus? _prometheus;
-    private readonly GatewayAggregatesServer? _aggregates;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Task _targetSync = Task.CompletedTask;
+    private readonly Task _targetSync;
 
-    private DevModeAnalysis(AnalysisOptions options, LocalPrometheus? prometheus, GatewayAggregatesServer? aggregates, Func<CancellationToken, Task>? targetSync)
+    private DevModeAnalysis(LocalPrometheus prometheus, IKubernetes admin, PlainProgressLog log, TimeProvider time)
     {
-        Options = options;
-        _prometheus = prometheus;
-        _aggregates = aggregates;
-        if (targetSync is not null)
+        Prometheus = prometheus;
+        _targetSync = KeepTargetsCurrentAsync(admin, prometheus, log, time, _stopping.Token);
+    }
+
+    /// <summary>The Prometheus the gateways are scraped into.</summary>
+    public LocalPrometheus Prometheus { get; }
+
+    /// <summary>
+    /// Starts Prometheus with <paramref name="options"/> when its binary is there and it starts, and says on
+    /// <paramref name="log"/> what happened; null when it is not installed or did not start.
+    /// </summary>
+    public static async Task<DevModeAnalysis?> StartAsync(IKubernetes admin, LocalPrometheusOptions options, PlainProgressLog log, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(log);
+        if (options.BinaryPath is { } binary ? !File.Exists(binary) : !LocalPrometheus.IsInstalled)
         {
-            _targetSync = targetSync(_stopping.Token);
+            await log.WriteAsync($"analysis: Prometheus is not installed ({options.BinaryPath ?? "apt-get install -y prometheus"}): canary analysis has no data, so canaries wait on their step");
+            return null;
+        }
+
+        try
+        {
+            var local = await LocalPrometheus.StartAsync(options, time, cancellationToken);
+            await log.WriteAsync($"analysis: Prometheus at {local.Address} scrapes every gateway pod, as config/prometheus's PodMonitor selects them");
+            return new DevModeAnalysis(local, admin, log, time);
+        }
+        catch (InvalidOperationException exception)
+        {
+            await log.WriteAsync($"analysis: Prometheus is installed but did not start ({exception.Message.Split('\n')[0]}): canary analysis has no data");
+            return null;
         }
     }
 
-    /// <summary>The overrides for the operator's analysis.</summary>
-    public AnalysisOptions Options { get; }
-
-    /// <summary>
-    /// Starts the analysis source and says on <paramref name="log"/> which one, and why: a <see cref="LocalPrometheus"/>
-    /// run with <paramref name="prometheus"/> when its binary is there and it starts, else (and always when
-    /// <paramref name="prometheus"/> is null, <c>--no-prometheus</c>) the aggregates of <paramref name="gateways"/>.
-    /// </summary>
-    public static async Task<DevModeAnalysis> StartAsync(
-        Func<IReadOnlyCollection<PodGatewayEndpoint>> gateways, LocalPrometheusOptions? prometheus, HttpClient http, PlainProgressLog log, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task KeepTargetsCurrentAsync(IKubernetes admin, LocalPrometheus prometheus, PlainProgressLog log, TimeProvider time, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(gateways);
-        ArgumentNullException.ThrowIfNull(log);
-        if (prometheus is null)
-        {
-            await log.WriteAsync("analysis: Prometheus is not used (--no-prometheus), so canary analysis uses the gateways' own aggregates (cumulative, not windowed)");
-        }
-        else if (!IsInstalled(prometheus))
-        {
-            await log.WriteAsync($"analysis: Prometheus is not installed ({prometheus.BinaryPath ?? "apt-get install -y prometheus"}), so canary analysis uses the gateways' own aggregates (cumulative, not windowed)");
-        }
-        else
+        var current = new HashSet<ScrapeTarget>(ScrapeTargetComparer.Instance);
+        while (!ct.IsCancellationRequested)
         {
             try
             {
-                var local = await LocalPrometheus.StartAsync(prometheus, time, cancellationToken);
-                await log.WriteAsync($"analysis: Prometheus at {local.Address} scrapes every in-process gateway; canary analysis queries it instead of the examples' in-cluster address");
-                return new DevModeAnalysis(
-                    new AnalysisOptions { PrometheusAddressOverride = local.Address },
-                    local,
-                    aggregates: null,
-                    ct => KeepTargetsCurrentAsync(gateways, local, log, time, ct));
-            }
-            catch (InvalidOperationException exception)
-            {
-                await log.WriteAsync($"analysis: Prometheus is installed but did not start ({exception.Message.Split('\n')[0]}); falling back to the gateways' own aggregates");
-            }
-        }
-
-        var aggregates = await GatewayAggregatesServer.StartAsync(gateways, http, time, cancellationToken);
-        await log.WriteAsync($"analysis: every workflow is analysed through {aggregates.Url} (the web provider over the in-process gateways of its namespace)");
-        return new DevModeAnalysis(new AnalysisOptions { WebUrlOverride = aggregates.AnalysisUrl }, prometheus: null, aggregates, targetSync: null);
-    }
-
-    // A binary named in the options must exist; otherwise LocalPrometheus looks on PATH.
-    private static bool IsInstalled(LocalPrometheusOptions prometheus) =>
-        prometheus.BinaryPath is { } binary ? File.Exists(binary) : LocalPrometheus.IsInstalled;
-
-    private static async Task KeepTargetsCurrentAsync(Func<IReadOnlyCollection<PodGatewayEndpoint>> gateways, LocalPrometheus prometheus, PlainProgressLog log, TimeProvider time, CancellationToken ct)
-    {
-        var current = new HashSet<Uri>();
-        while (!ct.IsCancellationRequested)
-        {
-            var targets = gateways().Select(g => g.MetricsAddress).ToHashSet();
-            if (!targets.SetEquals(current))
-            {
-                try
+                var targets = (await GatewayPods.ListAsync(admin, ct)).Select(g => new ScrapeTarget(g.MetricsAddress, new Dictionary<string, string>
+                {
+                    ["namespace"] = g.Namespace,
+                    ["pod"] = g.Pod,
+                })).ToHashSet(ScrapeTargetComparer.Instance);
+                if (!targets.SetEquals(current))
                 {
                     await prometheus.SetTargetsAsync(targets, ct);
                     current = targets;
                 }
-                catch (IOException exception)
-                {
-                    await log.WriteAsync($"analysis: could not update Prometheus' targets ({exception.Message}); retrying");
-                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception exception) when (exception is IOException or HttpRequestException or k8s.Autorest.HttpOperationException)
+            {
+                await log.WriteAsync($"analysis: could not update Prometheus' targets ({exception.Message}); retrying");
             }
 
             try
@@ -112,24 +95,18 @@ internal sealed class DevModeAnalysis : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
-        try
-        {
-            await _targetSync;
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        if (_prometheus is not null)
-        {
-            await _prometheus.DisposeAsync();
-        }
-
-        if (_aggregates is not null)
-        {
-            await _aggregates.DisposeAsync();
-        }
-
+        await _targetSync;
+        await Prometheus.DisposeAsync();
         _stopping.Dispose();
+    }
+
+    private sealed class ScrapeTargetComparer : IEqualityComparer<ScrapeTarget>
+    {
+        public static ScrapeTargetComparer Instance { get; } = new();
+
+        public bool Equals(ScrapeTarget? x, ScrapeTarget? y) =>
+            x is not null && y is not null && x.MetricsAddress == y.MetricsAddress && x.Labels.Count == y.Labels.Count && x.Labels.All(l => y.Labels.TryGetValue(l.Key, out var v) && v == l.Value);
+
+        public int GetHashCode(ScrapeTarget obj) => obj.MetricsAddress.GetHashCode();
     }
 }

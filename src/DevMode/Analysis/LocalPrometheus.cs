@@ -8,9 +8,10 @@ using System.Text.Json;
 namespace AgentOperator.DevMode.Analysis;
 
 /// <summary>
-/// A real Prometheus (Debian's <c>prometheus</c> binary) for dev mode and tests: on 127.0.0.1 at a port picked at run
-/// time, with its storage and configuration in a temporary directory, scraping whatever
-/// <see cref="SetTargetsAsync"/> names through file-based service discovery. Stopping it kills the process and
+/// A real Prometheus (Debian's <c>prometheus</c> binary) for dev mode and tests: on 127.0.0.1 (or
+/// <see cref="LocalPrometheusOptions.ListenAddress"/>) at a port picked at run time, with its storage and configuration in
+/// a temporary directory, scraping whatever <see cref="SetTargetsAsync(IEnumerable{ScrapeTarget}, CancellationToken)"/>
+/// names through file-based service discovery. Stopping it kills the process and
 /// deletes the directory.
 /// </summary>
 internal sealed class LocalPrometheus : IAsyncDisposable
@@ -72,10 +73,10 @@ internal sealed class LocalPrometheus : IAsyncDisposable
             // The port is free when picked but another process may take it before Prometheus binds: try a few.
             for (var attempt = 1; ; attempt++)
             {
-                var port = FreeLoopbackPort();
+                var endpoint = new IPEndPoint(options.ListenAddress, FreePort(options.ListenAddress));
                 var log = new ConcurrentQueue<string>();
-                var process = Launch(binary, directory, configFile, port, log);
-                var prometheus = new LocalPrometheus(process, directory, log, new Uri($"http://127.0.0.1:{port}/"), time, options);
+                var process = Launch(binary, directory, configFile, endpoint, log);
+                var prometheus = new LocalPrometheus(process, directory, log, new Uri($"http://{endpoint}/"), time, options);
                 var failure = await prometheus.WaitUntilReadyAsync(cancellationToken);
                 if (failure is null)
                 {
@@ -104,17 +105,22 @@ internal sealed class LocalPrometheus : IAsyncDisposable
     /// Prometheus never reads half of it. After <see cref="StopAsync"/> there is nothing to scrape and nothing is
     /// written: a loop that follows the gateways may keep calling while a test has stopped Prometheus on purpose.
     /// </summary>
-    public async Task SetTargetsAsync(IEnumerable<Uri> metricsEndpoints, CancellationToken cancellationToken = default)
+    public Task SetTargetsAsync(IEnumerable<Uri> metricsEndpoints, CancellationToken cancellationToken = default) =>
+        SetTargetsAsync(metricsEndpoints.Select(e => new ScrapeTarget(e, new Dictionary<string, string>())), cancellationToken);
+
+    /// <summary>As <see cref="SetTargetsAsync(IEnumerable{Uri}, CancellationToken)"/>, each target with the labels its series get (namespace, pod).</summary>
+    public async Task SetTargetsAsync(IEnumerable<ScrapeTarget> targets, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(metricsEndpoints);
-        var endpoints = metricsEndpoints.ToList();
-        var groups = endpoints.Select(endpoint => new Dictionary<string, object>
+        ArgumentNullException.ThrowIfNull(targets);
+        var all = targets.ToList();
+        var endpoints = all.Select(t => t.MetricsAddress).ToList();
+        var groups = all.Select(target => new Dictionary<string, object>
         {
-            ["targets"] = new[] { endpoint.Authority },
-            ["labels"] = new Dictionary<string, string>
+            ["targets"] = new[] { target.MetricsAddress.Authority },
+            ["labels"] = new Dictionary<string, string>(target.Labels)
             {
-                ["__scheme__"] = endpoint.Scheme,
-                ["__metrics_path__"] = endpoint.AbsolutePath is "" or "/" ? "/metrics" : endpoint.AbsolutePath,
+                ["__scheme__"] = target.MetricsAddress.Scheme,
+                ["__metrics_path__"] = target.MetricsAddress.AbsolutePath is "" or "/" ? "/metrics" : target.MetricsAddress.AbsolutePath,
             },
         });
         var targetsFile = Path.Combine(_directory, "targets.json");
@@ -269,7 +275,7 @@ internal sealed class LocalPrometheus : IAsyncDisposable
         }
     }
 
-    private static Process Launch(string binary, string directory, string configFile, int port, ConcurrentQueue<string> log)
+    private static Process Launch(string binary, string directory, string configFile, IPEndPoint endpoint, ConcurrentQueue<string> log)
     {
         var start = new ProcessStartInfo(binary)
         {
@@ -282,7 +288,7 @@ internal sealed class LocalPrometheus : IAsyncDisposable
         {
             $"--config.file={configFile}",
             $"--storage.tsdb.path={Path.Combine(directory, "data")}",
-            $"--web.listen-address=127.0.0.1:{port}",
+            $"--web.listen-address={endpoint}",
             "--storage.tsdb.retention.time=1d",
         })
         {
@@ -334,9 +340,9 @@ internal sealed class LocalPrometheus : IAsyncDisposable
             .Select(directory => Path.Combine(directory, "prometheus"))
             .FirstOrDefault(File.Exists);
 
-    private static int FreeLoopbackPort()
+    private static int FreePort(IPAddress address)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        using var listener = new TcpListener(address, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }

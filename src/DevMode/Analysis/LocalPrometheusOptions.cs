@@ -12,6 +12,9 @@ internal sealed record LocalPrometheusOptions
     /// <summary>The Prometheus binary. Default null: <c>prometheus</c> found on PATH (Debian's package installs /usr/bin/prometheus).</summary>
     public string? BinaryPath { get; init; }
 
+    /// <summary>The address Prometheus listens on. Default 127.0.0.1; dev mode uses the node's address so pods reach it through a Service.</summary>
+    public System.Net.IPAddress ListenAddress { get; init; } = System.Net.IPAddress.Loopback;
+
     /// <summary>The scrape job's name, which Prometheus puts in every series' <c>job</c> label. Default agent-gateways.</summary>
     public string JobName { get; init; } = "agent-gateways";
 }

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using AgentOperator.DevMode.Pods;
+
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -29,7 +29,7 @@ internal static class DevSecrets
             var @namespace = manifest.Namespace ?? "default";
             if (manifest.Kind == "AgentTool" && manifest.Object["spec"]?["auth"]?["secretRef"] is { } secretRef)
             {
-                references.Add((@namespace, PodManifest.Text(secretRef, "name")!, PodManifest.Text(secretRef, "key")!));
+                references.Add((@namespace, Json.Text(secretRef, "name")!, Json.Text(secretRef, "key")!));
             }
 
             if (manifest.Kind == "AgentWorkflow" && manifest.Object["spec"]?["models"] is System.Text.Json.Nodes.JsonObject models)
@@ -38,7 +38,7 @@ internal static class DevSecrets
                 {
                     if (model?["credentialsSecretRef"] is { } credentials)
                     {
-                        references.Add((@namespace, PodManifest.Text(credentials, "name")!, PodManifest.Text(credentials, "key")!));
+                        references.Add((@namespace, Json.Text(credentials, "name")!, Json.Text(credentials, "key")!));
                     }
                 }
             }

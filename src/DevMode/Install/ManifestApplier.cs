@@ -1,4 +1,3 @@
-using AgentOperator.DevMode.Pods;
 using k8s;
 using k8s.Models;
 
@@ -25,8 +24,8 @@ internal sealed class ManifestApplier(IKubernetes client, TimeProvider time)
         {
             await client.ApiextensionsV1.PatchCustomResourceDefinitionAsync(ApplyPatch(crd), crd.Name, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
             var spec = crd.Object["spec"]!;
-            _customKinds[(PodManifest.Text(spec, "group")!, PodManifest.Text(spec, "names", "kind")!)] =
-                (PodManifest.Text(spec, "names", "plural")!, PodManifest.Text(spec, "scope") != "Cluster");
+            _customKinds[(Json.Text(spec, "group")!, Json.Text(spec, "names", "kind")!)] =
+                (Json.Text(spec, "names", "plural")!, Json.Text(spec, "scope") != "Cluster");
             names.Add(crd.Name);
         }
 

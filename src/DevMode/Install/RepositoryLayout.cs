@@ -13,6 +13,12 @@ internal sealed record RepositoryLayout(string Root)
 
     public string ExamplesDirectory => Path.Combine(Root, "examples");
 
+    /// <summary>The complete install a user applies with <c>kubectl apply -k</c>: CRDs, RBAC, the operator, the audit collector, admission policies.</summary>
+    public string InstallDirectory => Path.Combine(Root, "config", "default");
+
+    /// <summary>Where the images' publish output is kept between runs (gitignored), so a warm start publishes nothing.</summary>
+    public string ImageCache => Path.Combine(Root, ".dev", "images");
+
     public string DefaultKubeconfig => Path.Combine(Root, ".dev", "kubeconfig");
 
     /// <summary>The first folder from <paramref name="start"/> upwards that holds AgentOperator.sln, or null.</summary>

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using AgentOperator.DevMode.Pods;
 using k8s;
 using k8s.Authentication;
 using k8s.Models;
@@ -13,6 +12,9 @@ namespace AgentOperator.DevMode.Install;
 /// </summary>
 internal sealed class ServiceAccountTokenProvider(IKubernetes admin, string @namespace, string name, TimeSpan lifetime, TimeProvider time) : ITokenProvider
 {
+    // As the kubelet rotates a projected token: at 80 % of its lifetime.
+    private const double RefreshAt = 0.8;
+
     /// <summary>One hour, the kubelet's default for a projected ServiceAccount token (the API's minimum is 10 minutes).</summary>
     public static readonly TimeSpan DefaultLifetime = TimeSpan.FromHours(1);
 
@@ -43,7 +45,7 @@ internal sealed class ServiceAccountTokenProvider(IKubernetes admin, string @nam
         var request = new Authenticationv1TokenRequest { Spec = new V1TokenRequestSpec { Audiences = [], ExpirationSeconds = (long)lifetime.TotalSeconds } };
         var issued = await admin.CoreV1.CreateNamespacedServiceAccountTokenAsync(request, name, @namespace);
         var expiresAt = issued.Status.ExpirationTimestamp is { } expiry ? new DateTimeOffset(DateTime.SpecifyKind(expiry, DateTimeKind.Utc)) : requestedAt + lifetime;
-        return new IssuedToken(issued.Status.Token, requestedAt + ((expiresAt - requestedAt) * ProjectedServiceAccountToken.RefreshAt));
+        return new IssuedToken(issued.Status.Token, requestedAt + ((expiresAt - requestedAt) * RefreshAt));
     }
 
     private sealed record IssuedToken(string Token, DateTimeOffset RenewAfter);

@@ -1,14 +1,14 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using AgentOperator.DevMode.Pods;
+using AgentOperator.DevMode.Gateways;
 using AgentOperator.Operator.Provisioning;
 using k8s;
 using k8s.Models;
 
 namespace AgentOperator.DevMode.LiveView;
 
-/// <summary>Reads what dev mode shows: workflows, pods and Events through the API, traffic from each in-process gateway's /metrics.</summary>
-internal sealed class ClusterObserver(IKubernetes admin, InProcessPodRunner runner, HttpClient http)
+/// <summary>Reads what dev mode shows: workflows, pods and Events through the API, traffic from each gateway pod's /metrics.</summary>
+internal sealed class ClusterObserver(IKubernetes admin, HttpClient http)
 {
     /// <summary>Events shown.</summary>
     public const int RecentEvents = 10;
@@ -42,25 +42,24 @@ internal sealed class ClusterObserver(IKubernetes admin, InProcessPodRunner runn
         {
             var status = w["status"];
             var conditions = (status?["conditions"] as JsonArray ?? []).OfType<JsonObject>()
-                .Select(c => (PodManifest.Text(c, "type") ?? "?", PodManifest.Text(c, "status") ?? "?", PodManifest.Text(c, "reason")))
+                .Select(c => (Json.Text(c, "type") ?? "?", Json.Text(c, "status") ?? "?", Json.Text(c, "reason")))
                 .ToList();
             return new WorkflowRow(
-                PodManifest.Text(w, "metadata", "namespace") ?? "",
-                PodManifest.Text(w, "metadata", "name") ?? "",
-                PodManifest.Text(status, "phase") ?? "—",
-                PodManifest.Number(w, "metadata", "generation") ?? 0,
-                PodManifest.Number(status, "observedGeneration"),
-                PodManifest.Text(status, "stableRevision"),
-                PodManifest.Text(status, "canaryRevision"),
-                PodManifest.Number(status, "canaryWeight"),
+                Json.Text(w, "metadata", "namespace") ?? "",
+                Json.Text(w, "metadata", "name") ?? "",
+                Json.Text(status, "phase") ?? "—",
+                Json.Number(w, "metadata", "generation") ?? 0,
+                Json.Number(status, "observedGeneration"),
+                Json.Text(status, "stableRevision"),
+                Json.Text(status, "canaryRevision"),
+                Json.Number(status, "canaryWeight"),
                 conditions);
         }).OrderBy(w => w.Namespace, StringComparer.Ordinal).ThenBy(w => w.Name, StringComparer.Ordinal)];
     }
 
-    private PodRow Pod(V1Pod pod)
+    private static PodRow Pod(V1Pod pod)
     {
         IDictionary<string, string> labels = pod.Metadata.Labels ?? new Dictionary<string, string>();
-        var images = pod.Spec?.Containers?.Select(c => c.Image ?? "") ?? [];
         return new PodRow(
             pod.Metadata.NamespaceProperty ?? "",
             pod.Metadata.Name ?? "",
@@ -68,7 +67,8 @@ internal sealed class ClusterObserver(IKubernetes admin, InProcessPodRunner runn
             pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true,
             labels.TryGetValue(ChildLabels.Workflow, out var workflow) ? workflow : null,
             labels.TryGetValue(ChildLabels.Revision, out var revision) ? revision : null,
-            images.Any(runner.RunsInProcess));
+            string.IsNullOrEmpty(pod.Status?.PodIP) ? null : pod.Status.PodIP,
+            pod.Status?.ContainerStatuses?.Sum(c => c.RestartCount) ?? 0);
     }
 
     private static EventRow Event(Corev1Event e)
@@ -86,7 +86,8 @@ internal sealed class ClusterObserver(IKubernetes admin, InProcessPodRunner runn
 
     private async Task<IReadOnlyList<TrafficRow>> TrafficAsync(CancellationToken cancellationToken)
     {
-        var scrapes = await Task.WhenAll(runner.Gateways.Select(async g =>
+        var gateways = await GatewayPods.ListAsync(admin, cancellationToken);
+        var scrapes = await Task.WhenAll(gateways.Select(async g =>
         {
             try
             {
@@ -104,7 +105,7 @@ internal sealed class ClusterObserver(IKubernetes admin, InProcessPodRunner runn
             .Select(g => new TrafficRow(
                 g.Key.Workflow,
                 g.Key.Revision,
-                runner.Gateways.Count(e => e.Workflow == g.Key.Workflow && e.Revision == g.Key.Revision),
+                gateways.Count(e => e.Workflow == g.Key.Workflow && e.Revision == g.Key.Revision),
                 Sum(g, "agent_runs_total", "outcome"),
                 Sum(g, "agent_tool_calls_total", "decision"),
                 g.Where(s => s.Name == "agent_tokens_total").Sum(s => s.Value),

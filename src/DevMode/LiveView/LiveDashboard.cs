@@ -30,10 +30,11 @@ internal static class LiveDashboard
                 Esc(TrafficSummary.Runs(t)), Esc(TrafficSummary.ToolCalls(t)), TrafficSummary.Tokens(t), TrafficSummary.Cost(t));
         }
 
-        var pods = new Table().Border(TableBorder.Rounded).Title("[bold]Pods[/]").Expand().AddColumns("namespace", "name", "phase", "ready", "runs");
+        var pods = new Table().Border(TableBorder.Rounded).Title("[bold]Pods[/]").Expand().AddColumns("namespace", "name", "phase", "ready", "ip", "restarts");
         foreach (var p in snapshot.Pods)
         {
-            pods.AddRow(Esc(p.Namespace), Esc(p.Name), Phase(p.Phase), p.Ready ? "[green]yes[/]" : "no", p.InProcess ? "gateway + agent in-process" : "[grey]marked Running[/]");
+            pods.AddRow(Esc(p.Namespace), Esc(p.Name), Phase(p.Phase), p.Ready ? "[green]yes[/]" : "no", Esc(p.PodIp ?? "—"),
+                p.Restarts == 0 ? "0" : $"[yellow]{p.Restarts.ToString(System.Globalization.CultureInfo.InvariantCulture)}[/]");
         }
 
         var events = new Table().Border(TableBorder.Rounded).Title("[bold]Recent events[/]").Expand().AddColumns("time", "object", "type", "reason", "message");
@@ -51,7 +52,7 @@ internal static class LiveDashboard
 
         if (warnings.Count > 0)
         {
-            parts.Add(new Panel(new Rows(warnings.Select(w => new Markup($"[yellow]{Esc(w)}[/]")))).Header("warnings").Expand());
+            parts.Add(new Panel(new Rows(warnings.Select(w => new Markup($"[yellow]{Esc(w)}[/]")))).Header("dev mode").Expand());
         }
 
         return new Rows(parts);

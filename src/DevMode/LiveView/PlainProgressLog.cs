@@ -13,6 +13,7 @@ internal sealed class PlainProgressLog(TextWriter output, TimeProvider time)
     private readonly HashSet<string> _events = new(StringComparer.Ordinal);
     private DateTimeOffset _lastTraffic = DateTimeOffset.MinValue;
     private string? _lastError;
+    private RecentLogLines? _live;
 
     public async Task ReportAsync(ClusterSnapshot snapshot)
     {
@@ -41,7 +42,7 @@ internal sealed class PlainProgressLog(TextWriter output, TimeProvider time)
 
         foreach (var pod in snapshot.Pods)
         {
-            var line = $"{pod.Phase}{(pod.Ready ? ", ready" : "")}{(pod.InProcess ? ", in-process" : "")}";
+            var line = $"{pod.Phase}{(pod.Ready ? ", ready" : "")}{(pod.PodIp is null ? "" : $", ip {pod.PodIp}")}{(pod.Restarts == 0 ? "" : $", {pod.Restarts} restarts")}";
             if (Changed(_pods, $"{pod.Namespace}/{pod.Name}", line))
             {
                 await WriteAsync($"pod {pod.Namespace}/{pod.Name}: {line}{(pod.Revision is null ? "" : $" (workflow {pod.Workflow}, revision {pod.Revision})")}");
@@ -63,8 +64,20 @@ internal sealed class PlainProgressLog(TextWriter output, TimeProvider time)
         }
     }
 
-    public Task WriteAsync(string line) =>
-        output.WriteLineAsync($"{time.GetLocalNow():HH:mm:ss} {line}");
+    public Task WriteAsync(string line)
+    {
+        var stamped = $"{time.GetLocalNow():HH:mm:ss} {line}";
+        if (_live is { } live)
+        {
+            live.Add(stamped);
+            return Task.CompletedTask;
+        }
+
+        return output.WriteLineAsync(stamped);
+    }
+
+    /// <summary>From now on lines go to <paramref name="live"/>, shown by the live view, which owns the console.</summary>
+    public void SendTo(RecentLogLines live) => _live = live;
 
     private static bool Changed(Dictionary<string, string> last, string key, string value)
     {
