@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Runtime.InteropServices;
 using AgentOperator.DevCluster;
 using AgentOperator.DevCluster.Node;
@@ -8,7 +7,6 @@ using AgentOperator.DevMode.Analysis;
 using AgentOperator.DevMode.Install;
 using AgentOperator.DevMode.LiveView;
 using AgentOperator.DevMode.Upstreams;
-using AgentOperator.SampleAgent;
 using Spectre.Console;
 using k8s;
 
@@ -28,8 +26,6 @@ internal static class DevModeCommand
 {
     private const string ExamplesNamespace = "support";
     private const string OperatorNamespace = "agentoperator-system";
-    private const int ModelHttpsPort = 443;
-    private static readonly TimeSpan StandInInterval = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan RolloutTimeout = TimeSpan.FromMinutes(3);
 
     /// <summary>Parses <paramref name="args"/> (dev mode's flags) and runs until Ctrl-C or SIGTERM; returns the exit code.</summary>
@@ -75,53 +71,25 @@ internal static class DevModeCommand
         var time = TimeProvider.System;
         var log = new PlainProgressLog(output, time);
         var recent = new RecentLogLines();
-        using var authority = new DevCertificateAuthority(time);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        DevClusterServer? cluster = null;
-        FakeModelServer? model = null;
-        FakeToolServer? tools = null;
-        DevModeAnalysis? analysis = null;
-        Kubernetes? admin = null;
-        using var standInsStopping = new CancellationTokenSource();
-        var standIns = Task.CompletedTask;
+        DevEnvironment? environment = null;
         try
         {
             var started = Stopwatch.StartNew();
-            await log.WriteAsync($"publishing the images' programs as the Dockerfile does (dotnet publish, cached in {options.Repository.ImageCache})");
-            var images = await ProjectPublisher.PublishAsync(options.Repository.Root, options.Repository.ImageCache, ProjectImages.All.Select(i => i.Target), ct);
-            await log.WriteAsync($"images ready in {started.Elapsed.TotalSeconds:F0} s: {string.Join(", ", ProjectImages.All.Select(i => i.Repository))}");
-
-            cluster = await DevClusterServer.StartAsync(new DevClusterOptions
+            environment = await DevEnvironment.StartAsync(new DevEnvironmentOptions
             {
-                Port = options.ApiPort,
-                Node = new NodeOptions { Images = images, TrustedCertificateAuthorities = authority.CertificatePem },
-            }, ct);
-            var nodeAddress = cluster.NodeAddress ?? throw new NotSupportedException("the node has no pod network");
+                RepositoryRoot = options.Repository.Root,
+                ImageCache = options.ImageCache,
+                Cluster = new DevClusterOptions { Port = options.ApiPort, Node = new NodeOptions() },
+                Prometheus = options.UsePrometheus ? new LocalPrometheusOptions() : null,
+                Time = time,
+            }, log, ct);
+            var cluster = environment.Cluster;
             cluster.WriteKubeconfig(options.Kubeconfig, ExamplesNamespace);
-            await log.WriteAsync($"DevCluster serving at {cluster.BaseAddress}, its node at {nodeAddress}; kubeconfig written to {options.Kubeconfig}");
+            await log.WriteAsync($"DevCluster serving at {cluster.BaseAddress}, its node at {environment.NodeAddress}; kubeconfig written to {options.Kubeconfig}");
 
-            model = await FakeModelServer.StartAsync(new IPEndPoint(nodeAddress, ModelHttpsPort), authority.CertificateFor, ct);
-            tools = await FakeToolServer.StartAsync(new IPEndPoint(nodeAddress, 0), 0, ct);
-            await log.WriteAsync($"fake upstreams: model {model.BaseUrl} (HTTPS for any provider host) · tools {tools.BaseUrl}");
-
-            // Disposed after the pods have stopped.
-            admin = new Kubernetes(cluster.CreateClientConfiguration());
-            if (options.UsePrometheus)
-            {
-                analysis = await DevModeAnalysis.StartAsync(admin, new LocalPrometheusOptions { ListenAddress = nodeAddress }, log, time, ct);
-            }
-            else
-            {
-                await log.WriteAsync("analysis: no Prometheus (--no-prometheus): canary analysis has no data, so canaries wait on their step");
-            }
-
-            var targets = new UpstreamTargets(nodeAddress, ModelHttpsPort, new IPEndPoint(nodeAddress, tools.BaseUrl.Port),
-                analysis is null ? null : new IPEndPoint(nodeAddress, analysis.Prometheus.Address.Port));
-            var upstreams = new UpstreamStandIns(admin, targets, (_, _) => { } /*TODO-DNS*/, log);
-            standIns = upstreams.RunAsync(StandInInterval, time, standInsStopping.Token);
-
-            var kubectl = new Kubectl(options.Kubeconfig);
-            await log.WriteAsync($"kubectl apply -k {Relative(options, options.Repository.InstallDirectory)}");
+            var kubectl = new KubectlRunner(options.Kubeconfig);
+            await log.WriteAsync($"kubectl apply --server-side -k {Relative(options, options.Repository.InstallDirectory)}");
             await LogLinesAsync(log, await kubectl.RunAsync(ct, "apply", "--server-side", "-k", options.Repository.InstallDirectory));
             foreach (var deployment in new[] { "agent-operator", "agentoperator-audit-collector" })
             {
@@ -131,12 +99,12 @@ internal static class DevModeCommand
 
             if (options.ApplyExamples)
             {
-                await ApplyExamplesAsync(admin, kubectl, options, log, ct);
-                await upstreams.SyncAsync(ct);
+                await ApplyExamplesAsync(environment.Admin, kubectl, options, log, ct);
+                await environment.StandIns.SyncAsync(ct);
             }
 
             await PrintUsageAsync(output, options, cluster);
-            var observer = new ClusterObserver(admin, http);
+            var observer = new ClusterObserver(environment.Admin, http);
             if (options.NoUi)
             {
                 await RunPlainAsync(observer, log, options.RefreshInterval, time, ct);
@@ -159,27 +127,9 @@ internal static class DevModeCommand
         finally
         {
             await log.WriteAsync("stopping: the pods (operator, collector, agents), then the cluster and the fakes");
-            await standInsStopping.CancelAsync();
-            await standIns;
-            admin?.Dispose();
-            if (cluster is not null)
+            if (environment is not null)
             {
-                await cluster.DisposeAsync();
-            }
-
-            if (analysis is not null)
-            {
-                await analysis.DisposeAsync();
-            }
-
-            if (tools is not null)
-            {
-                await tools.DisposeAsync();
-            }
-
-            if (model is not null)
-            {
-                await model.DisposeAsync();
+                await environment.DisposeAsync();
             }
         }
 
@@ -191,11 +141,11 @@ internal static class DevModeCommand
     private static string? Prerequisites() =>
         NodeOptions.PodNetworksUnavailable() is { } network
             ? $"the DevCluster node cannot run pods here: {network}. Dev mode runs every pod as real processes in their own mount and network namespaces, which needs root (sudo -E dotnet run --project src/DevMode) and iproute2 and iptables (apt-get install -y iproute2 iptables)."
-            : !Kubectl.IsInstalled
+            : !KubectlRunner.IsInstalled
                 ? "kubectl is not installed (apt-get install -y kubernetes-client): dev mode installs config/default and examples/ with it, as a user does."
                 : null;
 
-    private static async Task ApplyExamplesAsync(IKubernetes admin, Kubectl kubectl, DevModeOptions options, PlainProgressLog log, CancellationToken ct)
+    private static async Task ApplyExamplesAsync(IKubernetes admin, KubectlRunner kubectl, DevModeOptions options, PlainProgressLog log, CancellationToken ct)
     {
         var manifests = await ManifestFiles.ReadKustomizationAsync(options.Repository.ExamplesDirectory, ct);
         foreach (var ns in manifests.Where(m => m.Kind == "Namespace"))

@@ -10,6 +10,7 @@ internal static class DevModeCommandLine
         Usage: dotnet run --project src/DevMode [-- flags]   (or the built AgentOperator.DevMode [flags])
 
           --kubeconfig PATH      where to write the kubeconfig (default: .dev/kubeconfig in the repository)
+          --image-cache PATH     where the published images are kept between runs (default: .dev/images in the repository)
           --port N               API server port on 127.0.0.1 (default: a free port)
           --no-ui                plain log lines instead of the live view (the default when output is redirected)
           --exit-after SECONDS   stop after this many seconds (default: run until Ctrl-C or SIGTERM)
@@ -26,7 +27,7 @@ internal static class DevModeCommandLine
             return (null, "run dev mode from the repository (no AgentOperator.sln above the working directory)", false);
         }
 
-        var options = new DevModeOptions { Kubeconfig = repository.DefaultKubeconfig, Repository = repository, NoUi = outputRedirected };
+        var options = new DevModeOptions { Kubeconfig = repository.DefaultKubeconfig, ImageCache = repository.ImageCache, Repository = repository, NoUi = outputRedirected };
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -51,6 +52,14 @@ internal static class DevModeCommandLine
                     }
 
                     options = options with { Kubeconfig = Path.GetFullPath(path) };
+                    break;
+                case "--image-cache":
+                    if (Value() is not { Length: > 0 } cache)
+                    {
+                        return (null, "--image-cache needs a path", false);
+                    }
+
+                    options = options with { ImageCache = Path.GetFullPath(cache) };
                     break;
                 case "--port":
                     if (!int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)

@@ -11,6 +11,9 @@ internal sealed record DevModeOptions
     /// <summary>The repository whose <c>config/crd/bases</c> and <c>examples/</c> are applied.</summary>
     public required RepositoryLayout Repository { get; init; }
 
+    /// <summary>Where the images' publish output is kept between runs (<c>--image-cache PATH</c>). Default <c>.dev/images</c> in the repository.</summary>
+    public required string ImageCache { get; init; }
+
     /// <summary>API server port on 127.0.0.1 (<c>--port</c>); 0 (default) picks a free one.</summary>
     public int ApiPort { get; init; }
 

@@ -108,7 +108,14 @@ internal sealed record ContainerSandbox(
         if (ReadOnlyRootFilesystem)
         {
             // Every mount but the kernel's file systems, the private /dev and the volumes (which keep their own mode).
-            var keep = string.Join('|', KernelMounts.Concat(Mounts.Select(m => m.Target)).Select(Quote).SelectMany(p => new[] { p, p + "/*" }));
+            // mountinfo names mount points by their real path (/var/run/x is /run/x on Debian), so the kept paths are resolved first.
+            var kept = KernelMounts.Concat(Mounts.Select(m => m.Target)).ToList();
+            for (var i = 0; i < kept.Count; i++)
+            {
+                script.Append($"keep{i.ToString(System.Globalization.CultureInfo.InvariantCulture)}=$(realpath -m -- {Quote(kept[i])})\n");
+            }
+
+            var keep = string.Join('|', kept.Select((_, i) => $"\"$keep{i.ToString(System.Globalization.CultureInfo.InvariantCulture)}\"").SelectMany(p => new[] { p, p + "/*" }));
             script.Append("while read -r _ _ _ _ mp _; do\n");
             script.Append("  mp=$(printf '%b' \"$mp\")\n");
             script.Append($"  case \"$mp\" in {keep}) continue;; esac\n");

@@ -18,6 +18,9 @@ public static class ProjectPublisher
     public static async Task<NodeImageMap> PublishAsync(string repositoryRoot, string cacheDirectory, IEnumerable<string> targets, CancellationToken ct)
     {
         await Gate.WaitAsync(ct);
+        Directory.CreateDirectory(cacheDirectory);
+        // Another process (a second dev mode, a parallel test run) may publish into the same cache: one at a time.
+        using var cacheLock = await LockAsync(Path.Combine(cacheDirectory, ".lock"), ct);
         try
         {
             foreach (var image in ProjectImages.All.Where(i => targets.Contains(i.Target)))
@@ -40,6 +43,21 @@ public static class ProjectPublisher
         }
 
         return ProjectImages.Map(cacheDirectory);
+    }
+
+    private static async Task<FileStream> LockAsync(string path, CancellationToken ct)
+    {
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
+            }
+        }
     }
 
     // The newest write time of everything a publish reads: the project's folder and its references' (without build

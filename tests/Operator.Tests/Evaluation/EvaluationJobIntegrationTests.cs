@@ -1,6 +1,5 @@
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.DevCluster;
-using AgentOperator.DevMode.Pods;
 using AgentOperator.Operator.Evaluation;
 using AgentOperator.Operator.Provisioning;
 using AgentOperator.Operator.Tests.DevMode;
@@ -13,22 +12,20 @@ using k8s.Models;
 namespace AgentOperator.Operator.Tests.Evaluation;
 
 /// <summary>
-/// The eval Job of a real canary (the triage example's revision, provisioned by the operator's builders) on DevCluster
-/// with the in-process pod runner: the sample agent evaluates through the canary's real gateway, running as a native
-/// sidecar, and the Job's verdict is read back the way the reconciler reads it.
+/// The eval Job of a real canary (the triage example's revision, provisioned by the operator's builders) on the DevCluster
+/// node: the published sample agent evaluates through the canary's published gateway, running as a native sidecar, and
+/// the Job's verdict is read back the way the reconciler reads it.
 /// </summary>
 public sealed class EvaluationJobIntegrationTests : IAsyncLifetime
 {
     private const string Namespace = "support";
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
-    private InProcessCluster _cluster = null!;
-
-    private InProcessPodRunner Runner => _cluster.Runner;
+    private NodeCluster _cluster = null!;
 
     private Kubernetes Admin => _cluster.Admin;
 
     public async Task InitializeAsync() =>
-        _cluster = await InProcessCluster.StartAsync("agentoperator-eval-tests", new DevClusterOptions { PodStartDelay = TimeSpan.FromMilliseconds(20) });
+        _cluster = await NodeCluster.StartAsync(new DevClusterOptions());
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
@@ -43,9 +40,7 @@ public sealed class EvaluationJobIntegrationTests : IAsyncLifetime
         var series = $"agent_eval_pass_ratio{{workflow=\"support-triage\",revision=\"{canary.Revision}\"}}";
         using var http = new HttpClient();
         var metrics = await BoundedWait.UntilAsync(
-            async () => Runner.Gateways.FirstOrDefault(g => g.Pod.StartsWith(job.Metadata.Name, StringComparison.Ordinal)) is { } gateway
-                ? await TryGetAsync(http, new Uri(gateway.MetricsAddress, "/metrics"))
-                : "",
+            async () => await GatewayMetricsAsync(job.Metadata.Name) is { } address ? await TryGetAsync(http, address) : "",
             text => text.Contains(series, StringComparison.Ordinal), Bound,
             text => $"no {series} on the eval pod's gateway; Job {JobState(job.Metadata.Name)}; last /metrics had {text.Length} characters");
         Assert.Contains(series, metrics, StringComparison.Ordinal);
@@ -65,7 +60,16 @@ public sealed class EvaluationJobIntegrationTests : IAsyncLifetime
         Assert.Equal(passRate, pod.Status.ContainerStatuses.Single(c => c.Name == "eval").State.Terminated.Message);
         var sidecar = Assert.Single(pod.Status.InitContainerStatuses);
         Assert.Equal(("gateway", 0, "Completed"), (sidecar.Name, sidecar.State.Terminated.ExitCode, sidecar.State.Terminated.Reason));
-        Assert.Empty(Runner.Gateways);
+    }
+
+    // The eval pod's gateway sidecar serves /metrics on the pod's IP at its --metrics-port (eval pods name no metrics port: nothing scrapes them).
+    private async Task<Uri?> GatewayMetricsAsync(string job)
+    {
+        var pod = (await Admin.CoreV1.ListNamespacedPodAsync(Namespace, labelSelector: $"{EvaluationResult.JobNameLabel}={job}")).Items.FirstOrDefault();
+        var gateway = pod?.Spec.InitContainers?.FirstOrDefault(c => c.Name == "gateway");
+        return string.IsNullOrEmpty(pod?.Status?.PodIP) || gateway?.Args is not { Count: > 1 } args
+            ? null
+            : new Uri($"http://{pod.Status.PodIP}:{AgentOperator.Contracts.GatewayServeArguments.Parse([.. args.Skip(1)]).MetricsPort}/metrics");
     }
 
     private static async Task<string> TryGetAsync(HttpClient http, Uri uri)

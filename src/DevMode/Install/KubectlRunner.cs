@@ -6,7 +6,7 @@ namespace AgentOperator.DevMode.Install;
 /// The real kubectl, run as a user runs it against dev mode's kubeconfig: dev mode installs with it what a user installs
 /// (<c>kubectl apply -k config/default</c>), so the install manifests are exercised on every start.
 /// </summary>
-internal sealed class Kubectl(string kubeconfig)
+internal sealed class KubectlRunner(string kubeconfig)
 {
     /// <summary>Whether kubectl is on PATH.</summary>
     public static bool IsInstalled =>
