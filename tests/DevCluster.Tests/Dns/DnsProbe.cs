@@ -39,9 +39,13 @@ internal static class DnsProbe
     {
         var flags = BinaryPrimitives.ReadUInt16BigEndian(message.AsSpan(2));
         var offset = 12;
-        var questionName = Name(message, ref offset);
-        var question = (questionName, BinaryPrimitives.ReadUInt16BigEndian(message.AsSpan(offset)), BinaryPrimitives.ReadUInt16BigEndian(message.AsSpan(offset + 2)));
-        offset += 4;
+        var question = ("", (ushort)0, (ushort)0);
+        if (BinaryPrimitives.ReadUInt16BigEndian(message.AsSpan(4)) > 0)
+        {
+            // Header-only answers (FORMERR, NOTIMP) have no question.
+            question = (Name(message, ref offset), BinaryPrimitives.ReadUInt16BigEndian(message.AsSpan(offset)), BinaryPrimitives.ReadUInt16BigEndian(message.AsSpan(offset + 2)));
+            offset += 4;
+        }
         var answers = new List<DnsReplyRecord>();
         for (var i = BinaryPrimitives.ReadUInt16BigEndian(message.AsSpan(6)); i > 0; i--)
         {
