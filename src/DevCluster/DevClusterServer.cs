@@ -164,6 +164,7 @@ public sealed class DevClusterServer : IAsyncDisposable
         {
             // With pods that have addresses: Services get endpoints, and with pod networks their ClusterIPs route.
             controllers.Add(new ServiceEndpointsController(ops, loggerFactory.CreateLogger<ServiceEndpointsController>()));
+            controllers.Add(new EndpointSliceMirroringController(ops, loggerFactory.CreateLogger<EndpointSliceMirroringController>()));
             if (network is { RoutesServices: true })
             {
                 controllers.Add(new ServiceProxy(store, network, loggerFactory.CreateLogger<ServiceProxy>()));

@@ -78,6 +78,51 @@ public sealed class ClusterDnsTests(NodeFixture cluster, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task A_selectorless_service_whose_owner_writes_Endpoints_alone_is_mirrored_into_an_EndpointSlice_routed_and_resolved_by_name()
+    {
+        var ns = await cluster.CreateNamespaceAsync("dns");
+        await using var tools = new BridgeHttpServer(Bridge, "mirrored");
+        var clusterIp = await ApplyServiceAsync(ns, "legacy", "ports: [{port: 80, targetPort: " + tools.Port.ToString(CultureInfo.InvariantCulture) + "}]");
+        await cluster.Kubectl.SucceedAsync($"apply -n {ns} -f -", $$"""
+            apiVersion: v1
+            kind: Endpoints
+            metadata: {name: legacy}
+            subsets:
+            - addresses: [{ip: "{{Bridge}}"}]
+              notReadyAddresses: [{ip: 192.0.2.50}]
+              ports: [{port: {{tools.Port}}}]
+            """);
+
+        // The mirrored slice: the ready address and the not-ready one, managed by the mirroring controller, owned by the Endpoints.
+        var mirror = "-l endpointslice.kubernetes.io/managed-by=endpointslicemirroring-controller.k8s.io,kubernetes.io/service-name=legacy";
+        var slice = await Eventually.MatchAsync(() => cluster.Kubectl.SucceedAsync(["get", "endpointslices", "-n", ns, .. mirror.Split(' '),
+            "-o", "jsonpath={range .items[*]}{.metadata.ownerReferences[0].kind} {range .endpoints[*]}{.addresses[0]}={.conditions.ready} {end}{.ports[0].port}{end}"]),
+            s => s.Length > 0, "a mirrored EndpointSlice");
+        Assert.Equal($"Endpoints {Bridge}=true 192.0.2.50=false {tools.Port}", slice.Trim());
+
+        Assert.Equal("mirrored", await Eventually.MatchAsync(() => GetOrErrorAsync($"http://{clusterIp}/"), body => body == "mirrored", $"the ClusterIP {clusterIp} reaching the mirrored endpoint"));
+        var logs = await RunPodAsync(ns, "caller", "busybox", ["sh", "-c", "echo legacy=$(curl -sS --max-time 5 http://legacy/ 2>&1)"]);
+        Assert.Contains("legacy=mirrored\n", logs, StringComparison.Ordinal);
+
+        // The owner removes its Endpoints: the slice goes, and the ClusterIP refuses at once.
+        await cluster.Kubectl.SucceedAsync($"delete endpoints legacy -n {ns}");
+        await Eventually.MatchAsync(() => cluster.Kubectl.SucceedAsync($"get endpointslices -n {ns} {mirror} -o name"), s => s.Trim().Length == 0, "the mirrored slice removed");
+        await Eventually.MatchAsync(async () =>
+        {
+            using var client = new TcpClient();
+            try
+            {
+                await client.ConnectAsync(IPAddress.Parse(clusterIp), 80).WaitAsync(TimeSpan.FromSeconds(3));
+                return SocketError.Success;
+            }
+            catch (SocketException e)
+            {
+                return e.SocketErrorCode;
+            }
+        }, e => e == SocketError.ConnectionRefused, $"{clusterIp}:80 refused without endpoints");
+    }
+
+    [Fact]
     public async Task A_registered_external_host_resolves_in_pods_also_behind_an_ExternalName_service_and_an_unknown_name_is_NXDOMAIN_at_once()
     {
         var ns = await cluster.CreateNamespaceAsync("dns");
