@@ -8,6 +8,7 @@ using AgentOperator.DevCluster.Bootstrap;
 using AgentOperator.DevCluster.Controllers;
 using AgentOperator.DevCluster.Diagnostics;
 using AgentOperator.DevCluster.Discovery;
+using AgentOperator.DevCluster.Dns;
 using AgentOperator.DevCluster.Faults;
 using AgentOperator.DevCluster.Node;
 using AgentOperator.DevCluster.Patching;
@@ -75,6 +76,12 @@ public sealed class DevClusterServer : IAsyncDisposable
     /// <summary>The node's pod network (null without a node or when pods share the host's network); tests read its measurements.</summary>
     internal NodeNetwork? NodeNetwork => _network;
 
+    /// <summary>
+    /// The node's cluster DNS (the ClusterFirst pods' nameserver on the bridge address), where names of hosts outside the
+    /// cluster are registered; null without a node, when pods share the host's network, or when port 53 could not be bound there.
+    /// </summary>
+    public ClusterDns? Dns { get; private set; }
+
     /// <summary>Fault injection for resilience tests; inert until a test calls it.</summary>
     public FaultInjector Faults { get; }
 
@@ -137,7 +144,8 @@ public sealed class DevClusterServer : IAsyncDisposable
         app.UseWebSockets();
         app.Use(next => ApiRoutes.Guard(next, authenticator, authorizer));
         var server = new DevClusterServer(app, faults, issuer, adminToken, certificate, store, clientCa);
-        var node = options.Node is { } nodeOptions ? new KubeletNode(ops, issuer, options, nodeOptions, network) : null;
+        server.Dns = network is null ? null : StartClusterDns(store, network.Gateway, loggerFactory.CreateLogger<ClusterDns>());
+        var node = options.Node is { } nodeOptions ? new KubeletNode(ops, issuer, options, nodeOptions, network) { Dns = server.Dns } : null;
         server._node = node;
         server._network = network;
         PodLogRoute.Map(app, ops, authorizer, node);
@@ -162,6 +170,7 @@ public sealed class DevClusterServer : IAsyncDisposable
         {
             // With pods that have addresses: Services get endpoints, and with pod networks their ClusterIPs route.
             controllers.Add(new ServiceEndpointsController(ops, loggerFactory.CreateLogger<ServiceEndpointsController>()));
+            controllers.Add(new EndpointSliceMirroringController(ops, loggerFactory.CreateLogger<EndpointSliceMirroringController>()));
             if (network is { RoutesServices: true })
             {
                 controllers.Add(new ServiceProxy(store, network, loggerFactory.CreateLogger<ServiceProxy>()));
@@ -219,6 +228,20 @@ public sealed class DevClusterServer : IAsyncDisposable
         }
 
         return network;
+    }
+
+    /// <summary>The cluster DNS on the bridge address, or null (said once) when port 53 cannot be bound there.</summary>
+    private static ClusterDns? StartClusterDns(ObjectStore store, System.Net.IPAddress address, ILogger logger)
+    {
+        try
+        {
+            return ClusterDns.Start(store, address, logger);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            Log.ClusterDnsUnavailable(logger, address.ToString(), e.Message);
+            return null;
+        }
     }
 
     /// <summary>The CA that signs client certificates (PEM): certificates it signed authenticate CN as user, O as groups.</summary>
@@ -306,6 +329,11 @@ public sealed class DevClusterServer : IAsyncDisposable
 
         await _app.StopAsync(CancellationToken.None);
         await _app.DisposeAsync();
+        if (Dns is not null)
+        {
+            await Dns.StopAsync();
+        }
+
         if (_network is not null)
         {
             // After the pods and the listener on its bridge: everything the node made in the host's network goes.

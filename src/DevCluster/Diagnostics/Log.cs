@@ -16,6 +16,12 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Warning, Message = "the DevCluster node finds no iptables-restore/iptables-save: pods have their own network, but Service ClusterIPs are not routed")]
     public static partial void ServiceRoutingUnavailable(ILogger logger);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the DevCluster node cannot serve cluster DNS on {Address}:53 ({Reason}): ClusterFirst pods get the host's nameservers they can reach, so Service names do not resolve")]
+    public static partial void ClusterDnsUnavailable(ILogger logger, string address, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "cluster DNS failed to answer {Name}")]
+    public static partial void DnsAnswerFailed(ILogger logger, Exception exception, string name);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "cleaning up custom resources of CRD {Name} failed")]
     public static partial void CrdCleanupFailed(ILogger logger, Exception exception, string name);
 }

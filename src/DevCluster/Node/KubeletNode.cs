@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using AgentOperator.DevCluster.Auth;
 using AgentOperator.DevCluster.Api;
+using AgentOperator.DevCluster.Dns;
 using AgentOperator.DevCluster.Simulation;
 using AgentOperator.DevCluster.Storage;
 
@@ -47,6 +48,9 @@ internal sealed class KubeletNode : IPodRunner, IAsyncDisposable
 
     /// <summary>The pods' network; null when they share the host's.</summary>
     public NodeNetwork? Network { get; }
+
+    /// <summary>The cluster DNS ClusterFirst pods are pointed at; null when there is none (pods then get the host's nameservers).</summary>
+    public ClusterDns? Dns { get; init; }
 
     /// <summary>The node's address as pods see it (status.hostIP): the bridge's, or loopback when pods share the host's network.</summary>
     public string HostIp => Network?.Gateway.ToString() ?? "127.0.0.1";

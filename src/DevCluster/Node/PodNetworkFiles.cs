@@ -10,9 +10,10 @@ namespace AgentOperator.DevCluster.Node;
 /// The pod's <c>/etc/hosts</c> and <c>/etc/resolv.conf</c> as the kubelet writes them into the pod's folder and
 /// bind-mounts them into every container of a pod with its own network: the managed hosts file (localhost, the pod's
 /// hostname on its IP, <c>hostAliases</c>) and the resolver configuration of its <c>dnsPolicy</c> and <c>dnsConfig</c>.
-/// The node runs no DNS server, so ClusterFirst names the host's nameservers with the cluster's search path; only those
-/// a pod can reach (addresses of the host itself: pods have no route beyond the node) are named, so a name outside the
-/// hosts file fails at once instead of waiting for a nameserver that never answers.
+/// ClusterFirst names the node's cluster DNS (<see cref="Dns.ClusterDns"/>, on the bridge address) with the cluster's
+/// search path and ndots:5. Where the host's nameservers are named (dnsPolicy Default, or ClusterFirst when the node
+/// has no cluster DNS) only those a pod can reach (addresses of the host itself: pods have no route beyond the node)
+/// are, so a name outside the hosts file fails at once instead of waiting for a nameserver that never answers.
 /// </summary>
 internal sealed class PodNetworkFiles(string directory)
 {
@@ -25,13 +26,14 @@ internal sealed class PodNetworkFiles(string directory)
     /// <summary>The files at their paths in a container.</summary>
     public IReadOnlyList<BindMount> Mounts => [new(HostsPath, "/etc/hosts", false), new(ResolvConfPath, "/etc/resolv.conf", false)];
 
-    public void Write(JsonObject pod, IPAddress podIp)
+    /// <summary>Writes both files; <paramref name="clusterNameserver"/> is the cluster DNS's address, null when the node has none.</summary>
+    public void Write(JsonObject pod, IPAddress podIp, IPAddress? clusterNameserver)
     {
         Directory.CreateDirectory(directory);
         File.WriteAllText(HostsPath, Hosts(pod, podIp));
         var hostAddresses = NetworkInterface.GetAllNetworkInterfaces().SelectMany(i => i.GetIPProperties().UnicastAddresses)
             .Select(a => a.Address).Where(a => !IPAddress.IsLoopback(a)).ToHashSet();
-        File.WriteAllText(ResolvConfPath, ResolvConf(pod, HostResolvConf(), server => IPAddress.TryParse(server, out var ip) && hostAddresses.Contains(ip)));
+        File.WriteAllText(ResolvConfPath, ResolvConf(pod, HostResolvConf(), server => IPAddress.TryParse(server, out var ip) && hostAddresses.Contains(ip), clusterNameserver));
     }
 
     // kubelet's managedHostsFileContent.
@@ -67,9 +69,10 @@ internal sealed class PodNetworkFiles(string directory)
         return text.ToString();
     }
 
-    // As the kubelet's dns configurer: ClusterFirst is the cluster's search path over the host's resolver, Default the
-    // host's, None only dnsConfig; dnsConfig's nameservers and searches are appended and its options override.
-    public static string ResolvConf(JsonObject pod, string hostResolvConf, Func<string, bool> reachableFromPods)
+    // As the kubelet's dns configurer: ClusterFirst is the cluster DNS with the cluster's search path (the host's searches
+    // after it) and ndots:5, Default the host's resolver, None only dnsConfig; dnsConfig's nameservers and searches are
+    // appended and its options override. Without a cluster DNS, ClusterFirst keeps the host's (reachable) nameservers.
+    public static string ResolvConf(JsonObject pod, string hostResolvConf, Func<string, bool> reachableFromPods, IPAddress? clusterNameserver)
     {
         var (hostServers, hostSearches, hostOptions) = Parse(hostResolvConf);
         hostServers = hostServers.Where(reachableFromPods).ToList();
@@ -91,7 +94,7 @@ internal sealed class PodNetworkFiles(string directory)
                 (servers, searches, options) = (hostServers, hostSearches, hostOptions);
                 break;
             default:
-                (servers, searches, options) = (hostServers, [$"{ns}.svc.{ClusterDomain}", $"svc.{ClusterDomain}", ClusterDomain, .. hostSearches],
+                (servers, searches, options) = (clusterNameserver is null ? hostServers : [clusterNameserver.ToString()], [$"{ns}.svc.{ClusterDomain}", $"svc.{ClusterDomain}", ClusterDomain, .. hostSearches],
                     new Dictionary<string, string?>(StringComparer.Ordinal) { ["ndots"] = "5" });
                 break;
         }

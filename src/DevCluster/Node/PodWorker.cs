@@ -199,7 +199,7 @@ internal sealed class PodWorker
 
                 _sandbox = await network.CreateSandboxAsync(ct);
                 _networkFiles = new PodNetworkFiles(Path.Combine(_node.Directory, "pods", Uid));
-                _networkFiles.Write(_pod, _sandbox.PodIp);
+                _networkFiles.Write(_pod, _sandbox.PodIp, _node.Dns?.Address);
                 PodIp = _sandbox.PodIp.ToString();
                 return;
             }
