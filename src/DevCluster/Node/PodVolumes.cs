@@ -7,7 +7,8 @@ namespace AgentOperator.DevCluster.Node;
 /// <summary>
 /// A pod's volumes on the node, under <c>DIR/pods/UID/volumes/NAME</c>: emptyDir, hostPath, ConfigMap and Secret
 /// (items, defaultMode and per-item modes, optional) and projected volumes (serviceAccountToken from a TokenRequest
-/// with the declared audience and expirationSeconds, rotated at 80 % of its lifetime; configMap; secret; downwardAPI).
+/// with the declared audience and expirationSeconds, rotated at 80 % of its lifetime; configMap; secret; downwardAPI),
+/// and persistentVolumeClaim volumes, which are their bound PersistentVolume's folder on the node.
 /// <see cref="Sync"/> is called again and again: it rewrites a volume only when its content changed.
 /// </summary>
 internal sealed class PodVolumes(string directory, JsonObject pod, EnvironmentResolver objects, TokenSource tokens, TimeProvider time)
