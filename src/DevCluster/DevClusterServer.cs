@@ -131,7 +131,7 @@ public sealed class DevClusterServer : IAsyncDisposable
         var authorizer = new RbacAuthorizer(store);
         // RBAC escalation prevention first: kube-apiserver checks it in the roles' storage, before admission webhooks/policies.
         var admission = new AdmissionChain([new RbacEscalationPrevention(store, authorizer), new ValidatingAdmissionPolicies(store, registry, authorizer)]);
-        var ops = new ResourceOperations(store, registry, time, fields, [crds], admission) { ClusterIps = clusterIps };
+        var ops = new ResourceOperations(store, registry, time, fields, [crds], admission) { ClusterIps = clusterIps, StorageObjectInUseProtection = options.Node is not null };
         crds.Attach(ops);
         var issuer = new ServiceAccountTokenIssuer(options);
         var clientCa = new ClientCertificateAuthority(time);
@@ -171,6 +171,11 @@ public sealed class DevClusterServer : IAsyncDisposable
             // With pods that have addresses: Services get endpoints, and with pod networks their ClusterIPs route.
             controllers.Add(new ServiceEndpointsController(ops, loggerFactory.CreateLogger<ServiceEndpointsController>()));
             controllers.Add(new EndpointSliceMirroringController(ops, loggerFactory.CreateLogger<EndpointSliceMirroringController>()));
+
+            // With a node to mount them, claims get volumes: the default class, its provisioner, binding, protection.
+            StandardStorageClass.Install(ops);
+            controllers.Add(new PersistentVolumeController(ops, new LocalPathProvisioner(Path.Combine(node.Directory, "local-path")), loggerFactory.CreateLogger<PersistentVolumeController>()));
+            controllers.Add(new StorageProtectionController(ops, loggerFactory.CreateLogger<StorageProtectionController>()));
             if (network is { RoutesServices: true })
             {
                 controllers.Add(new ServiceProxy(store, network, loggerFactory.CreateLogger<ServiceProxy>()));

@@ -92,7 +92,8 @@ internal sealed class DevEnvironment : IAsyncDisposable
 
         var targets = new UpstreamTargets(NodeAddress, ModelHttpsPort, new IPEndPoint(NodeAddress, Tools.BaseUrl.Port),
             Analysis is null ? null : new IPEndPoint(NodeAddress, Analysis.Prometheus.Address.Port));
-        StandIns = new UpstreamStandIns(Admin, targets, (_, _) => { } /*TODO-DNS*/, log);
+        var dns = Cluster.Dns ?? throw new NotSupportedException("the DevCluster node runs no cluster DNS");
+        StandIns = new UpstreamStandIns(Admin, targets, dns.SetExternalHost, log);
         _standIns = StandIns.RunAsync(StandInInterval, options.Time, _stopping.Token);
     }
 

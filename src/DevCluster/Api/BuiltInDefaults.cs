@@ -153,6 +153,11 @@ internal static class BuiltInDefaults
                 pv["volumeMode"] ??= "Filesystem";
                 obj.Obj("status")["phase"] ??= "Pending";
                 break;
+            case ("storage.k8s.io", "storageclasses"):
+                // SetDefaults_StorageClass.
+                obj["reclaimPolicy"] ??= "Delete";
+                obj["volumeBindingMode"] ??= "Immediate";
+                break;
         }
     }
 

@@ -18,12 +18,16 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceRegistry reg
 {
     private const int MaxRetries = 32;
     private static readonly GroupResource Pods = new("", "pods");
+    private static readonly GroupResource Claims = new("", "persistentvolumeclaims");
     private readonly ILookup<GroupResource, IWriteObserver> _observers = observers.ToLookup(o => o.Resource);
 
     public ObjectStore Store => store;
 
     /// <summary>The Service ClusterIP range new Services get their address from.</summary>
     public ServiceClusterIps ClusterIps { get; init; } = new(ServiceClusterIps.DefaultRange);
+
+    /// <summary>New claims and volumes get the protection finalizers (on with the node, whose controllers remove them).</summary>
+    public bool StorageObjectInUseProtection { get; init; }
 
     public ResourceRegistry Registry => registry;
 
@@ -148,6 +152,16 @@ internal sealed class ResourceOperations(ObjectStore store, ResourceRegistry reg
         {
             var account = store.Get(new GroupResource("", "serviceaccounts"), ns, obj.Str("spec", "serviceAccountName") ?? "default");
             ServiceAccountTokenVolume.Mount(obj, account is null ? null : JsonNodeExtensions.ParseObject(account.Json).Bool("automountServiceAccountToken"));
+        }
+
+        if (type.Storage == Claims)
+        {
+            DefaultStorageClass.Admit(store, obj);
+        }
+
+        if (StorageObjectInUseProtection)
+        {
+            Admission.StorageObjectInUseProtection.Admit(type.Storage, obj);
         }
 
         BuiltInValidation.Validate(type, obj, null, name);

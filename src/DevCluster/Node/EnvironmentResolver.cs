@@ -73,6 +73,9 @@ internal sealed class EnvironmentResolver(Func<string, string, string, JsonObjec
         return optional ? null : throw new ContainerConfigException($"couldn't find key {key} in {kind} {ns}/{objectName}");
     }
 
+    /// <summary>The object as stored, or null (<paramref name="ns"/> empty for cluster-scoped kinds).</summary>
+    public JsonObject? Get(string resource, string ns, string name) => getObject(resource, ns, name);
+
     /// <summary>The object's data as text (Secrets decoded), or null when it is missing and optional.</summary>
     public Dictionary<string, string>? Data(string ns, string resource, string name, bool optional)
     {

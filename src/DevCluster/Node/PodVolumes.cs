@@ -7,7 +7,8 @@ namespace AgentOperator.DevCluster.Node;
 /// <summary>
 /// A pod's volumes on the node, under <c>DIR/pods/UID/volumes/NAME</c>: emptyDir, hostPath, ConfigMap and Secret
 /// (items, defaultMode and per-item modes, optional) and projected volumes (serviceAccountToken from a TokenRequest
-/// with the declared audience and expirationSeconds, rotated at 80 % of its lifetime; configMap; secret; downwardAPI).
+/// with the declared audience and expirationSeconds, rotated at 80 % of its lifetime; configMap; secret; downwardAPI),
+/// and persistentVolumeClaim volumes, which are their bound PersistentVolume's folder on the node.
 /// <see cref="Sync"/> is called again and again: it rewrites a volume only when its content changed.
 /// </summary>
 internal sealed class PodVolumes(string directory, JsonObject pod, EnvironmentResolver objects, TokenSource tokens, TimeProvider time)
@@ -18,6 +19,9 @@ internal sealed class PodVolumes(string directory, JsonObject pod, EnvironmentRe
 
     /// <summary>Each volume's folder on the node (hostPath volumes: the host path), by volume name.</summary>
     public Dictionary<string, string> Paths { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The volumes every container mounts read-only (persistentVolumeClaim volumes with readOnly).</summary>
+    public HashSet<string> ReadOnly { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Sets up or refreshes every volume; a <see cref="MountException"/> names the first that cannot be.</summary>
     public void Sync()
@@ -32,6 +36,11 @@ internal sealed class PodVolumes(string directory, JsonObject pod, EnvironmentRe
                 {
                     path = host.Str("path") ?? "/";
                     Directory.CreateDirectory(path);
+                }
+                else if (volume["persistentVolumeClaim"] is JsonObject claim)
+                {
+                    // Resolved once: the bound volume stays this pod's even if its claim is deleted meanwhile.
+                    path = Paths.GetValueOrDefault(name) ?? ClaimedVolume(name, claim);
                 }
                 else if (volume["configMap"] is not null || volume["secret"] is not null || volume["projected"] is not null || volume["downwardAPI"] is not null)
                 {
@@ -64,11 +73,75 @@ internal sealed class PodVolumes(string directory, JsonObject pod, EnvironmentRe
             }
             catch (ContainerConfigException e)
             {
-                throw new MountException(name, e.Message);
+                throw MountException.SetUp(name, e.Message);
             }
 
             Paths[name] = path;
         }
+    }
+
+    // A claim's bound PersistentVolume, as the kubelet's volume manager resolves it (getPVCExtractPV, getPVSpec):
+    // its local or hostPath folder on the node; a local volume mounted writable is given to fsGroup.
+    private string ClaimedVolume(string volume, JsonObject source)
+    {
+        var ns = pod.Str("metadata", "namespace") ?? "";
+        var claimName = source.Str("claimName") ?? "";
+        var claim = objects.Get("persistentvolumeclaims", ns, claimName);
+        var failure = claim switch
+        {
+            null => $"failed to fetch PVC from API server: persistentvolumeclaims \"{claimName}\" not found",
+            _ when claim.Str("metadata", "deletionTimestamp") is not null => $"can't start pod because PVC {ns}/{claimName} is being deleted",
+            _ when claim.Str("status", "phase") != "Bound" || string.IsNullOrEmpty(claim.Str("spec", "volumeName")) => "PVC is not bound",
+            _ => null,
+        };
+        if (failure is not null)
+        {
+            throw MountException.Unprocessed(volume, $"error processing PVC {ns}/{claimName}: {failure}");
+        }
+
+        var volumeName = claim!.Str("spec", "volumeName")!;
+        var persistent = objects.Get("persistentvolumes", "", volumeName)
+            ?? throw MountException.Unprocessed(volume, $"error processing PVC {ns}/{claimName}: failed to fetch PV {volumeName} from API server: persistentvolumes \"{volumeName}\" not found");
+        var claimUid = claim.Str("metadata", "uid");
+        if (persistent.At("spec", "claimRef") is not JsonObject claimRef)
+        {
+            throw MountException.Unprocessed(volume, $"found PV object {volumeName} but it has a nil pv.Spec.ClaimRef indicating it is not yet bound to the claim");
+        }
+
+        if (claimRef.Str("uid") != claimUid)
+        {
+            throw MountException.Unprocessed(volume, $"found PV object {volumeName} but its pv.Spec.ClaimRef.UID ({claimRef.Str("uid")}) does not point to claim.UID ({claimUid})");
+        }
+
+        var readOnly = source.Bool("readOnly") == true;
+        if (readOnly)
+        {
+            ReadOnly.Add(volume);
+        }
+
+        if (persistent.Str("spec", "local", "path") is { } local)
+        {
+            if (!Directory.Exists(local))
+            {
+                throw MountException.SetUp(volumeName, $"path \"{local}\" does not exist");
+            }
+
+            if (!readOnly)
+            {
+                _ownership.Apply(local, readOnly: false);
+            }
+
+            return local;
+        }
+
+        if (persistent.Str("spec", "hostPath", "path") is { } host)
+        {
+            // As the kubelet's hostPath plugin: no ownership change.
+            Directory.CreateDirectory(host);
+            return host;
+        }
+
+        throw MountException.SetUp(volumeName, "the DevCluster node mounts only local and hostPath persistent volumes");
     }
 
     private Dictionary<string, VolumeFile>? Payload(string volume, JsonObject spec)

@@ -105,7 +105,7 @@ internal sealed class PodWorker
             var volume = m.Str("name") ?? "";
             var source = _volumes.Paths.GetValueOrDefault(volume) ?? throw new ContainerConfigException($"volume \"{volume}\" is not defined by the pod");
             var subPath = m.Str("subPath");
-            return new BindMount(string.IsNullOrEmpty(subPath) ? source : Path.Combine(source, subPath), m.Str("mountPath") ?? "/", m.Bool("readOnly") == true);
+            return new BindMount(string.IsNullOrEmpty(subPath) ? source : Path.Combine(source, subPath), m.Str("mountPath") ?? "/", m.Bool("readOnly") == true || _volumes.ReadOnly.Contains(volume));
         }).ToList();
 
         // The node's hosts and resolv.conf, unless the container mounts its own there.

@@ -245,6 +245,20 @@ internal static class BuiltInResources
                     AgeColumn,
                 ],
             },
+            new("storage.k8s.io", "v1", "storageclasses", "StorageClass", false)
+            {
+                ShortNames = ["sc"],
+                Columns =
+                [
+                    // printStorageClass marks the default class in its name.
+                    new("Name", "string", NameColumn.Description, 0, (o, _) => o.Str("metadata", "annotations", "storageclass.kubernetes.io/is-default-class") == "true" ? $"{o.Str("metadata", "name")} (default)" : o.Str("metadata", "name")) { Format = "name" },
+                    Col("Provisioner", "string", (o, _) => o.Str("provisioner")),
+                    Col("ReclaimPolicy", "string", (o, _) => o.Str("reclaimPolicy") ?? "Delete"),
+                    Col("VolumeBindingMode", "string", (o, _) => o.Str("volumeBindingMode") ?? "Immediate"),
+                    Col("AllowVolumeExpansion", "string", (o, _) => o.Bool("allowVolumeExpansion") == true ? "true" : "false"),
+                    AgeColumn,
+                ],
+            },
             new("networking.k8s.io", "v1", "ingresses", "Ingress", true)
             {
                 ShortNames = ["ing"], HasStatus = true, TracksGeneration = true,
