@@ -138,22 +138,8 @@ internal sealed class UpstreamStandIns(IKubernetes admin, UpstreamTargets target
             ["spec"] = new JsonObject { ["ports"] = new JsonArray(port) },
         }), standIn.Name, standIn.Namespace, fieldManager: FieldManager, force: true, cancellationToken: ct);
 
-        // A selectorless Service's endpoints are its owner's to write: the slice, and Endpoints for older readers.
+        // A selectorless Service's endpoints are its owner's to write; the cluster mirrors them into an EndpointSlice.
         var address = standIn.Target.Address.ToString();
-        await admin.DiscoveryV1.PatchNamespacedEndpointSliceAsync(Apply(new JsonObject
-        {
-            ["apiVersion"] = "discovery.k8s.io/v1",
-            ["kind"] = "EndpointSlice",
-            ["metadata"] = new JsonObject
-            {
-                ["name"] = standIn.Name + "-dev-stand-in",
-                ["namespace"] = standIn.Namespace,
-                ["labels"] = new JsonObject { [Label] = "true", ["kubernetes.io/service-name"] = standIn.Name, ["endpointslice.kubernetes.io/managed-by"] = FieldManager },
-            },
-            ["addressType"] = "IPv4",
-            ["endpoints"] = new JsonArray(new JsonObject { ["addresses"] = new JsonArray(address), ["conditions"] = new JsonObject { ["ready"] = true } }),
-            ["ports"] = new JsonArray(new JsonObject { ["name"] = "http", ["port"] = standIn.Target.Port, ["protocol"] = "TCP" }),
-        }), standIn.Name + "-dev-stand-in", standIn.Namespace, fieldManager: FieldManager, force: true, cancellationToken: ct);
         await admin.CoreV1.PatchNamespacedEndpointsAsync(Apply(new JsonObject
         {
             ["apiVersion"] = "v1",
