@@ -57,12 +57,24 @@ internal sealed class PersistentVolumeController(ResourceOperations ops, LocalPa
     {
         foreach (var volume in Store.List(Volumes, null, null).Items.Where(v => !v.Deleting))
         {
-            ReconcileVolume(JsonNodeExtensions.ParseObject(volume.Json));
+            Guarded(() => ReconcileVolume(JsonNodeExtensions.ParseObject(volume.Json)));
         }
 
         foreach (var claim in Store.List(Claims, null, null).Items.Where(c => !c.Deleting))
         {
-            ReconcileClaim(JsonNodeExtensions.ParseObject(claim.Json));
+            Guarded(() => ReconcileClaim(JsonNodeExtensions.ParseObject(claim.Json)));
+        }
+    }
+
+    private static void Guarded(Action reconcile)
+    {
+        try
+        {
+            reconcile();
+        }
+        catch (ApiException e) when (e.Code is 404 or 409 or 403)
+        {
+            // The object went away or its namespace is terminating; the next event brings the rest back.
         }
     }
 

@@ -62,6 +62,27 @@ public sealed class PersistentVolumeBinderTests(NodeFixture cluster) : IClassFix
         await cluster.Kubectl.SucceedAsync($"delete pv big-{ns} small-{ns}");
     }
 
+    [Fact]
+    public async Task A_claim_naming_its_volume_binds_to_it_once_it_exists_and_only_the_volume_is_marked_bound_by_the_controller()
+    {
+        var ns = await cluster.CreateNamespaceAsync("binder");
+        var volumeName = "named-" + ns;
+        await cluster.Kubectl.SucceedAsync($"apply -n {ns} -f -", Claim("named", "\"\"", "1Gi") + $"  volumeName: {volumeName}\n");
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        Assert.Equal("Pending", JsonNode.Parse(await cluster.Kubectl.SucceedAsync($"get pvc named -n {ns} -o json")).Str("status", "phase"));
+
+        await cluster.Kubectl.SucceedAsync("apply -f -", Volume(volumeName, "\"\"", "2Gi", Path.Combine(cluster.Directory, volumeName)));
+        var claim = await Eventually.MatchAsync(async () => JsonNode.Parse(await cluster.Kubectl.SucceedAsync($"get pvc named -n {ns} -o json"))!,
+            c => c.Str("status", "phase") == "Bound", "claim named Bound");
+        Assert.Equal("2Gi", claim.Str("status", "capacity", "storage"));
+        Assert.Equal("yes", claim.Str("metadata", "annotations", "pv.kubernetes.io/bind-completed"));
+        Assert.Null(claim.Str("metadata", "annotations", "pv.kubernetes.io/bound-by-controller"));
+        var volume = JsonNode.Parse(await cluster.Kubectl.SucceedAsync($"get pv {volumeName} -o json"))!;
+        Assert.Equal(("Bound", "yes"), (volume.Str("status", "phase"), volume.Str("metadata", "annotations", "pv.kubernetes.io/bound-by-controller")));
+        await cluster.Kubectl.SucceedAsync($"delete pvc named -n {ns}");
+        await cluster.Kubectl.SucceedAsync($"delete pv {volumeName}");
+    }
+
     private static string Claim(string name, string storageClass, string size) => $$"""
         apiVersion: v1
         kind: PersistentVolumeClaim

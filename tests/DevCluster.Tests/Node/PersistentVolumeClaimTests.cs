@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using AgentOperator.DevCluster.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace AgentOperator.DevCluster.Tests.Node;
 
@@ -9,7 +11,7 @@ namespace AgentOperator.DevCluster.Tests.Node;
 /// volume's folder (fsGroup ownership, readOnly), its data outlives the pod; a pod whose claim is missing waits in
 /// ContainerCreating with FailedMount; a claim in use is deleted only after its pod, then its volume and folder go.
 /// </summary>
-public sealed class PersistentVolumeClaimTests(NodeFixture cluster) : IClassFixture<NodeFixture>
+public sealed class PersistentVolumeClaimTests(NodeFixture cluster, ITestOutputHelper output) : IClassFixture<NodeFixture>
 {
     private const string AuditPath = "/var/lib/agentoperator-audit";
 
@@ -27,8 +29,10 @@ public sealed class PersistentVolumeClaimTests(NodeFixture cluster) : IClassFixt
         await Eventually.MatchAsync(() => cluster.EventsAsync(ns), e => e.Contains("WaitForFirstConsumer: waiting for first consumer to be created before binding", StringComparison.Ordinal), "the WaitForFirstConsumer event");
         Assert.Equal("Pending", (await ClaimAsync(ns, "audit")).Str("status", "phase"));
 
+        var applied = Stopwatch.StartNew();
         await cluster.Kubectl.SucceedAsync($"apply -n {ns} -f -", Pod("writer", "audit", "echo written > " + AuditPath + "/audit.log && echo done"));
         claim = await Eventually.MatchAsync(() => ClaimAsync(ns, "audit"), c => c.Str("status", "phase") == "Bound", "claim audit Bound");
+        output.WriteLine($"pod applied to claim Bound (seen by kubectl): {applied.ElapsedMilliseconds} ms");
         var volumeName = claim.Str("spec", "volumeName")!;
         Assert.Equal("pvc-" + claim.Str("metadata", "uid"), volumeName);
         Assert.Equal("20Gi", claim.Str("status", "capacity", "storage"));
@@ -117,9 +121,11 @@ public sealed class PersistentVolumeClaimTests(NodeFixture cluster) : IClassFixt
         Assert.Contains("Terminating", await cluster.Kubectl.SucceedAsync($"get pvc audit -n {ns} --no-headers"), StringComparison.Ordinal);
         Assert.True(Directory.Exists(folder), "the volume's folder while the claim is in use");
 
+        var deleted = Stopwatch.StartNew();
         await cluster.Kubectl.SucceedAsync($"delete pod user -n {ns}");
         await Eventually.MatchAsync(() => cluster.Kubectl.RunAsync($"get pvc audit -n {ns}"), r => r.Stderr.Contains("NotFound", StringComparison.Ordinal), "claim audit gone");
         await Eventually.MatchAsync(() => cluster.Kubectl.RunAsync($"get pv {volumeName}"), r => r.Stderr.Contains("NotFound", StringComparison.Ordinal), $"volume {volumeName} gone");
+        output.WriteLine($"pod deletion to claim and volume gone (seen by kubectl): {deleted.ElapsedMilliseconds} ms");
         Assert.False(Directory.Exists(folder), $"{folder} removed with its volume");
     }
 
