@@ -67,9 +67,9 @@ public sealed class EvaluationJobIntegrationTests : IAsyncLifetime
     {
         var pod = (await Admin.CoreV1.ListNamespacedPodAsync(Namespace, labelSelector: $"{EvaluationResult.JobNameLabel}={job}")).Items.FirstOrDefault();
         var gateway = pod?.Spec.InitContainers?.FirstOrDefault(c => c.Name == "gateway");
-        return string.IsNullOrEmpty(pod?.Status?.PodIP) || gateway?.Args is not { Count: > 1 } args
+        return string.IsNullOrEmpty(pod?.Status?.PodIP) || gateway?.Args is not { Count: > 0 } args
             ? null
-            : new Uri($"http://{pod.Status.PodIP}:{AgentOperator.Contracts.GatewayServeArguments.Parse([.. args.Skip(1)]).MetricsPort}/metrics");
+            : new Uri($"http://{pod.Status.PodIP}:{AgentOperator.Contracts.GatewayServeArguments.Parse([.. args]).MetricsPort}/metrics");
     }
 
     private static async Task<string> TryGetAsync(HttpClient http, Uri uri)
