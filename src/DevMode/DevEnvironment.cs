@@ -14,7 +14,7 @@ namespace AgentOperator.DevMode;
 /// Everything dev mode (and the end-to-end tests) run besides what is installed into the cluster: the project's images
 /// published as the Dockerfile does, DevCluster with its node running every pod as real processes, the fakes that stand
 /// in for the internet and the tools' services (<see cref="UpstreamStandIns"/>), and a Prometheus scraping the gateways
-/// (<see cref="DevModeAnalysis"/>). Disposing stops the pods first, then the fakes.
+/// (<see cref="DevModeAnalysis"/>). Disposing stops what listens on the node's address, then the cluster and its pods.
 /// </summary>
 internal sealed class DevEnvironment : IAsyncDisposable
 {
@@ -101,12 +101,9 @@ internal sealed class DevEnvironment : IAsyncDisposable
     {
         await _stopping.CancelAsync();
         await _standIns;
-        Admin?.Dispose();
-        if (Cluster is not null)
-        {
-            await Cluster.DisposeAsync();
-        }
 
+        // Everything listening on the node's address stops before the cluster releases the address: a node started
+        // next may claim the same one and must find its ports free.
         if (Analysis is not null)
         {
             await Analysis.DisposeAsync();
@@ -120,6 +117,12 @@ internal sealed class DevEnvironment : IAsyncDisposable
         if (Model is not null)
         {
             await Model.DisposeAsync();
+        }
+
+        Admin?.Dispose();
+        if (Cluster is not null)
+        {
+            await Cluster.DisposeAsync();
         }
 
         _authority.Dispose();

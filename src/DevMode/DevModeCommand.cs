@@ -126,7 +126,7 @@ internal static class DevModeCommand
         }
         finally
         {
-            await log.WriteAsync("stopping: the pods (operator, collector, agents), then the cluster and the fakes");
+            await log.WriteAsync("stopping: Prometheus and the fakes, then the pods (operator, collector, agents) and the cluster");
             if (environment is not null)
             {
                 await environment.DisposeAsync();
