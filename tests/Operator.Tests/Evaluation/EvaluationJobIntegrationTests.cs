@@ -24,8 +24,11 @@ public sealed class EvaluationJobIntegrationTests : IAsyncLifetime
 
     private Kubernetes Admin => _cluster.Admin;
 
-    public async Task InitializeAsync() =>
+    public async Task InitializeAsync()
+    {
         _cluster = await NodeCluster.StartAsync(new DevClusterOptions());
+        await AgentOperatorCrds.InstallAsync(Admin, CancellationToken.None);
+    }
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
@@ -108,6 +111,20 @@ public sealed class EvaluationJobIntegrationTests : IAsyncLifetime
         {
             await Admin.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new() { Name = name }, Data = new Dictionary<string, byte[]> { ["api-key"] = "test-only"u8.ToArray() } }, Namespace);
         }
+
+        // The workflow and its tools as a user applies them (no operator runs here): dev mode's stand-ins answer for the
+        // model provider and the tools' Services they name.
+        foreach (var tool in tools)
+        {
+            tool.Metadata.NamespaceProperty = Namespace;
+            tool.Metadata.ResourceVersion = null;
+            await Admin.CustomObjects.CreateNamespacedCustomObjectAsync(tool, ApiGroup.Group, ApiGroup.Version, Namespace, AgentTool.Plural);
+        }
+
+        var applied = DevModeExamples.Workflow("support-triage.yaml");
+        applied.Metadata.ResourceVersion = null;
+        await Admin.CustomObjects.CreateNamespacedCustomObjectAsync(applied, ApiGroup.Group, ApiGroup.Version, Namespace, AgentWorkflow.Plural);
+        await _cluster.StandIns.SyncAsync(CancellationToken.None);
 
         // The operator's children, created with the operator's identity (config/rbac), as the operator would.
         using var asOperator = new Kubernetes(_cluster.OperatorConfiguration);

@@ -37,6 +37,9 @@ internal sealed class NodeCluster : IAsyncDisposable
     /// <summary>The gateways' Prometheus; throws when the cluster was started without one.</summary>
     public LocalPrometheus Prometheus => _environment.Analysis?.Prometheus ?? throw new InvalidOperationException("the cluster runs no Prometheus");
 
+    /// <summary>Dev mode's stand-ins for the upstreams the workflows and tools in the cluster name; a test may sync them at once.</summary>
+    public AgentOperator.DevMode.Upstreams.UpstreamStandIns StandIns => _environment.StandIns;
+
     /// <summary>The test's own client (admin).</summary>
     public Kubernetes Admin => _environment.Admin;
 

@@ -71,8 +71,10 @@ public sealed partial class WorkflowStatusTests(RolloutEnvironment environment, 
         var scenario = await RolloutScenario.CreateAsync(environment, "healthy");
         await scenario.ApplyAsync(scenario.Yaml(Behaviour.Good(2), "    trafficRouting: {provider: replicas}"));
 
+        // Runs start as soon as a pod is Ready, so they may be healthy before the revision is Available: wait for both.
         var healthy = await scenario.WaitAsync(w => w.Status?.Conditions?.Any(c => c.Type == ConditionTypes.RunsHealthy && c.Status == ConditionStatus.True) == true
-            && w.Status.Runs?.CostPerSuccessUsd is not null, Bound, "the workflow's runs are reported healthy", w => output.WriteLine(RolloutScenario.Describe(w)));
+            && w.Status.Runs?.CostPerSuccessUsd is not null && w.Status.Phase == WorkflowPhases.Ready, Bound, "the workflow's runs are reported healthy and it is Ready",
+            w => output.WriteLine(RolloutScenario.Describe(w)));
 
         Assert.Equal(WorkflowPhases.Ready, healthy.Status!.Phase);
         Assert.Equal(WorkflowReasons.RevisionAvailable, healthy.Status.Reason);
