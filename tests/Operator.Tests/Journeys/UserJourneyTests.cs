@@ -1,0 +1,344 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using AgentOperator.Contracts;
+using AgentOperator.Operator.Tests.Fixtures;
+using AgentOperator.Operator.Tests.Plugin;
+using AgentOperator.Policy.Decisions;
+using Xunit.Abstractions;
+
+namespace AgentOperator.Operator.Tests.Journeys;
+
+/// <summary>
+/// What users do, through the real kubectl and the kubectl-agents plugin, against dev mode as shipped: install, runs measured,
+/// a refund approved by a human, rollout undo, the kill switch, and deleting a workflow (last: it is destructive).
+/// Each journey asserts what kubectl shows and puts kubectl's output in its failure messages.
+/// </summary>
+[TestCaseOrderer(JourneyOrderer.TypeName, JourneyOrderer.AssemblyName)]
+public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITestOutputHelper output) : IClassFixture<DevModeJourneyFixture>
+{
+    private const string Support = "support";
+    private const string System = "agentoperator-system";
+    private const int GatewayMetricsPort = 15090;
+    // WorkflowReasons.KillSwitchEngaged, internal to the operator.
+    private const string KillSwitchEngagedReason = "KillSwitchEngaged";
+    private static readonly TimeSpan RunsBound = TimeSpan.FromSeconds(120);
+
+    private string Admin => devMode.Kubeconfig;
+
+    [Fact]
+    [Journey(Step = 1)]
+    public async Task Install_runs_two_operator_pods_and_the_collector_with_logs_exec_and_both_examples_Ready()
+    {
+        output.WriteLine($"both examples Ready {devMode.TimeToReady.TotalSeconds:0.0} s after the dev mode program started");
+
+        var pods = await JourneyWait.UntilAsync(() => Kubectl.TryRunAsync(Admin, "get", "pods", "-n", System),
+            r => Rows(r.Output).Count(p => p.Name.StartsWith("agent-operator-", StringComparison.Ordinal) && p.IsRunningAndReady) == 2
+                && Rows(r.Output).Count(p => p.Name.StartsWith("agentoperator-audit-collector-", StringComparison.Ordinal) && p.IsRunningAndReady) == 1,
+            TimeSpan.FromSeconds(60), r => $"expected 2 agent-operator pods and 1 audit collector pod Running and Ready in `kubectl get pods -n {System}`:\n{r.Output}{r.Error}");
+        output.WriteLine(pods.Output);
+
+        var log = await Kubectl.RunAsync(Admin, "logs", "-n", System, "deploy/agent-operator");
+        Assert.True(log.Contains("AgentOperator", StringComparison.Ordinal) || log.Contains("agentoperator", StringComparison.OrdinalIgnoreCase),
+            $"`kubectl logs -n {System} deploy/agent-operator` shows no operator log:\n{log}");
+        output.WriteLine($"kubectl logs deploy/agent-operator: {log.Split('\n').Length} lines");
+
+        // The chiseled image has dotnet and no shell: exec runs dotnet itself.
+        var runtimes = await Kubectl.RunAsync(Admin, "exec", "deploy/agent-operator", "-n", System, "--", "dotnet", "--list-runtimes");
+        Assert.Contains("Microsoft.NETCore.App", runtimes, StringComparison.Ordinal);
+
+        var workflows = await Kubectl.RunAsync(Admin, "get", "aw", "-n", Support);
+        foreach (var name in (string[])["support-refund", "support-triage"])
+        {
+            var row = KubectlAgentsPlugin.Row(workflows, name);
+            Assert.True(row.TryGetValue("PHASE", out var phase) && phase == "Ready", $"`kubectl get aw -n {Support}` does not show {name} Ready:\n{workflows}");
+        }
+    }
+
+    [Fact]
+    [Journey(Step = 2)]
+    public async Task Runs_complete_and_the_gateway_metrics_count_successes_through_port_forward()
+    {
+        var pod = await FirstPodAsync("support-triage");
+        await using var forward = await KubectlPortForward.StartAsync(Admin, Support, "pod/" + pod, GatewayMetricsPort);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var clock = Stopwatch.StartNew();
+        var metrics = await JourneyWait.UntilAsync(() => ScrapeAsync(http, forward),
+            m => m.Samples.Sum(AgentMetrics.Runs, ("workflow", "support-triage"), ("outcome", RunOutcomes.Success)) > 0, RunsBound,
+            m => $"no agent_runs_total{{outcome=\"success\"}} > 0 on pod {pod}'s /metrics through kubectl port-forward :{forward.LocalPort}:\n{m.Text}\n{forward.Log}");
+        output.WriteLine($"{pod}: agent_runs_total success {metrics.Samples.Sum(AgentMetrics.Runs, ("outcome", RunOutcomes.Success))}, all outcomes {metrics.Samples.Sum(AgentMetrics.Runs)} ({clock.Elapsed.TotalSeconds:0.0} s of waiting)");
+
+        // The collector's runs, read through its Service as the plugin's help tells a user to.
+        await using var collector = await KubectlPortForward.StartAsync(Admin, System, "svc/agentoperator-audit-collector", 8080);
+        var url = $"http://127.0.0.1:{collector.LocalPort}";
+        var runs = await JourneyWait.UntilAsync(() => KubectlAgentsPlugin.RunAsync(Admin, "runs", "support-triage", "-n", Support, "--collector", url),
+            r => r.ExitCode == 0 && RunRows(r.Output) > 0, RunsBound,
+            r => $"`kubectl agents runs support-triage -n {Support} --collector {url}` listed no runs (exit {r.ExitCode}):\n{r.Output}{r.Error}\n{collector.Log}");
+        output.WriteLine($"kubectl agents runs support-triage: {RunRows(runs.Output)} runs\n{string.Join('\n', runs.Output.Split('\n').Take(4))}");
+    }
+
+    [Fact]
+    [Journey(Step = 3)]
+    public async Task A_refund_waits_until_a_bound_approver_approves_it_with_kubectl_and_executes_once()
+    {
+        var alice = await ApproverKubeconfigAsync("alice");
+
+        // The admin is not the approver: alice's identity, through her own kubeconfig, is what the verdict names.
+        var whoami = await Kubectl.RunAsync(alice, "auth", "whoami", "-o", "jsonpath={.status.userInfo.username}");
+        Assert.Equal("system:serviceaccount:support:alice", whoami);
+
+        var clock = Stopwatch.StartNew();
+        var pending = await JourneyWait.UntilAsync(() => KubectlAgentsPlugin.RunAsync(alice, "approvals", "-n", Support),
+            r => r.ExitCode == 0 && NewestPendingRefund(r.Output) is not null, RunsBound,
+            r => $"`kubectl agents approvals -n {Support}` as alice shows no pending payments.issue_refund of support-refund (exit {r.ExitCode}):\n{r.Output}{r.Error}");
+        var approval = NewestPendingRefund(pending.Output)!;
+        output.WriteLine($"pending refund approval {approval} seen after {clock.Elapsed.TotalSeconds:0.0} s");
+
+        var decided = Stopwatch.StartNew();
+        var approved = await KubectlAgentsPlugin.SucceedAsync(alice, "approve", approval, "-n", Support, "--comment", "journey: damaged parcel, refund ok");
+        Assert.Contains($"{approval} approved by system:serviceaccount:support:alice", approved, StringComparison.Ordinal);
+
+        // What kubectl get shows: the decision, the approver, and that the gateway executed the call (once: executedAt is set once).
+        var status = await JourneyWait.UntilAsync(() => Kubectl.TryRunAsync(Admin, "get", "agentapprovals", approval, "-n", Support,
+                "-o", "jsonpath={.status.decision}|{.status.approvers}|{.status.executedAt}|{.spec.runId}"),
+            r => r.ExitCode == 0 && r.Output.Split('|') is [ "Approved", _, { Length: > 0 }, _ ], RunsBound,
+            async r => $"approval {approval} not Approved and executed (decision|approvers|executedAt|runId = {r.Output}){r.Error}\n{(await Kubectl.TryRunAsync(Admin, "get", "agentapprovals", approval, "-n", Support, "-o", "yaml")).Output}");
+        var fields = status.Output.Split('|');
+        var (approvers, executedAt, run) = (fields[1], fields[2], fields[3]);
+        Assert.Equal("system:serviceaccount:support:alice", approvers);
+        output.WriteLine($"approval round trip (approve to executedAt seen): {decided.Elapsed.TotalSeconds:0.0} s; executedAt {executedAt}, run {run}");
+
+        var table = await Kubectl.RunAsync(Admin, "get", "agentapprovals", "-n", Support);
+        Assert.Contains(approval, table, StringComparison.Ordinal);
+        output.WriteLine(table.Split('\n').First(l => l.StartsWith("NAME", StringComparison.Ordinal)) + "\n" + table.Split('\n').First(l => l.StartsWith(approval, StringComparison.Ordinal)));
+
+        // A second approval by the same user is refused: the decision is final.
+        var again = await KubectlAgentsPlugin.RunAsync(alice, "approve", approval, "-n", Support);
+        Assert.NotEqual(0, again.ExitCode);
+        Assert.Contains("already Approved", again.Error, StringComparison.Ordinal);
+
+        // The run's trace from the collector shows the refund call once.
+        await using var collector = await KubectlPortForward.StartAsync(Admin, System, "svc/agentoperator-audit-collector", 8080);
+        var url = $"http://127.0.0.1:{collector.LocalPort}";
+        var trace = await JourneyWait.UntilAsync(() => KubectlAgentsPlugin.RunAsync(Admin, "trace", run, "-n", Support, "--workflow", "support-refund", "--collector", url),
+            r => r.ExitCode == 0 && Regex.Count(r.Output, @"payments\.issue_refund") > 0, RunsBound,
+            r => $"`kubectl agents trace {run}` shows no payments.issue_refund (exit {r.ExitCode}):\n{r.Output}{r.Error}");
+        output.WriteLine($"kubectl agents trace {run}:\n{trace.Output}");
+    }
+
+    [Fact]
+    [Journey(Step = 4)]
+    public async Task Rollout_undo_restores_a_revision_deployment_changed_with_set_env()
+    {
+        var deployment = (await Kubectl.RunAsync(Admin, "get", "deploy", "-n", Support, "-l", "agentoperator.io/workflow=support-triage", "-o", "name"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).First();
+        var container = await Kubectl.RunAsync(Admin, "get", deployment, "-n", Support, "-o", "jsonpath={.spec.template.spec.containers[0].name}");
+
+        await Kubectl.RunAsync(Admin, "set", "env", deployment, "-n", Support, "-c", container, "JOURNEY_MARK=set-env");
+        var changed = await Kubectl.TryRunAsync(Admin, "rollout", "status", deployment, "-n", Support, "--timeout=180s");
+        Assert.True(changed.ExitCode == 0, $"`kubectl rollout status {deployment}` after set env: {changed.Output}{changed.Error}");
+        var history = await Kubectl.RunAsync(Admin, "rollout", "history", deployment, "-n", Support);
+        output.WriteLine($"after set env: {changed.Output}\n{history}");
+        Assert.Contains("JOURNEY_MARK", await TemplateEnvAsync(deployment, container), StringComparison.Ordinal);
+
+        var clock = Stopwatch.StartNew();
+        var undo = await Kubectl.RunAsync(Admin, "rollout", "undo", deployment, "-n", Support);
+        Assert.Contains("rolled back", undo, StringComparison.Ordinal);
+        var undone = await Kubectl.TryRunAsync(Admin, "rollout", "status", deployment, "-n", Support, "--timeout=180s");
+        Assert.True(undone.ExitCode == 0, $"`kubectl rollout status {deployment}` after undo: {undone.Output}{undone.Error}");
+        output.WriteLine($"rollout undo rolled out in {clock.Elapsed.TotalSeconds:0.0} s: {undone.Output}");
+        Assert.DoesNotContain("JOURNEY_MARK", await TemplateEnvAsync(deployment, container), StringComparison.Ordinal);
+
+        // The pods kubectl shows run the undone template, and the workflow is still Ready.
+        var pods = await JourneyWait.UntilAsync(() => Kubectl.TryRunAsync(Admin, "get", "pods", "-n", Support, "-l", "agentoperator.io/workflow=support-triage",
+                "-o", """jsonpath={range .items[*]}{.metadata.name} {.status.phase} {.spec.containers[0].env[*].name}{"\n"}{end}"""),
+            r => r.ExitCode == 0 && !r.Output.Contains("JOURNEY_MARK", StringComparison.Ordinal) && r.Output.Contains("Running", StringComparison.Ordinal), TimeSpan.FromSeconds(120),
+            r => $"pods of support-triage still run the set-env template:\n{r.Output}{r.Error}");
+        output.WriteLine(pods.Output);
+        await WaitForPhaseAsync("support-triage", "Ready");
+    }
+
+    [Fact]
+    [Journey(Step = 5)]
+    public async Task Kill_switch_denies_every_write_within_a_second_and_unkill_restores_writes()
+    {
+        var pod = await FirstPodAsync("support-refund");
+        await using var forward = await KubectlPortForward.StartAsync(Admin, Support, "pod/" + pod, GatewayMetricsPort);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var refund = ("tool", "payments.issue_refund");
+        var killed = false;
+        try
+        {
+            var before = await ScrapeAsync(http, forward);
+            var killedAt = DateTimeOffset.UtcNow;
+            var kill = await KubectlAgentsPlugin.SucceedAsync(Admin, "kill", "support-refund", "-n", Support, "--reason", "journey");
+            killed = true;
+            Assert.Contains("kill switch engaged", kill, StringComparison.Ordinal);
+
+            // The gateway logs each bundle it enforces: the first with the kill switch on, after the patch, is when writes stop.
+            var enforced = await JourneyWait.UntilAsync(() => BundleLoadedAsync(pod, killSwitch: true, after: killedAt), t => t is not null, TimeSpan.FromSeconds(30),
+                async _ => $"the gateway of {pod} logged no kill-switch bundle after {killedAt:O}:\n{(await Kubectl.TryRunAsync(Admin, "logs", "-n", Support, pod, "--all-containers", "--timestamps", "--tail=30")).Output}");
+            var latency = enforced!.Value - killedAt;
+            output.WriteLine($"kill switch latency (kubectl agents kill started to the gateway enforcing it): {latency.TotalMilliseconds:0} ms");
+            Assert.True(latency < TimeSpan.FromSeconds(1), $"the gateway of {pod} enforced the kill switch {latency.TotalMilliseconds:0} ms after kubectl agents kill");
+
+            // Every write after that is denied by the kill-switch rule; none escalates to a human or is allowed.
+            var settled = await ScrapeAsync(http, forward);
+            var denied = await JourneyWait.UntilAsync(() => ScrapeAsync(http, forward),
+                m => Violations(m, BuiltInRules.KillSwitch) > Violations(settled, BuiltInRules.KillSwitch), RunsBound,
+                m => $"no write denied by rule kill-switch on {pod} after the kill:\n{m.Text}");
+            Assert.Equal(settled.Samples.Sum(AgentMetrics.ToolCalls, refund, ("decision", ToolDecisions.Escalate)), denied.Samples.Sum(AgentMetrics.ToolCalls, refund, ("decision", ToolDecisions.Escalate)));
+            Assert.Equal(settled.Samples.Sum(AgentMetrics.ToolCalls, refund, ("decision", ToolDecisions.Allow)), denied.Samples.Sum(AgentMetrics.ToolCalls, refund, ("decision", ToolDecisions.Allow)));
+            output.WriteLine($"{pod}: kill-switch denials {Violations(before, BuiltInRules.KillSwitch)} before, {Violations(denied, BuiltInRules.KillSwitch)} after");
+
+            var described = await Kubectl.RunAsync(Admin, "describe", "aw", "support-refund", "-n", Support);
+            Assert.Contains(KillSwitchEngagedReason, described, StringComparison.Ordinal);
+
+            var unkill = await KubectlAgentsPlugin.SucceedAsync(Admin, "unkill", "support-refund", "-n", Support);
+            killed = false;
+            Assert.Contains("kill switch released", unkill, StringComparison.Ordinal);
+            var released = await ScrapeAsync(http, forward);
+            var restored = await JourneyWait.UntilAsync(() => ScrapeAsync(http, forward),
+                m => m.Samples.Sum(AgentMetrics.ToolCalls, refund, ("decision", ToolDecisions.Escalate)) > released.Samples.Sum(AgentMetrics.ToolCalls, refund, ("decision", ToolDecisions.Escalate)),
+                RunsBound, m => $"no refund escalated to a human again on {pod} after unkill:\n{m.Text}");
+            output.WriteLine($"{pod}: refunds escalate to a human again after unkill ({restored.Samples.Sum(AgentMetrics.ToolCalls, refund, ("decision", ToolDecisions.Escalate))} escalations)");
+        }
+        finally
+        {
+            if (killed)
+            {
+                await KubectlAgentsPlugin.RunAsync(Admin, "unkill", "support-refund", "-n", Support);
+            }
+        }
+    }
+
+    [Fact]
+    [Journey(Step = 6)]
+    public async Task Deleting_a_workflow_leaves_nothing_behind()
+    {
+        var selector = "agentoperator.io/workflow=support-triage";
+        var owned = await Kubectl.RunAsync(Admin, "get", "all,sa,roles,rolebindings,configmaps,networkpolicies", "-n", Support, "-l", selector, "-o", "name");
+        output.WriteLine($"before delete:\n{owned}");
+        Assert.NotEmpty(owned.Trim());
+
+        var clock = Stopwatch.StartNew();
+        var deleted = await Kubectl.TryRunAsync(Admin, "delete", "aw", "support-triage", "-n", Support, "--wait", "--timeout=120s");
+        Assert.True(deleted.ExitCode == 0, $"kubectl delete aw support-triage --wait: {deleted.Output}{deleted.Error}");
+        output.WriteLine($"kubectl delete aw --wait returned after {clock.Elapsed.TotalSeconds:0.0} s");
+
+        var left = await JourneyWait.UntilAsync(() => Kubectl.TryRunAsync(Admin, "get", "all,sa,roles,rolebindings,configmaps,networkpolicies", "-n", Support, "-l", selector),
+            r => r.ExitCode == 0 && r.Output.Trim().Length == 0, TimeSpan.FromSeconds(120),
+            r => $"`kubectl get all,sa,roles,rolebindings,configmaps,networkpolicies -n {Support} -l {selector}` still lists:\n{r.Output}{r.Error}");
+        output.WriteLine($"nothing left {clock.Elapsed.TotalSeconds:0.0} s after the delete: {left.Error.Trim()}");
+        var pods = await Kubectl.RunAsync(Admin, "get", "pods", "-n", Support, "-o", "name");
+        Assert.DoesNotContain("support-triage", pods, StringComparison.Ordinal);
+    }
+
+    private static double Violations(Scrape scrape, string rule) => scrape.Samples.Sum(AgentMetrics.PolicyViolations, ("workflow", "support-refund"), ("rule", rule));
+
+    private async Task<string> FirstPodAsync(string workflow)
+    {
+        var pods = await JourneyWait.UntilAsync(() => Kubectl.TryRunAsync(Admin, "get", "pods", "-n", Support, "-l", $"agentoperator.io/workflow={workflow}",
+                "--field-selector=status.phase=Running", "-o", "name"),
+            r => r.ExitCode == 0 && r.Output.Contains("pod/", StringComparison.Ordinal), TimeSpan.FromSeconds(60),
+            r => $"no Running pod of {workflow} in `kubectl get pods -n {Support}`:\n{r.Output}{r.Error}");
+        return pods.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[0]["pod/".Length..];
+    }
+
+    private static async Task<Scrape> ScrapeAsync(HttpClient http, KubectlPortForward forward)
+    {
+        try
+        {
+            var text = await http.GetStringAsync(new Uri($"http://127.0.0.1:{forward.LocalPort}/metrics"));
+            return new Scrape(text, PrometheusSamples.Parse(text));
+        }
+        catch (HttpRequestException e)
+        {
+            return new Scrape($"scrape failed: {e.Message}", PrometheusSamples.Parse(""));
+        }
+    }
+
+    /// <summary>When the pod's gateway logged enforcing a bundle with the kill switch <paramref name="killSwitch"/> after <paramref name="after"/>.</summary>
+    private async Task<DateTimeOffset?> BundleLoadedAsync(string pod, bool killSwitch, DateTimeOffset after)
+    {
+        var logs = await Kubectl.TryRunAsync(Admin, "logs", "-n", Support, pod, "--all-containers", "--timestamps", "--since=2m");
+        return logs.Output.Split('\n')
+            .Where(l => l.Contains("Enforcing bundle", StringComparison.Ordinal) && l.Contains($"kill switch: {killSwitch}", StringComparison.OrdinalIgnoreCase))
+            .Select(l => DateTimeOffset.Parse(l[..l.IndexOf(' ', StringComparison.Ordinal)], CultureInfo.InvariantCulture))
+            .Where(t => t >= after)
+            .Select(t => (DateTimeOffset?)t)
+            .FirstOrDefault();
+    }
+
+    /// <summary>A kubeconfig for ServiceAccount <paramref name="name"/> of support bound to agentoperator-approver, with a token from kubectl create token.</summary>
+    private async Task<string> ApproverKubeconfigAsync(string name)
+    {
+        await Kubectl.RunAsync(Admin, "create", "serviceaccount", name, "-n", Support);
+        await Kubectl.RunAsync(Admin, "create", "rolebinding", $"{name}-approves", "-n", Support, "--clusterrole=agentoperator-approver", $"--serviceaccount={Support}:{name}");
+        var token = (await Kubectl.RunAsync(Admin, "create", "token", name, "-n", Support, "--duration=1h")).Trim();
+        var server = await Kubectl.RunAsync(Admin, "config", "view", "--raw", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}");
+        var authority = await Kubectl.RunAsync(Admin, "config", "view", "--raw", "--minify", "-o", "jsonpath={.clusters[0].cluster.certificate-authority-data}");
+        var path = Path.Combine(devMode.ScratchDirectory, name + ".kubeconfig");
+        await File.WriteAllTextAsync(path, $"""
+            apiVersion: v1
+            kind: Config
+            clusters:
+              - name: dev
+                cluster:
+                  server: {server}
+                  certificate-authority-data: {authority}
+            users:
+              - name: {name}
+                user:
+                  token: {token}
+            contexts:
+              - name: {name}
+                context:
+                  cluster: dev
+                  user: {name}
+                  namespace: {Support}
+            current-context: {name}
+            """);
+        return path;
+    }
+
+    /// <summary>The newest Pending payments.issue_refund approval of support-refund in a <c>kubectl agents approvals</c> table.</summary>
+    private static string? NewestPendingRefund(string table) =>
+        table.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(l => l.Split(' ', 2)[0])
+            .Select(n => (Name: n, Row: KubectlAgentsPlugin.Row(table, n)))
+            .Where(r => r.Row["WORKFLOW"] == "support-refund" && r.Row["TOOL"] == "payments.issue_refund" && r.Row["DECISION"] == "Pending")
+            .OrderByDescending(r => ExpiresInSeconds(r.Row["EXPIRES IN"]))
+            .Select(r => r.Name)
+            .FirstOrDefault();
+
+    /// <summary>"4m59s", "40s", "1h5m" as seconds.</summary>
+    private static int ExpiresInSeconds(string text) =>
+        Duration().Matches(text).Sum(m => int.Parse(m.Groups["n"].Value, CultureInfo.InvariantCulture) * m.Groups["unit"].Value switch { "h" => 3600, "m" => 60, _ => 1 });
+
+    private async Task<string> TemplateEnvAsync(string deployment, string container) =>
+        await Kubectl.RunAsync(Admin, "get", deployment, "-n", Support, "-o", $$"""jsonpath={.spec.template.spec.containers[?(@.name=="{{container}}")].env[*].name}""");
+
+    private async Task WaitForPhaseAsync(string workflow, string phase) =>
+        await JourneyWait.UntilAsync(() => Kubectl.TryRunAsync(Admin, "get", "aw", workflow, "-n", Support, "-o", "jsonpath={.status.phase}"),
+            r => r.Output == phase, TimeSpan.FromSeconds(120),
+            async r => $"{workflow} is not {phase} in kubectl get aw: {r.Output}{r.Error}\n{(await Kubectl.TryRunAsync(Admin, "describe", "aw", workflow, "-n", Support)).Output}");
+
+    private static IEnumerable<PodRow> Rows(string table) =>
+        table.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(c => c.Length >= 3)
+            .Select(c => new PodRow(c[0], c[1], c[2]));
+
+    private static int RunRows(string table) => table.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Count();
+
+    [GeneratedRegex(@"(?<n>\d+)(?<unit>[hms])")]
+    private static partial Regex Duration();
+
+    private sealed record Scrape(string Text, PrometheusSamples Samples);
+
+    private sealed record PodRow(string Name, string Ready, string Status)
+    {
+        public bool IsRunningAndReady => Status == "Running" && Ready.Split('/') is [var up, var all] && up == all;
+    }
+}
