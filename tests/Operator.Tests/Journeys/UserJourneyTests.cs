@@ -128,33 +128,32 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
 
     [Fact]
     [Journey(Step = 4)]
-    public async Task Rollout_undo_restores_a_revision_deployment_changed_with_set_env()
+    public async Task Rollout_undo_after_set_env_goes_back_one_revision_and_the_operator_restores_its_template()
     {
         var deployment = (await Kubectl.RunAsync(Admin, "get", "deploy", "-n", Support, "-l", "agentoperator.io/workflow=support-triage", "-o", "name"))
             .Split('\n', StringSplitOptions.RemoveEmptyEntries).First();
         var container = await Kubectl.RunAsync(Admin, "get", deployment, "-n", Support, "-o", "jsonpath={.spec.template.spec.containers[0].name}");
+        var revisionBefore = await RevisionAsync(deployment);
 
+        // The operator owns the revision Deployment: it puts its own template back, as a new revision, as on a cluster.
         await Kubectl.RunAsync(Admin, "set", "env", deployment, "-n", Support, "-c", container, "JOURNEY_MARK=set-env");
-        var changed = await Kubectl.TryRunAsync(Admin, "rollout", "status", deployment, "-n", Support, "--timeout=180s");
-        Assert.True(changed.ExitCode == 0, $"`kubectl rollout status {deployment}` after set env: {changed.Output}{changed.Error}");
-        var history = await Kubectl.RunAsync(Admin, "rollout", "history", deployment, "-n", Support);
-        output.WriteLine($"after set env: {changed.Output}\n{history}");
-        Assert.Contains("JOURNEY_MARK", await TemplateEnvAsync(deployment, container), StringComparison.Ordinal);
+        var restored = await JourneyWait.UntilAsync(() => Kubectl.TryRunAsync(Admin, "get", deployment, "-n", Support,
+                "-o", $$"""jsonpath={.metadata.annotations.deployment\.kubernetes\.io/revision} {.spec.template.spec.containers[?(@.name=="{{container}}")].env[*].name}"""),
+            r => r.ExitCode == 0 && !r.Output.Contains("JOURNEY_MARK", StringComparison.Ordinal) && r.Output.Split(' ')[0] == (revisionBefore + 2).ToString(CultureInfo.InvariantCulture),
+            TimeSpan.FromSeconds(60),
+            async r => $"expected the operator to restore {deployment}'s template as revision {revisionBefore + 2} after set env (revision 'env' = {r.Output}):\n{await HistoryAsync(deployment)}\n{await ReplicaSetsAsync()}");
+        output.WriteLine($"after set env the operator restored the template: revision {restored.Output.Split(' ')[0]}\n{await HistoryAsync(deployment)}");
 
+        // rollout undo goes back to the previous revision (the set-env one), and the operator restores its template again.
         var clock = Stopwatch.StartNew();
         var undo = await Kubectl.RunAsync(Admin, "rollout", "undo", deployment, "-n", Support);
-        Assert.Contains("rolled back", undo, StringComparison.Ordinal);
+        Assert.True(undo.Contains("rolled back", StringComparison.Ordinal),
+            $"`kubectl rollout undo {deployment}` printed: {undo}\n{await HistoryAsync(deployment)}\n{await ReplicaSetsAsync()}");
         var undone = await Kubectl.TryRunAsync(Admin, "rollout", "status", deployment, "-n", Support, "--timeout=180s");
         Assert.True(undone.ExitCode == 0, $"`kubectl rollout status {deployment}` after undo: {undone.Output}{undone.Error}");
-        output.WriteLine($"rollout undo rolled out in {clock.Elapsed.TotalSeconds:0.0} s: {undone.Output}");
-        Assert.DoesNotContain("JOURNEY_MARK", await TemplateEnvAsync(deployment, container), StringComparison.Ordinal);
-
-        // The pods kubectl shows run the undone template, and the workflow is still Ready.
-        var pods = await JourneyWait.UntilAsync(() => Kubectl.TryRunAsync(Admin, "get", "pods", "-n", Support, "-l", "agentoperator.io/workflow=support-triage",
-                "-o", """jsonpath={range .items[*]}{.metadata.name} {.status.phase} {.spec.containers[0].env[*].name}{"\n"}{end}"""),
-            r => r.ExitCode == 0 && !r.Output.Contains("JOURNEY_MARK", StringComparison.Ordinal) && r.Output.Contains("Running", StringComparison.Ordinal), TimeSpan.FromSeconds(120),
-            r => $"pods of support-triage still run the set-env template:\n{r.Output}{r.Error}");
-        output.WriteLine(pods.Output);
+        output.WriteLine($"rollout undo: {undo.Trim()}; rolled out in {clock.Elapsed.TotalSeconds:0.0} s\n{await HistoryAsync(deployment)}");
+        await JourneyWait.UntilAsync(() => TemplateEnvAsync(deployment, container), env => !env.Contains("JOURNEY_MARK", StringComparison.Ordinal), TimeSpan.FromSeconds(60),
+            async env => $"the operator did not restore {deployment}'s template after the undo (env {env}):\n{await HistoryAsync(deployment)}");
         await WaitForPhaseAsync("support-triage", "Ready");
     }
 
@@ -162,34 +161,52 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
     [Journey(Step = 5)]
     public async Task Kill_switch_denies_every_write_within_a_second_and_unkill_restores_writes()
     {
-        var pod = await FirstPodAsync("support-refund");
-        await using var forward = await KubectlPortForward.StartAsync(Admin, Support, "pod/" + pod, GatewayMetricsPort);
+        // Both gateways of support-refund, scraped through kubectl port-forward as a user would.
+        var pods = await PodsAsync("support-refund");
+        var forwards = new List<KubectlPortForward>();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        var refund = ("tool", "payments.issue_refund");
         var killed = false;
         try
         {
-            var before = await ScrapeAsync(http, forward);
-            var killedAt = DateTimeOffset.UtcNow;
+            foreach (var pod in pods)
+            {
+                forwards.Add(await KubectlPortForward.StartAsync(Admin, Support, "pod/" + pod, GatewayMetricsPort));
+            }
+
+            var before = await WritesAsync(http, forwards);
+            var clock = Stopwatch.StartNew();
             var kill = await KubectlAgentsPlugin.SucceedAsync(Admin, "kill", "support-refund", "-n", Support, "--reason", "journey");
             killed = true;
             Assert.Contains("kill switch engaged", kill, StringComparison.Ordinal);
 
-            // The gateway logs each bundle it enforces: the first with the kill switch on, after the patch, is when writes stop.
-            var enforced = await JourneyWait.UntilAsync(() => BundleLoadedAsync(pod, killSwitch: true, after: killedAt), t => t is not null, TimeSpan.FromSeconds(30),
-                async _ => $"the gateway of {pod} logged no kill-switch bundle after {killedAt:O}:\n{(await Kubectl.TryRunAsync(Admin, "logs", "-n", Support, pod, "--all-containers", "--timestamps", "--tail=30")).Output}");
-            var latency = enforced!.Value - killedAt;
-            output.WriteLine($"kill switch latency (kubectl agents kill started to the gateway enforcing it): {latency.TotalMilliseconds:0} ms");
-            Assert.True(latency < TimeSpan.FromSeconds(1), $"the gateway of {pod} enforced the kill switch {latency.TotalMilliseconds:0} ms after kubectl agents kill");
+            // Watch every write until the gateways have denied a few by the kill-switch rule: a write that escalates to a human
+            // or is allowed, first seen by a scrape after one that started more than 1 s after kubectl agents kill, is a write the switch missed.
+            var (previous, previousAt) = (before, TimeSpan.Zero);
+            TimeSpan? firstDeny = null;
+            var lastEscaped = TimeSpan.Zero;
+            while (previous.KillSwitchDenials - before.KillSwitchDenials < 3)
+            {
+                Assert.True(clock.Elapsed < RunsBound, $"within {RunsBound.TotalSeconds} s of the kill the gateways denied {previous.KillSwitchDenials - before.KillSwitchDenials} writes by rule kill-switch:\n{previous.Text}");
+                var startedAt = clock.Elapsed;
+                var seen = await WritesAsync(http, forwards);
+                if (seen.NotDenied > previous.NotDenied)
+                {
+                    lastEscaped = previousAt;
+                    Assert.True(previousAt < TimeSpan.FromSeconds(1),
+                        $"a refund was escalated or allowed between {previousAt.TotalMilliseconds:0} and {startedAt.TotalMilliseconds:0} ms after kubectl agents kill ({previous.NotDenied} → {seen.NotDenied}):\n{seen.Text}");
+                }
 
-            // Every write after that is denied by the kill-switch rule; none escalates to a human or is allowed.
-            var settled = await ScrapeAsync(http, forward);
-            var denied = await JourneyWait.UntilAsync(() => ScrapeAsync(http, forward),
-                m => Violations(m, BuiltInRules.KillSwitch) > Violations(settled, BuiltInRules.KillSwitch), RunsBound,
-                m => $"no write denied by rule kill-switch on {pod} after the kill:\n{m.Text}");
-            Assert.Equal(settled.Samples.Sum(AgentMetrics.ToolCalls, refund, ("decision", ToolDecisions.Escalate)), denied.Samples.Sum(AgentMetrics.ToolCalls, refund, ("decision", ToolDecisions.Escalate)));
-            Assert.Equal(settled.Samples.Sum(AgentMetrics.ToolCalls, refund, ("decision", ToolDecisions.Allow)), denied.Samples.Sum(AgentMetrics.ToolCalls, refund, ("decision", ToolDecisions.Allow)));
-            output.WriteLine($"{pod}: kill-switch denials {Violations(before, BuiltInRules.KillSwitch)} before, {Violations(denied, BuiltInRules.KillSwitch)} after");
+                if (firstDeny is null && seen.KillSwitchDenials > before.KillSwitchDenials)
+                {
+                    firstDeny = clock.Elapsed;
+                }
+
+                (previous, previousAt) = (seen, startedAt);
+                await Task.Delay(100);
+            }
+
+            output.WriteLine($"kill switch: first write denied by rule kill-switch seen {firstDeny!.Value.TotalMilliseconds:0} ms after kubectl agents kill; "
+                + $"last write not denied seen by a scrape started {lastEscaped.TotalMilliseconds:0} ms after it; {previous.KillSwitchDenials - before.KillSwitchDenials} denials in {clock.Elapsed.TotalSeconds:0.0} s");
 
             var described = await Kubectl.RunAsync(Admin, "describe", "aw", "support-refund", "-n", Support);
             Assert.Contains(KillSwitchEngagedReason, described, StringComparison.Ordinal);
@@ -197,17 +214,21 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
             var unkill = await KubectlAgentsPlugin.SucceedAsync(Admin, "unkill", "support-refund", "-n", Support);
             killed = false;
             Assert.Contains("kill switch released", unkill, StringComparison.Ordinal);
-            var released = await ScrapeAsync(http, forward);
-            var restored = await JourneyWait.UntilAsync(() => ScrapeAsync(http, forward),
-                m => m.Samples.Sum(AgentMetrics.ToolCalls, refund, ("decision", ToolDecisions.Escalate)) > released.Samples.Sum(AgentMetrics.ToolCalls, refund, ("decision", ToolDecisions.Escalate)),
-                RunsBound, m => $"no refund escalated to a human again on {pod} after unkill:\n{m.Text}");
-            output.WriteLine($"{pod}: refunds escalate to a human again after unkill ({restored.Samples.Sum(AgentMetrics.ToolCalls, refund, ("decision", ToolDecisions.Escalate))} escalations)");
+            var released = await WritesAsync(http, forwards);
+            var restored = await JourneyWait.UntilAsync(() => WritesAsync(http, forwards), w => w.NotDenied > released.NotDenied, RunsBound,
+                w => $"no refund escalated to a human again after unkill:\n{w.Text}");
+            output.WriteLine($"after unkill refunds escalate to a human again ({restored.NotDenied - released.NotDenied} new)");
         }
         finally
         {
             if (killed)
             {
                 await KubectlAgentsPlugin.RunAsync(Admin, "unkill", "support-refund", "-n", Support);
+            }
+
+            foreach (var forward in forwards)
+            {
+                await forward.DisposeAsync();
             }
         }
     }
@@ -234,16 +255,33 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
         Assert.DoesNotContain("support-triage", pods, StringComparison.Ordinal);
     }
 
-    private static double Violations(Scrape scrape, string rule) => scrape.Samples.Sum(AgentMetrics.PolicyViolations, ("workflow", "support-refund"), ("rule", rule));
+    /// <summary>support-refund's refunds over every gateway: those not denied (escalated or allowed) and those the kill switch denied.</summary>
+    private static async Task<Writes> WritesAsync(HttpClient http, IReadOnlyList<KubectlPortForward> forwards)
+    {
+        var scrapes = new List<Scrape>();
+        foreach (var forward in forwards)
+        {
+            scrapes.Add(await ScrapeAsync(http, forward));
+        }
 
-    private async Task<string> FirstPodAsync(string workflow)
+        var refund = ("tool", "payments.issue_refund");
+        return new Writes(
+            scrapes.Sum(s => s.Samples.Sum(AgentMetrics.ToolCalls, refund, ("decision", ToolDecisions.Escalate)) + s.Samples.Sum(AgentMetrics.ToolCalls, refund, ("decision", ToolDecisions.Allow))),
+            scrapes.Sum(s => s.Samples.Sum(AgentMetrics.PolicyViolations, ("workflow", "support-refund"), ("rule", BuiltInRules.KillSwitch))),
+            string.Join('\n', scrapes.SelectMany(s => s.Text.Split('\n')).Where(l => l.Contains("payments.issue_refund", StringComparison.Ordinal)
+                || l.Contains("kill-switch", StringComparison.Ordinal) || l.StartsWith("scrape failed", StringComparison.Ordinal))));
+    }
+
+    private async Task<IReadOnlyList<string>> PodsAsync(string workflow)
     {
         var pods = await JourneyWait.UntilAsync(() => Kubectl.TryRunAsync(Admin, "get", "pods", "-n", Support, "-l", $"agentoperator.io/workflow={workflow}",
                 "--field-selector=status.phase=Running", "-o", "name"),
             r => r.ExitCode == 0 && r.Output.Contains("pod/", StringComparison.Ordinal), TimeSpan.FromSeconds(60),
             r => $"no Running pod of {workflow} in `kubectl get pods -n {Support}`:\n{r.Output}{r.Error}");
-        return pods.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[0]["pod/".Length..];
+        return [.. pods.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(p => p["pod/".Length..])];
     }
+
+    private async Task<string> FirstPodAsync(string workflow) => (await PodsAsync(workflow))[0];
 
     private static async Task<Scrape> ScrapeAsync(HttpClient http, KubectlPortForward forward)
     {
@@ -252,22 +290,10 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
             var text = await http.GetStringAsync(new Uri($"http://127.0.0.1:{forward.LocalPort}/metrics"));
             return new Scrape(text, PrometheusSamples.Parse(text));
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
             return new Scrape($"scrape failed: {e.Message}", PrometheusSamples.Parse(""));
         }
-    }
-
-    /// <summary>When the pod's gateway logged enforcing a bundle with the kill switch <paramref name="killSwitch"/> after <paramref name="after"/>.</summary>
-    private async Task<DateTimeOffset?> BundleLoadedAsync(string pod, bool killSwitch, DateTimeOffset after)
-    {
-        var logs = await Kubectl.TryRunAsync(Admin, "logs", "-n", Support, pod, "--all-containers", "--timestamps", "--since=2m");
-        return logs.Output.Split('\n')
-            .Where(l => l.Contains("Enforcing bundle", StringComparison.Ordinal) && l.Contains($"kill switch: {killSwitch}", StringComparison.OrdinalIgnoreCase))
-            .Select(l => DateTimeOffset.Parse(l[..l.IndexOf(' ', StringComparison.Ordinal)], CultureInfo.InvariantCulture))
-            .Where(t => t >= after)
-            .Select(t => (DateTimeOffset?)t)
-            .FirstOrDefault();
     }
 
     /// <summary>A kubeconfig for ServiceAccount <paramref name="name"/> of support bound to agentoperator-approver, with a token from kubectl create token.</summary>
@@ -316,6 +342,14 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
     private static int ExpiresInSeconds(string text) =>
         Duration().Matches(text).Sum(m => int.Parse(m.Groups["n"].Value, CultureInfo.InvariantCulture) * m.Groups["unit"].Value switch { "h" => 3600, "m" => 60, _ => 1 });
 
+    private async Task<int> RevisionAsync(string deployment) =>
+        int.Parse(await Kubectl.RunAsync(Admin, "get", deployment, "-n", Support, "-o", @"jsonpath={.metadata.annotations.deployment\.kubernetes\.io/revision}"), CultureInfo.InvariantCulture);
+
+    private async Task<string> HistoryAsync(string deployment) => (await Kubectl.TryRunAsync(Admin, "rollout", "history", deployment, "-n", Support)).Output;
+
+    private async Task<string> ReplicaSetsAsync() =>
+        (await Kubectl.TryRunAsync(Admin, "get", "rs", "-n", Support, "-o", @"custom-columns=NAME:.metadata.name,REVISION:.metadata.annotations.deployment\.kubernetes\.io/revision,REPLICAS:.spec.replicas")).Output;
+
     private async Task<string> TemplateEnvAsync(string deployment, string container) =>
         await Kubectl.RunAsync(Admin, "get", deployment, "-n", Support, "-o", $$"""jsonpath={.spec.template.spec.containers[?(@.name=="{{container}}")].env[*].name}""");
 
@@ -336,6 +370,8 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
     private static partial Regex Duration();
 
     private sealed record Scrape(string Text, PrometheusSamples Samples);
+
+    private sealed record Writes(double NotDenied, double KillSwitchDenials, string Text);
 
     private sealed record PodRow(string Name, string Ready, string Status)
     {
