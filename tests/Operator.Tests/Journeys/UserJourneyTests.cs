@@ -121,9 +121,10 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
         await using var collector = await KubectlPortForward.StartAsync(Admin, System, "svc/agentoperator-audit-collector", 8080);
         var url = $"http://127.0.0.1:{collector.LocalPort}";
         var trace = await JourneyWait.UntilAsync(() => KubectlAgentsPlugin.RunAsync(Admin, "trace", run, "-n", Support, "--workflow", "support-refund", "--collector", url),
-            r => r.ExitCode == 0 && Regex.Count(r.Output, @"payments\.issue_refund") > 0, RunsBound,
-            r => $"`kubectl agents trace {run}` shows no payments.issue_refund (exit {r.ExitCode}):\n{r.Output}{r.Error}");
+            r => r.ExitCode == 0 && ExecutedRefunds(r.Output) > 0, RunsBound,
+            r => $"`kubectl agents trace {run}` shows no executed payments.issue_refund (exit {r.ExitCode}):\n{r.Output}{r.Error}");
         output.WriteLine($"kubectl agents trace {run}:\n{trace.Output}");
+        Assert.True(ExecutedRefunds(trace.Output) == 1, $"the refund of run {run} executed {ExecutedRefunds(trace.Output)} times:\n{trace.Output}");
     }
 
     [Fact]
@@ -173,6 +174,7 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
                 forwards.Add(await KubectlPortForward.StartAsync(Admin, Support, "pod/" + pod, GatewayMetricsPort));
             }
 
+            var bundle = "configmap/support-refund-" + await Kubectl.RunAsync(Admin, "get", "aw", "support-refund", "-n", Support, "-o", "jsonpath={.status.stableRevision}");
             var before = await WritesAsync(http, forwards);
             var clock = Stopwatch.StartNew();
             var kill = await KubectlAgentsPlugin.SucceedAsync(Admin, "kill", "support-refund", "-n", Support, "--reason", "journey");
@@ -183,11 +185,17 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
             // or is allowed, first seen by a scrape after one that started more than 1 s after kubectl agents kill, is a write the switch missed.
             var (previous, previousAt) = (before, TimeSpan.Zero);
             TimeSpan? firstDeny = null;
-            var lastEscaped = TimeSpan.Zero;
+            TimeSpan? published = null;
+            TimeSpan? lastEscaped = null;
             while (previous.KillSwitchDenials - before.KillSwitchDenials < 3)
             {
                 Assert.True(clock.Elapsed < RunsBound, $"within {RunsBound.TotalSeconds} s of the kill the gateways denied {previous.KillSwitchDenials - before.KillSwitchDenials} writes by rule kill-switch:\n{previous.Text}");
                 var startedAt = clock.Elapsed;
+                if (published is null && KillSwitchOn().IsMatch(await Kubectl.RunAsync(Admin, "get", bundle, "-n", Support, "-o", @"jsonpath={.data.bundle\.json}")))
+                {
+                    published = clock.Elapsed;
+                }
+
                 var seen = await WritesAsync(http, forwards);
                 if (seen.NotDenied > previous.NotDenied)
                 {
@@ -205,8 +213,11 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
                 await Task.Delay(100);
             }
 
-            output.WriteLine($"kill switch: first write denied by rule kill-switch seen {firstDeny!.Value.TotalMilliseconds:0} ms after kubectl agents kill; "
-                + $"last write not denied seen by a scrape started {lastEscaped.TotalMilliseconds:0} ms after it; {previous.KillSwitchDenials - before.KillSwitchDenials} denials in {clock.Elapsed.TotalSeconds:0.0} s");
+            output.WriteLine($"kill switch: bundle {bundle} with killSwitch true seen by kubectl get {published?.TotalMilliseconds:0} ms after kubectl agents kill started; "
+                + $"first write denied by rule kill-switch seen after {firstDeny!.Value.TotalMilliseconds:0} ms; "
+                + $"last write not denied: {(lastEscaped is { } escaped ? $"seen by a scrape after one started {escaped.TotalMilliseconds:0} ms after the kill" : "none after the kill")}; "
+                + $"{previous.KillSwitchDenials - before.KillSwitchDenials} denials in {clock.Elapsed.TotalSeconds:0.0} s");
+            Assert.True(published < TimeSpan.FromSeconds(1), $"the operator published the kill switch in {bundle} {published?.TotalMilliseconds:0} ms after kubectl agents kill started");
 
             var described = await Kubectl.RunAsync(Admin, "describe", "aw", "support-refund", "-n", Support);
             Assert.Contains(KillSwitchEngagedReason, described, StringComparison.Ordinal);
@@ -338,6 +349,9 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
             .Select(r => r.Name)
             .FirstOrDefault();
 
+    /// <summary>Rows of a <c>kubectl agents trace</c> where payments.issue_refund was allowed and answered 200: the refund executed.</summary>
+    private static int ExecutedRefunds(string trace) => ExecutedRefund().Count(trace);
+
     /// <summary>"4m59s", "40s", "1h5m" as seconds.</summary>
     private static int ExpiresInSeconds(string text) =>
         Duration().Matches(text).Sum(m => int.Parse(m.Groups["n"].Value, CultureInfo.InvariantCulture) * m.Groups["unit"].Value switch { "h" => 3600, "m" => 60, _ => 1 });
@@ -365,6 +379,12 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
             .Select(c => new PodRow(c[0], c[1], c[2]));
 
     private static int RunRows(string table) => table.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Count();
+
+    [GeneratedRegex(@"tool payments\.issue_refund \(create\)\s+allow\s+-\s+200\s")]
+    private static partial Regex ExecutedRefund();
+
+    [GeneratedRegex(@"""killSwitch""\s*:\s*true")]
+    private static partial Regex KillSwitchOn();
 
     [GeneratedRegex(@"(?<n>\d+)(?<unit>[hms])")]
     private static partial Regex Duration();
