@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using AgentOperator.Contracts;
+using AgentOperator.Operator.Tests.Contracts;
 using AgentOperator.Operator.Tests.Fixtures;
 using AgentOperator.Operator.Tests.Plugin;
 using AgentOperator.Policy.Decisions;
@@ -175,27 +176,34 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
             }
 
             var bundle = "configmap/support-refund-" + await Kubectl.RunAsync(Admin, "get", "aw", "support-refund", "-n", Support, "-o", "jsonpath={.status.stableRevision}");
+            // kubectl get --watch on the bundle ConfigMap the gateways watch: it prints each change as it arrives.
+            await using var watch = RunningProcess.Start("/usr/bin/kubectl",
+                ["--kubeconfig", Admin, "get", bundle, "-n", Support, "--watch", "-o", @"jsonpath={.data.bundle\.json}{""\n""}"], "/", null);
+            await JourneyWait.UntilAsync(() => Task.FromResult(watch.Output), o => o.Contains("\"workflow\"", StringComparison.Ordinal), TimeSpan.FromSeconds(30),
+                o => $"kubectl get {bundle} --watch printed no bundle: {o}{watch.Error}");
+            Assert.DoesNotMatch(KillSwitchOn(), watch.Output);
             var before = await WritesAsync(http, forwards);
             var clock = Stopwatch.StartNew();
             var kill = await KubectlAgentsPlugin.SucceedAsync(Admin, "kill", "support-refund", "-n", Support, "--reason", "journey");
+            var patched = clock.Elapsed;
             killed = true;
+            var seenByWatch = Task.Run(async () =>
+            {
+                await JourneyWait.UntilAsync(() => Task.FromResult(KillSwitchOn().IsMatch(watch.Output)), on => on, TimeSpan.FromSeconds(30),
+                    _ => $"kubectl get {bundle} --watch saw no bundle with killSwitch true:\n{watch.Error}");
+                return clock.Elapsed;
+            });
             Assert.Contains("kill switch engaged", kill, StringComparison.Ordinal);
 
             // Watch every write until the gateways have denied a few by the kill-switch rule: a write that escalates to a human
             // or is allowed, first seen by a scrape after one that started more than 1 s after kubectl agents kill, is a write the switch missed.
             var (previous, previousAt) = (before, TimeSpan.Zero);
             TimeSpan? firstDeny = null;
-            TimeSpan? published = null;
             TimeSpan? lastEscaped = null;
             while (previous.KillSwitchDenials - before.KillSwitchDenials < 3)
             {
                 Assert.True(clock.Elapsed < RunsBound, $"within {RunsBound.TotalSeconds} s of the kill the gateways denied {previous.KillSwitchDenials - before.KillSwitchDenials} writes by rule kill-switch:\n{previous.Text}");
                 var startedAt = clock.Elapsed;
-                if (published is null && KillSwitchOn().IsMatch(await Kubectl.RunAsync(Admin, "get", bundle, "-n", Support, "-o", @"jsonpath={.data.bundle\.json}")))
-                {
-                    published = clock.Elapsed;
-                }
-
                 var seen = await WritesAsync(http, forwards);
                 if (seen.NotDenied > previous.NotDenied)
                 {
@@ -213,11 +221,12 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
                 await Task.Delay(100);
             }
 
-            output.WriteLine($"kill switch: bundle {bundle} with killSwitch true seen by kubectl get {published?.TotalMilliseconds:0} ms after kubectl agents kill started; "
+            var published = await seenByWatch - patched;
+            output.WriteLine($"kill switch: kubectl agents kill took {patched.TotalMilliseconds:0} ms; bundle {bundle} with killSwitch true seen by kubectl get --watch {published.TotalMilliseconds:0} ms after it returned; "
                 + $"first write denied by rule kill-switch seen after {firstDeny!.Value.TotalMilliseconds:0} ms; "
                 + $"last write not denied: {(lastEscaped is { } escaped ? $"seen by a scrape after one started {escaped.TotalMilliseconds:0} ms after the kill" : "none after the kill")}; "
                 + $"{previous.KillSwitchDenials - before.KillSwitchDenials} denials in {clock.Elapsed.TotalSeconds:0.0} s");
-            Assert.True(published < TimeSpan.FromSeconds(1), $"the operator published the kill switch in {bundle} {published?.TotalMilliseconds:0} ms after kubectl agents kill started");
+            Assert.True(published < TimeSpan.FromSeconds(1), $"the operator published the kill switch in {bundle} {published.TotalMilliseconds:0} ms after kubectl agents kill returned");
 
             var described = await Kubectl.RunAsync(Admin, "describe", "aw", "support-refund", "-n", Support);
             Assert.Contains(KillSwitchEngagedReason, described, StringComparison.Ordinal);
