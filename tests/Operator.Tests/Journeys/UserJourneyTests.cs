@@ -1,0 +1,409 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using AgentOperator.Contracts;
+using AgentOperator.Operator.Tests.Contracts;
+using AgentOperator.Operator.Tests.Fixtures;
+using AgentOperator.Operator.Tests.Plugin;
+using AgentOperator.Policy.Decisions;
+using Xunit.Abstractions;
+
+namespace AgentOperator.Operator.Tests.Journeys;
+
+/// <summary>
+/// What users do, through the real kubectl and the kubectl-agents plugin, against dev mode as shipped: install, runs measured,
+/// a refund approved by a human, rollout undo, the kill switch, and deleting a workflow (last: it is destructive).
+/// Each journey asserts what kubectl shows and puts kubectl's output in its failure messages.
+/// </summary>
+[TestCaseOrderer(JourneyOrderer.TypeName, JourneyOrderer.AssemblyName)]
+public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITestOutputHelper output) : IClassFixture<DevModeJourneyFixture>
+{
+    private const string Support = "support";
+    private const string System = "agentoperator-system";
+    private const int GatewayMetricsPort = 15090;
+    // WorkflowReasons.KillSwitchEngaged, internal to the operator.
+    private const string KillSwitchEngagedReason = "KillSwitchEngaged";
+    private static readonly TimeSpan RunsBound = TimeSpan.FromSeconds(120);
+
+    private string Admin => devMode.Kubeconfig;
+
+    [Fact]
+    [Journey(Step = 1)]
+    public async Task Install_runs_two_operator_pods_and_the_collector_with_logs_exec_and_both_examples_Ready()
+    {
+        output.WriteLine($"both examples Ready {devMode.TimeToReady.TotalSeconds:0.0} s after the dev mode program started");
+
+        var pods = await JourneyWait.UntilAsync(() => Kubectl.TryRunAsync(Admin, "get", "pods", "-n", System),
+            r => Rows(r.Output).Count(p => p.Name.StartsWith("agent-operator-", StringComparison.Ordinal) && p.IsRunningAndReady) == 2
+                && Rows(r.Output).Count(p => p.Name.StartsWith("agentoperator-audit-collector-", StringComparison.Ordinal) && p.IsRunningAndReady) == 1,
+            TimeSpan.FromSeconds(60), r => $"expected 2 agent-operator pods and 1 audit collector pod Running and Ready in `kubectl get pods -n {System}`:\n{r.Output}{r.Error}");
+        output.WriteLine(pods.Output);
+
+        var log = await Kubectl.RunAsync(Admin, "logs", "-n", System, "deploy/agent-operator");
+        Assert.True(log.Contains("AgentOperator", StringComparison.Ordinal) || log.Contains("agentoperator", StringComparison.OrdinalIgnoreCase),
+            $"`kubectl logs -n {System} deploy/agent-operator` shows no operator log:\n{log}");
+        output.WriteLine($"kubectl logs deploy/agent-operator: {log.Split('\n').Length} lines");
+
+        // The chiseled image has dotnet and no shell: exec runs dotnet itself.
+        var runtimes = await Kubectl.RunAsync(Admin, "exec", "deploy/agent-operator", "-n", System, "--", "dotnet", "--list-runtimes");
+        Assert.Contains("Microsoft.NETCore.App", runtimes, StringComparison.Ordinal);
+
+        var workflows = await Kubectl.RunAsync(Admin, "get", "aw", "-n", Support);
+        foreach (var name in (string[])["support-refund", "support-triage"])
+        {
+            var row = KubectlAgentsPlugin.Row(workflows, name);
+            Assert.True(row.TryGetValue("PHASE", out var phase) && phase == "Ready", $"`kubectl get aw -n {Support}` does not show {name} Ready:\n{workflows}");
+        }
+    }
+
+    [Fact]
+    [Journey(Step = 2)]
+    public async Task Runs_complete_and_the_gateway_metrics_count_successes_through_port_forward()
+    {
+        var pod = await FirstPodAsync("support-triage");
+        await using var forward = await KubectlPortForward.StartAsync(Admin, Support, "pod/" + pod, GatewayMetricsPort);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var clock = Stopwatch.StartNew();
+        var metrics = await JourneyWait.UntilAsync(() => ScrapeAsync(http, forward),
+            m => m.Samples.Sum(AgentMetrics.Runs, ("workflow", "support-triage"), ("outcome", RunOutcomes.Success)) > 0, RunsBound,
+            m => $"no agent_runs_total{{outcome=\"success\"}} > 0 on pod {pod}'s /metrics through kubectl port-forward :{forward.LocalPort}:\n{m.Text}\n{forward.Log}");
+        output.WriteLine($"{pod}: agent_runs_total success {metrics.Samples.Sum(AgentMetrics.Runs, ("outcome", RunOutcomes.Success))}, all outcomes {metrics.Samples.Sum(AgentMetrics.Runs)} ({clock.Elapsed.TotalSeconds:0.0} s of waiting)");
+
+        // The collector's runs, read through its Service as the plugin's help tells a user to.
+        await using var collector = await KubectlPortForward.StartAsync(Admin, System, "svc/agentoperator-audit-collector", 8080);
+        var url = $"http://127.0.0.1:{collector.LocalPort}";
+        var runs = await JourneyWait.UntilAsync(() => KubectlAgentsPlugin.RunAsync(Admin, "runs", "support-triage", "-n", Support, "--collector", url),
+            r => r.ExitCode == 0 && RunRows(r.Output) > 0, RunsBound,
+            r => $"`kubectl agents runs support-triage -n {Support} --collector {url}` listed no runs (exit {r.ExitCode}):\n{r.Output}{r.Error}\n{collector.Log}");
+        output.WriteLine($"kubectl agents runs support-triage: {RunRows(runs.Output)} runs\n{string.Join('\n', runs.Output.Split('\n').Take(4))}");
+    }
+
+    [Fact]
+    [Journey(Step = 3)]
+    public async Task A_refund_waits_until_a_bound_approver_approves_it_with_kubectl_and_executes_once()
+    {
+        var alice = await ApproverKubeconfigAsync("alice");
+
+        // The admin is not the approver: alice's identity, through her own kubeconfig, is what the verdict names.
+        var whoami = await Kubectl.RunAsync(alice, "auth", "whoami", "-o", "jsonpath={.status.userInfo.username}");
+        Assert.Equal("system:serviceaccount:support:alice", whoami);
+
+        var clock = Stopwatch.StartNew();
+        var pending = await JourneyWait.UntilAsync(() => KubectlAgentsPlugin.RunAsync(alice, "approvals", "-n", Support),
+            r => r.ExitCode == 0 && NewestPendingRefund(r.Output) is not null, RunsBound,
+            r => $"`kubectl agents approvals -n {Support}` as alice shows no pending payments.issue_refund of support-refund (exit {r.ExitCode}):\n{r.Output}{r.Error}");
+        var approval = NewestPendingRefund(pending.Output)!;
+        output.WriteLine($"pending refund approval {approval} seen after {clock.Elapsed.TotalSeconds:0.0} s");
+
+        var decided = Stopwatch.StartNew();
+        var approved = await KubectlAgentsPlugin.SucceedAsync(alice, "approve", approval, "-n", Support, "--comment", "journey: damaged parcel, refund ok");
+        Assert.Contains($"{approval} approved by system:serviceaccount:support:alice", approved, StringComparison.Ordinal);
+
+        // What kubectl get shows: the decision, the approver, and that the gateway executed the call (once: executedAt is set once).
+        var status = await JourneyWait.UntilAsync(() => Kubectl.TryRunAsync(Admin, "get", "agentapprovals", approval, "-n", Support,
+                "-o", "jsonpath={.status.decision}|{.status.approvers}|{.status.executedAt}|{.spec.runId}"),
+            r => r.ExitCode == 0 && r.Output.Split('|') is [ "Approved", _, { Length: > 0 }, _ ], RunsBound,
+            async r => $"approval {approval} not Approved and executed (decision|approvers|executedAt|runId = {r.Output}){r.Error}\n{(await Kubectl.TryRunAsync(Admin, "get", "agentapprovals", approval, "-n", Support, "-o", "yaml")).Output}");
+        var fields = status.Output.Split('|');
+        var (approvers, executedAt, run) = (fields[1], fields[2], fields[3]);
+        Assert.Equal("system:serviceaccount:support:alice", approvers);
+        output.WriteLine($"approval round trip (approve to executedAt seen): {decided.Elapsed.TotalSeconds:0.0} s; executedAt {executedAt}, run {run}");
+
+        var table = await Kubectl.RunAsync(Admin, "get", "agentapprovals", "-n", Support);
+        Assert.Contains(approval, table, StringComparison.Ordinal);
+        output.WriteLine(table.Split('\n').First(l => l.StartsWith("NAME", StringComparison.Ordinal)) + "\n" + table.Split('\n').First(l => l.StartsWith(approval, StringComparison.Ordinal)));
+
+        // A second approval by the same user is refused: the decision is final.
+        var again = await KubectlAgentsPlugin.RunAsync(alice, "approve", approval, "-n", Support);
+        Assert.NotEqual(0, again.ExitCode);
+        Assert.Contains("already Approved", again.Error, StringComparison.Ordinal);
+
+        // The run's trace from the collector shows the refund call once.
+        await using var collector = await KubectlPortForward.StartAsync(Admin, System, "svc/agentoperator-audit-collector", 8080);
+        var url = $"http://127.0.0.1:{collector.LocalPort}";
+        var trace = await JourneyWait.UntilAsync(() => KubectlAgentsPlugin.RunAsync(Admin, "trace", run, "-n", Support, "--workflow", "support-refund", "--collector", url),
+            r => r.ExitCode == 0 && ExecutedRefunds(r.Output) > 0, RunsBound,
+            r => $"`kubectl agents trace {run}` shows no executed payments.issue_refund (exit {r.ExitCode}):\n{r.Output}{r.Error}");
+        output.WriteLine($"kubectl agents trace {run}:\n{trace.Output}");
+        Assert.True(ExecutedRefunds(trace.Output) == 1, $"the refund of run {run} executed {ExecutedRefunds(trace.Output)} times:\n{trace.Output}");
+    }
+
+    [Fact]
+    [Journey(Step = 4)]
+    public async Task Rollout_undo_after_set_env_goes_back_one_revision_and_the_operator_restores_its_template()
+    {
+        var deployment = (await Kubectl.RunAsync(Admin, "get", "deploy", "-n", Support, "-l", "agentoperator.io/workflow=support-triage", "-o", "name"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).First();
+        var container = await Kubectl.RunAsync(Admin, "get", deployment, "-n", Support, "-o", "jsonpath={.spec.template.spec.containers[0].name}");
+        var revisionBefore = await RevisionAsync(deployment);
+
+        // The operator owns the revision Deployment: it puts its own template back, as a new revision, as on a cluster.
+        await Kubectl.RunAsync(Admin, "set", "env", deployment, "-n", Support, "-c", container, "JOURNEY_MARK=set-env");
+        var restored = await JourneyWait.UntilAsync(() => Kubectl.TryRunAsync(Admin, "get", deployment, "-n", Support,
+                "-o", $$"""jsonpath={.metadata.annotations.deployment\.kubernetes\.io/revision} {.spec.template.spec.containers[?(@.name=="{{container}}")].env[*].name}"""),
+            r => r.ExitCode == 0 && !r.Output.Contains("JOURNEY_MARK", StringComparison.Ordinal) && r.Output.Split(' ')[0] == (revisionBefore + 2).ToString(CultureInfo.InvariantCulture),
+            TimeSpan.FromSeconds(60),
+            async r => $"expected the operator to restore {deployment}'s template as revision {revisionBefore + 2} after set env (revision 'env' = {r.Output}):\n{await HistoryAsync(deployment)}\n{await ReplicaSetsAsync()}");
+        output.WriteLine($"after set env the operator restored the template: revision {restored.Output.Split(' ')[0]}\n{await HistoryAsync(deployment)}");
+
+        // rollout undo goes back to the previous revision (the set-env one), and the operator restores its template again.
+        var clock = Stopwatch.StartNew();
+        var undo = await Kubectl.RunAsync(Admin, "rollout", "undo", deployment, "-n", Support);
+        Assert.True(undo.Contains("rolled back", StringComparison.Ordinal),
+            $"`kubectl rollout undo {deployment}` printed: {undo}\n{await HistoryAsync(deployment)}\n{await ReplicaSetsAsync()}");
+        var undone = await Kubectl.TryRunAsync(Admin, "rollout", "status", deployment, "-n", Support, "--timeout=180s");
+        Assert.True(undone.ExitCode == 0, $"`kubectl rollout status {deployment}` after undo: {undone.Output}{undone.Error}");
+        output.WriteLine($"rollout undo: {undo.Trim()}; rolled out in {clock.Elapsed.TotalSeconds:0.0} s\n{await HistoryAsync(deployment)}");
+        await JourneyWait.UntilAsync(() => TemplateEnvAsync(deployment, container), env => !env.Contains("JOURNEY_MARK", StringComparison.Ordinal), TimeSpan.FromSeconds(60),
+            async env => $"the operator did not restore {deployment}'s template after the undo (env {env}):\n{await HistoryAsync(deployment)}");
+        await WaitForPhaseAsync("support-triage", "Ready");
+    }
+
+    [Fact]
+    [Journey(Step = 5)]
+    public async Task Kill_switch_denies_every_write_within_a_second_and_unkill_restores_writes()
+    {
+        // Both gateways of support-refund, scraped through kubectl port-forward as a user would.
+        var pods = await PodsAsync("support-refund");
+        var forwards = new List<KubectlPortForward>();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var killed = false;
+        try
+        {
+            foreach (var pod in pods)
+            {
+                forwards.Add(await KubectlPortForward.StartAsync(Admin, Support, "pod/" + pod, GatewayMetricsPort));
+            }
+
+            var bundle = "configmap/support-refund-" + await Kubectl.RunAsync(Admin, "get", "aw", "support-refund", "-n", Support, "-o", "jsonpath={.status.stableRevision}");
+            // kubectl get --watch on the bundle ConfigMap the gateways watch: it prints each change as it arrives.
+            await using var watch = RunningProcess.Start("/usr/bin/kubectl",
+                ["--kubeconfig", Admin, "get", bundle, "-n", Support, "--watch", "-o", @"jsonpath={.data.bundle\.json}{""\n""}"], "/", null);
+            await JourneyWait.UntilAsync(() => Task.FromResult(watch.Output), o => o.Contains("\"workflow\"", StringComparison.Ordinal), TimeSpan.FromSeconds(30),
+                o => $"kubectl get {bundle} --watch printed no bundle: {o}{watch.Error}");
+            Assert.DoesNotMatch(KillSwitchOn(), watch.Output);
+            var before = await WritesAsync(http, forwards);
+            var clock = Stopwatch.StartNew();
+            var kill = await KubectlAgentsPlugin.SucceedAsync(Admin, "kill", "support-refund", "-n", Support, "--reason", "journey");
+            var patched = clock.Elapsed;
+            killed = true;
+            var seenByWatch = Task.Run(async () =>
+            {
+                await JourneyWait.UntilAsync(() => Task.FromResult(KillSwitchOn().IsMatch(watch.Output)), on => on, TimeSpan.FromSeconds(30),
+                    _ => $"kubectl get {bundle} --watch saw no bundle with killSwitch true:\n{watch.Error}");
+                return clock.Elapsed;
+            });
+            Assert.Contains("kill switch engaged", kill, StringComparison.Ordinal);
+
+            // Watch every write until the gateways have denied a few by the kill-switch rule: a write that escalates to a human
+            // or is allowed, first seen by a scrape after one that started more than 1 s after kubectl agents kill returned, is a write the switch missed.
+            var (previous, previousAt) = (before, TimeSpan.Zero);
+            TimeSpan? firstDeny = null;
+            TimeSpan? lastEscaped = null;
+            while (previous.KillSwitchDenials - before.KillSwitchDenials < 3)
+            {
+                Assert.True(clock.Elapsed < RunsBound, $"within {RunsBound.TotalSeconds} s of the kill the gateways denied {previous.KillSwitchDenials - before.KillSwitchDenials} writes by rule kill-switch:\n{previous.Text}");
+                var startedAt = clock.Elapsed;
+                var seen = await WritesAsync(http, forwards);
+                if (seen.NotDenied > previous.NotDenied)
+                {
+                    lastEscaped = previousAt;
+                    Assert.True(previousAt < patched + TimeSpan.FromSeconds(1),
+                        $"a refund was escalated or allowed between {previousAt.TotalMilliseconds:0} and {startedAt.TotalMilliseconds:0} ms after kubectl agents kill started (it returned after {patched.TotalMilliseconds:0} ms; {previous.NotDenied} → {seen.NotDenied}):\n{seen.Text}");
+                }
+
+                if (firstDeny is null && seen.KillSwitchDenials > before.KillSwitchDenials)
+                {
+                    firstDeny = clock.Elapsed;
+                }
+
+                (previous, previousAt) = (seen, startedAt);
+                await Task.Delay(100);
+            }
+
+            var published = await seenByWatch - patched;
+            output.WriteLine($"kill switch: kubectl agents kill took {patched.TotalMilliseconds:0} ms; bundle {bundle} with killSwitch true seen by kubectl get --watch {published.TotalMilliseconds:0} ms after it returned; "
+                + $"first write denied by rule kill-switch seen after {firstDeny!.Value.TotalMilliseconds:0} ms; "
+                + $"last write not denied: {(lastEscaped is { } escaped ? $"seen by a scrape after one started {escaped.TotalMilliseconds:0} ms after the kill" : "none after the kill")}; "
+                + $"{previous.KillSwitchDenials - before.KillSwitchDenials} denials in {clock.Elapsed.TotalSeconds:0.0} s");
+            Assert.True(published < TimeSpan.FromSeconds(1), $"the operator published the kill switch in {bundle} {published.TotalMilliseconds:0} ms after kubectl agents kill returned");
+
+            var described = await Kubectl.RunAsync(Admin, "describe", "aw", "support-refund", "-n", Support);
+            Assert.Contains(KillSwitchEngagedReason, described, StringComparison.Ordinal);
+
+            var unkill = await KubectlAgentsPlugin.SucceedAsync(Admin, "unkill", "support-refund", "-n", Support);
+            killed = false;
+            Assert.Contains("kill switch released", unkill, StringComparison.Ordinal);
+            var released = await WritesAsync(http, forwards);
+            var restored = await JourneyWait.UntilAsync(() => WritesAsync(http, forwards), w => w.NotDenied > released.NotDenied, RunsBound,
+                w => $"no refund escalated to a human again after unkill:\n{w.Text}");
+            output.WriteLine($"after unkill refunds escalate to a human again ({restored.NotDenied - released.NotDenied} new)");
+        }
+        finally
+        {
+            if (killed)
+            {
+                await KubectlAgentsPlugin.RunAsync(Admin, "unkill", "support-refund", "-n", Support);
+            }
+
+            foreach (var forward in forwards)
+            {
+                await forward.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    [Journey(Step = 6)]
+    public async Task Deleting_a_workflow_leaves_nothing_behind()
+    {
+        var selector = "agentoperator.io/workflow=support-triage";
+        var owned = await Kubectl.RunAsync(Admin, "get", "all,sa,roles,rolebindings,configmaps,networkpolicies", "-n", Support, "-l", selector, "-o", "name");
+        output.WriteLine($"before delete:\n{owned}");
+        Assert.NotEmpty(owned.Trim());
+
+        var clock = Stopwatch.StartNew();
+        var deleted = await Kubectl.TryRunAsync(Admin, "delete", "aw", "support-triage", "-n", Support, "--wait", "--timeout=120s");
+        Assert.True(deleted.ExitCode == 0, $"kubectl delete aw support-triage --wait: {deleted.Output}{deleted.Error}");
+        output.WriteLine($"kubectl delete aw --wait returned after {clock.Elapsed.TotalSeconds:0.0} s");
+
+        var left = await JourneyWait.UntilAsync(() => Kubectl.TryRunAsync(Admin, "get", "all,sa,roles,rolebindings,configmaps,networkpolicies", "-n", Support, "-l", selector),
+            r => r.ExitCode == 0 && r.Output.Trim().Length == 0, TimeSpan.FromSeconds(120),
+            r => $"`kubectl get all,sa,roles,rolebindings,configmaps,networkpolicies -n {Support} -l {selector}` still lists:\n{r.Output}{r.Error}");
+        output.WriteLine($"nothing left {clock.Elapsed.TotalSeconds:0.0} s after the delete: {left.Error.Trim()}");
+        var pods = await Kubectl.RunAsync(Admin, "get", "pods", "-n", Support, "-o", "name");
+        Assert.DoesNotContain("support-triage", pods, StringComparison.Ordinal);
+    }
+
+    /// <summary>support-refund's refunds over every gateway: those not denied (escalated or allowed) and those the kill switch denied.</summary>
+    private static async Task<Writes> WritesAsync(HttpClient http, IReadOnlyList<KubectlPortForward> forwards)
+    {
+        var scrapes = new List<Scrape>();
+        foreach (var forward in forwards)
+        {
+            scrapes.Add(await ScrapeAsync(http, forward));
+        }
+
+        var refund = ("tool", "payments.issue_refund");
+        return new Writes(
+            scrapes.Sum(s => s.Samples.Sum(AgentMetrics.ToolCalls, refund, ("decision", ToolDecisions.Escalate)) + s.Samples.Sum(AgentMetrics.ToolCalls, refund, ("decision", ToolDecisions.Allow))),
+            scrapes.Sum(s => s.Samples.Sum(AgentMetrics.PolicyViolations, ("workflow", "support-refund"), ("rule", BuiltInRules.KillSwitch))),
+            string.Join('\n', scrapes.SelectMany(s => s.Text.Split('\n')).Where(l => l.Contains("payments.issue_refund", StringComparison.Ordinal)
+                || l.Contains("kill-switch", StringComparison.Ordinal) || l.StartsWith("scrape failed", StringComparison.Ordinal))));
+    }
+
+    private async Task<IReadOnlyList<string>> PodsAsync(string workflow)
+    {
+        var pods = await JourneyWait.UntilAsync(() => Kubectl.TryRunAsync(Admin, "get", "pods", "-n", Support, "-l", $"agentoperator.io/workflow={workflow}",
+                "--field-selector=status.phase=Running", "-o", "name"),
+            r => r.ExitCode == 0 && r.Output.Contains("pod/", StringComparison.Ordinal), TimeSpan.FromSeconds(60),
+            r => $"no Running pod of {workflow} in `kubectl get pods -n {Support}`:\n{r.Output}{r.Error}");
+        return [.. pods.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(p => p["pod/".Length..])];
+    }
+
+    private async Task<string> FirstPodAsync(string workflow) => (await PodsAsync(workflow))[0];
+
+    private static async Task<Scrape> ScrapeAsync(HttpClient http, KubectlPortForward forward)
+    {
+        try
+        {
+            var text = await http.GetStringAsync(new Uri($"http://127.0.0.1:{forward.LocalPort}/metrics"));
+            return new Scrape(text, PrometheusSamples.Parse(text));
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return new Scrape($"scrape failed: {e.Message}", PrometheusSamples.Parse(""));
+        }
+    }
+
+    /// <summary>A kubeconfig for ServiceAccount <paramref name="name"/> of support bound to agentoperator-approver, with a token from kubectl create token.</summary>
+    private async Task<string> ApproverKubeconfigAsync(string name)
+    {
+        await Kubectl.RunAsync(Admin, "create", "serviceaccount", name, "-n", Support);
+        await Kubectl.RunAsync(Admin, "create", "rolebinding", $"{name}-approves", "-n", Support, "--clusterrole=agentoperator-approver", $"--serviceaccount={Support}:{name}");
+        var token = (await Kubectl.RunAsync(Admin, "create", "token", name, "-n", Support, "--duration=1h")).Trim();
+        var server = await Kubectl.RunAsync(Admin, "config", "view", "--raw", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}");
+        var authority = await Kubectl.RunAsync(Admin, "config", "view", "--raw", "--minify", "-o", "jsonpath={.clusters[0].cluster.certificate-authority-data}");
+        var path = Path.Combine(devMode.ScratchDirectory, name + ".kubeconfig");
+        await File.WriteAllTextAsync(path, $"""
+            apiVersion: v1
+            kind: Config
+            clusters:
+              - name: dev
+                cluster:
+                  server: {server}
+                  certificate-authority-data: {authority}
+            users:
+              - name: {name}
+                user:
+                  token: {token}
+            contexts:
+              - name: {name}
+                context:
+                  cluster: dev
+                  user: {name}
+                  namespace: {Support}
+            current-context: {name}
+            """);
+        return path;
+    }
+
+    /// <summary>The newest Pending payments.issue_refund approval of support-refund in a <c>kubectl agents approvals</c> table.</summary>
+    private static string? NewestPendingRefund(string table) =>
+        table.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(l => l.Split(' ', 2)[0])
+            .Select(n => (Name: n, Row: KubectlAgentsPlugin.Row(table, n)))
+            .Where(r => r.Row["WORKFLOW"] == "support-refund" && r.Row["TOOL"] == "payments.issue_refund" && r.Row["DECISION"] == "Pending")
+            .OrderByDescending(r => ExpiresInSeconds(r.Row["EXPIRES IN"]))
+            .Select(r => r.Name)
+            .FirstOrDefault();
+
+    /// <summary>Rows of a <c>kubectl agents trace</c> where payments.issue_refund was allowed and answered 200: the refund executed.</summary>
+    private static int ExecutedRefunds(string trace) => ExecutedRefund().Count(trace);
+
+    /// <summary>"4m59s", "40s", "1h5m" as seconds.</summary>
+    private static int ExpiresInSeconds(string text) =>
+        Duration().Matches(text).Sum(m => int.Parse(m.Groups["n"].Value, CultureInfo.InvariantCulture) * m.Groups["unit"].Value switch { "h" => 3600, "m" => 60, _ => 1 });
+
+    private async Task<int> RevisionAsync(string deployment) =>
+        int.Parse(await Kubectl.RunAsync(Admin, "get", deployment, "-n", Support, "-o", @"jsonpath={.metadata.annotations.deployment\.kubernetes\.io/revision}"), CultureInfo.InvariantCulture);
+
+    private async Task<string> HistoryAsync(string deployment) => (await Kubectl.TryRunAsync(Admin, "rollout", "history", deployment, "-n", Support)).Output;
+
+    private async Task<string> ReplicaSetsAsync() =>
+        (await Kubectl.TryRunAsync(Admin, "get", "rs", "-n", Support, "-o", @"custom-columns=NAME:.metadata.name,REVISION:.metadata.annotations.deployment\.kubernetes\.io/revision,REPLICAS:.spec.replicas")).Output;
+
+    private async Task<string> TemplateEnvAsync(string deployment, string container) =>
+        await Kubectl.RunAsync(Admin, "get", deployment, "-n", Support, "-o", $$"""jsonpath={.spec.template.spec.containers[?(@.name=="{{container}}")].env[*].name}""");
+
+    private async Task WaitForPhaseAsync(string workflow, string phase) =>
+        await JourneyWait.UntilAsync(() => Kubectl.TryRunAsync(Admin, "get", "aw", workflow, "-n", Support, "-o", "jsonpath={.status.phase}"),
+            r => r.Output == phase, TimeSpan.FromSeconds(120),
+            async r => $"{workflow} is not {phase} in kubectl get aw: {r.Output}{r.Error}\n{(await Kubectl.TryRunAsync(Admin, "describe", "aw", workflow, "-n", Support)).Output}");
+
+    private static IEnumerable<PodRow> Rows(string table) =>
+        table.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(c => c.Length >= 3)
+            .Select(c => new PodRow(c[0], c[1], c[2]));
+
+    private static int RunRows(string table) => table.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Count();
+
+    [GeneratedRegex(@"tool payments\.issue_refund \(create\)\s+allow\s+-\s+200\s")]
+    private static partial Regex ExecutedRefund();
+
+    [GeneratedRegex(@"""killSwitch""\s*:\s*true")]
+    private static partial Regex KillSwitchOn();
+
+    [GeneratedRegex(@"(?<n>\d+)(?<unit>[hms])")]
+    private static partial Regex Duration();
+
+    private sealed record Scrape(string Text, PrometheusSamples Samples);
+
+    private sealed record Writes(double NotDenied, double KillSwitchDenials, string Text);
+
+    private sealed record PodRow(string Name, string Ready, string Status)
+    {
+        public bool IsRunningAndReady => Status == "Running" && Ready.Split('/') is [var up, var all] && up == all;
+    }
+}
