@@ -17,6 +17,7 @@ namespace AgentOperator.DevCluster.Simulation;
 internal sealed class DeploymentController(ResourceOperations ops, ILogger<DeploymentController> logger) : EventLoopController(ops.Store, logger)
 {
     private const string RevisionAnnotation = "deployment.kubernetes.io/revision";
+    private const string RevisionHistoryAnnotation = "deployment.kubernetes.io/revision-history";
     private static readonly GroupResource Deployments = new("apps", "deployments");
     private static readonly GroupResource ReplicaSets = new("apps", "replicasets");
     private readonly EventRecorder _events = new(ops, "deployment-controller");
@@ -94,6 +95,23 @@ internal sealed class DeploymentController(ResourceOperations ops, ILogger<Deplo
             current = ops.GuaranteedUpdate(rsType, ns, newName, null, options, live =>
             {
                 live.Obj("spec")["replicas"] = desired;
+                return live;
+            });
+        }
+
+        // As kube-controller-manager: a ReplicaSet whose template is the Deployment's again (a rollback, or a controller
+        // restoring its template) becomes the newest revision, its earlier numbers kept in revision-history.
+        var currentNumber = long.TryParse(current.Str("metadata", "annotations", RevisionAnnotation), CultureInfo.InvariantCulture, out var n) ? n : 0;
+        var newest = owned.Where(r => r.Str("metadata", "name") != newName)
+            .Select(r => long.TryParse(r.Str("metadata", "annotations", RevisionAnnotation), CultureInfo.InvariantCulture, out var v) ? v : 0).DefaultIfEmpty(0).Max();
+        if (currentNumber <= newest)
+        {
+            current = ops.GuaranteedUpdate(rsType, ns, newName, null, options, live =>
+            {
+                var annotations = live.Metadata().Obj("annotations");
+                var history = annotations[RevisionHistoryAnnotation]?.GetValue<string>();
+                annotations[RevisionHistoryAnnotation] = string.IsNullOrEmpty(history) ? currentNumber.ToString(CultureInfo.InvariantCulture) : $"{history},{currentNumber.ToString(CultureInfo.InvariantCulture)}";
+                annotations[RevisionAnnotation] = (newest + 1).ToString(CultureInfo.InvariantCulture);
                 return live;
             });
         }
