@@ -12,7 +12,8 @@ namespace AgentOperator.Operator.Tests.Journeys;
 
 /// <summary>
 /// What users do, through the real kubectl and the kubectl-agents plugin, against dev mode as shipped: install, runs measured,
-/// a refund approved by a human, rollout undo, the kill switch, and deleting a workflow (last: it is destructive).
+/// a refund approved by a human, rollout undo, the kill switch, a canary promoted and one rolled back, credentials revoked,
+/// and deleting a workflow (last: it is destructive).
 /// Each journey asserts what kubectl shows and puts kubectl's output in its failure messages.
 /// </summary>
 [TestCaseOrderer(JourneyOrderer.TypeName, JourneyOrderer.AssemblyName)]
@@ -24,6 +25,7 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
     // WorkflowReasons.KillSwitchEngaged, internal to the operator.
     private const string KillSwitchEngagedReason = "KillSwitchEngaged";
     private static readonly TimeSpan RunsBound = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan CanaryBound = TimeSpan.FromSeconds(240);
 
     private string Admin => devMode.Kubeconfig;
 
@@ -255,6 +257,77 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
 
     [Fact]
     [Journey(Step = 6)]
+    public async Task A_new_revision_is_promoted_through_its_canary_steps()
+    {
+        var stable = await StatusAsync("support-triage", "stableRevision");
+        var clock = Stopwatch.StartNew();
+        await PatchTriageAsync("SAMPLE_AGENT_SEED", "11");
+        var canary = await CanaryAsync(stable);
+
+        // Every step's weight shows in kubectl get aw on the way; then the canary is the stable revision.
+        var weights = new HashSet<string>(StringComparer.Ordinal);
+        var promoted = await JourneyWait.UntilAsync(async () =>
+            {
+                var row = KubectlAgentsPlugin.Row(await Kubectl.RunAsync(Admin, "get", "aw", "-n", Support), "support-triage");
+                if (row.GetValueOrDefault("WEIGHT") is { Length: > 0 } weight)
+                {
+                    weights.Add(weight);
+                }
+
+                return row;
+            },
+            row => row.GetValueOrDefault("STABLE") == canary && row.GetValueOrDefault("CANARY") is null or "" && row.GetValueOrDefault("PHASE") == "Ready", CanaryBound,
+            async row => $"canary {canary} not promoted (row {string.Join(", ", row.Select(c => $"{c.Key}={c.Value}"))}, weights seen {string.Join(",", weights)}):\n{await DescribeAsync("support-triage")}");
+        output.WriteLine($"canary {canary} promoted in {clock.Elapsed.TotalSeconds:0.0} s through weights {string.Join(" → ", weights)}");
+        Assert.Contains("50", weights);
+        var events = await Kubectl.RunAsync(Admin, "get", "events", "-n", Support, "--field-selector", "involvedObject.name=support-triage");
+        Assert.Contains("Promoted", events, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Journey(Step = 7)]
+    public async Task A_canary_whose_escalations_breach_is_rolled_back_with_the_reason_in_kubectl_describe()
+    {
+        var stable = await StatusAsync("support-triage", "stableRevision");
+        var clock = Stopwatch.StartNew();
+        await PatchTriageAsync("SAMPLE_AGENT_ESCALATION_RATE", "0.9");
+        var canary = await CanaryAsync(stable);
+
+        var described = await JourneyWait.UntilAsync(() => DescribeAsync("support-triage"),
+            text => text.Contains("RolledBack", StringComparison.Ordinal) && text.Contains("escalation", StringComparison.OrdinalIgnoreCase), CanaryBound,
+            text => $"canary {canary} was not rolled back on its escalation rate:\n{text}");
+        output.WriteLine($"canary {canary} rolled back {clock.Elapsed.TotalSeconds:0.0} s after the patch; kubectl describe says:\n"
+            + string.Join('\n', described.Split('\n').Where(l => l.Contains("RolledBack", StringComparison.Ordinal) || l.Contains("escalation", StringComparison.OrdinalIgnoreCase)).Take(6)));
+        Assert.Contains("0.15", described, StringComparison.Ordinal);
+        var row = KubectlAgentsPlugin.Row(await Kubectl.RunAsync(Admin, "get", "aw", "-n", Support), "support-triage");
+        Assert.Equal(stable, row.GetValueOrDefault("STABLE"));
+    }
+
+    [Fact]
+    [Journey(Step = 8)]
+    public async Task Revoking_credentials_fails_the_old_token_in_TokenReview_while_the_workflow_keeps_serving()
+    {
+        var account = (await Kubectl.RunAsync(Admin, "get", "sa", "-n", Support, "-l", "agentoperator.io/workflow=support-refund", "-o", "name"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).First()["serviceaccount/".Length..];
+        var token = (await Kubectl.RunAsync(Admin, "create", "token", account, "-n", Support, "--audience", "agentoperator.io/gateway")).Trim();
+        Assert.True(await AuthenticatedAsync(token), $"a fresh token of {account} does not pass TokenReview");
+
+        var clock = Stopwatch.StartNew();
+        await KubectlAgentsPlugin.SucceedAsync(Admin, "revoke", "support-refund", "-n", Support);
+        await JourneyWait.UntilAsync(() => AuthenticatedAsync(token), authenticated => !authenticated, TimeSpan.FromSeconds(60),
+            async _ => $"the token of {account} still passes TokenReview after kubectl agents revoke:\n{await DescribeAsync("support-refund")}");
+        output.WriteLine($"old token refused by TokenReview {clock.Elapsed.TotalSeconds:0.0} s after kubectl agents revoke started");
+
+        // The workflow keeps serving: its pods come back with new tokens and refunds reach a human again.
+        await WaitForPhaseAsync("support-refund", "Ready");
+        var pending = await JourneyWait.UntilAsync(() => KubectlAgentsPlugin.RunAsync(Admin, "approvals", "-n", Support),
+            r => r.ExitCode == 0 && r.Output.Contains("payments.issue_refund", StringComparison.Ordinal), RunsBound,
+            r => $"no refund waits for approval after the revocation:\n{r.Output}{r.Error}");
+        output.WriteLine($"serving again after {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    [Fact]
+    [Journey(Step = 9)]
     public async Task Deleting_a_workflow_leaves_nothing_behind()
     {
         var selector = "agentoperator.io/workflow=support-triage";
@@ -364,6 +437,46 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
     /// <summary>"4m59s", "40s", "1h5m" as seconds.</summary>
     private static int ExpiresInSeconds(string text) =>
         Duration().Matches(text).Sum(m => int.Parse(m.Groups["n"].Value, CultureInfo.InvariantCulture) * m.Groups["unit"].Value switch { "h" => 3600, "m" => 60, _ => 1 });
+
+    // Changes one env var of the triage example's agent with a JSON patch, and shortens its rollout to one 50 % step
+    // judged every 10 s (the example's 10-minute pauses are for production).
+    private async Task PatchTriageAsync(string variable, string value)
+    {
+        var names = (await Kubectl.RunAsync(Admin, "get", "aw", "support-triage", "-n", Support, "-o", "jsonpath={.spec.runtime.env[*].name}")).Split(' ');
+        var index = Array.IndexOf(names, variable);
+        Assert.True(index >= 0, $"support-triage has no env {variable}: {string.Join(", ", names)}");
+        await Kubectl.RunAsync(Admin, "patch", "aw", "support-triage", "-n", Support, "--type", "json", "-p", $$"""
+            [{"op":"replace","path":"/spec/runtime/env/{{index}}/value","value":"{{value}}"},
+             {"op":"replace","path":"/spec/rollout/steps","value":[{"weight":50,"pauseSeconds":15}]},
+             {"op":"replace","path":"/spec/rollout/analysis/intervalSeconds","value":10},
+             {"op":"replace","path":"/spec/rollout/analysis/windowSeconds","value":60}]
+            """);
+    }
+
+    private async Task<string> CanaryAsync(string stable) =>
+        (await JourneyWait.UntilAsync(() => Kubectl.TryRunAsync(Admin, "get", "aw", "support-triage", "-n", Support, "-o", "jsonpath={.status.canaryRevision}"),
+            r => r.ExitCode == 0 && r.Output.Length > 0 && r.Output != stable, TimeSpan.FromSeconds(60),
+            async r => $"no canary after the patch (stable {stable}):\n{await DescribeAsync("support-triage")}")).Output;
+
+    private async Task<string> StatusAsync(string workflow, string field) =>
+        await Kubectl.RunAsync(Admin, "get", "aw", workflow, "-n", Support, "-o", $"jsonpath={{.status.{field}}}");
+
+    private async Task<string> DescribeAsync(string workflow) => (await Kubectl.TryRunAsync(Admin, "describe", "aw", workflow, "-n", Support)).Output;
+
+    // Asks the API server, as any workload checking a caller would, whether the token authenticates.
+    private async Task<bool> AuthenticatedAsync(string token)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"tokenreview-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, $$$"""{"apiVersion":"authentication.k8s.io/v1","kind":"TokenReview","spec":{"token":"{{{token}}}","audiences":["agentoperator.io/gateway"]}}""");
+        try
+        {
+            return await Kubectl.RunAsync(Admin, "create", "-f", file, "-o", "jsonpath={.status.authenticated}") == "true";
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 
     private async Task<int> RevisionAsync(string deployment) =>
         int.Parse(await Kubectl.RunAsync(Admin, "get", deployment, "-n", Support, "-o", @"jsonpath={.metadata.annotations.deployment\.kubernetes\.io/revision}"), CultureInfo.InvariantCulture);
