@@ -16,6 +16,7 @@ namespace AgentOperator.Operator.Tests.DevMode;
 /// root, with a kubeconfig path and an API port; a user's client sees the operator and the audit collector run as the pods
 /// of config/default, both examples Ready, and SIGTERM stops it, leaving no pod network behind.
 /// </summary>
+[Collection(NodeLanes.DevMode)]
 public sealed class DevModeProgramTests(ITestOutputHelper output)
 {
     // A cold start publishes the four images first (2–3 min on 2 cores).

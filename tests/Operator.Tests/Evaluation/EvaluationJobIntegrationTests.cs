@@ -16,6 +16,7 @@ namespace AgentOperator.Operator.Tests.Evaluation;
 /// node: the published sample agent evaluates through the canary's published gateway, running as a native sidecar, and
 /// the Job's verdict is read back the way the reconciler reads it.
 /// </summary>
+[Collection(NodeLanes.DevMode)]
 public sealed class EvaluationJobIntegrationTests : IAsyncLifetime
 {
     private const string Namespace = "support";

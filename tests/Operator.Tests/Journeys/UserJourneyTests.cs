@@ -16,6 +16,7 @@ namespace AgentOperator.Operator.Tests.Journeys;
 /// and deleting a workflow (last: it is destructive).
 /// Each journey asserts what kubectl shows and puts kubectl's output in its failure messages.
 /// </summary>
+[Collection(NodeLanes.DevMode)]
 [TestCaseOrderer(JourneyOrderer.TypeName, JourneyOrderer.AssemblyName)]
 public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITestOutputHelper output) : IClassFixture<DevModeJourneyFixture>
 {

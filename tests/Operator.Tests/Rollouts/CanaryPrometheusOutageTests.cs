@@ -1,9 +1,11 @@
+using AgentOperator.Operator.Tests.Fixtures;
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.Operator.Workflows;
 
 namespace AgentOperator.Operator.Tests.Rollouts;
 
 /// <summary>Prometheus stopped mid-analysis; its own environment, because the test stops that environment's Prometheus.</summary>
+[Collection(NodeLanes.Rollouts)]
 public sealed class CanaryPrometheusOutageTests(RolloutEnvironment environment) : IClassFixture<RolloutEnvironment>
 {
     [Fact]

@@ -15,6 +15,7 @@ namespace AgentOperator.Operator.Tests.Rollouts;
 /// End to end on DevCluster: real gateways and sample agents in every pod, real Prometheus scraping them, the operator
 /// querying it. Each test rolls a second revision out next to a first one that is stable and Ready.
 /// </summary>
+[Collection(NodeLanes.Rollouts)]
 public sealed class CanaryRolloutTests(RolloutEnvironment environment, ITestOutputHelper output) : IClassFixture<RolloutEnvironment>
 {
     private static readonly TimeSpan RolloutBound = TimeSpan.FromSeconds(150);

@@ -10,6 +10,7 @@ namespace AgentOperator.Operator.Tests.Rollouts;
 /// What <c>kubectl get aw</c> and the workflow's status say, end to end: real gateways and sample agents on DevCluster,
 /// real Prometheus scraping them, the operator reading run outcomes from it, and the real kubectl printing the columns.
 /// </summary>
+[Collection(NodeLanes.Rollouts)]
 public sealed partial class WorkflowStatusTests(RolloutEnvironment environment, ITestOutputHelper output) : IClassFixture<RolloutEnvironment>
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(90);
