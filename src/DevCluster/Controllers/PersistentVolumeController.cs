@@ -1,3 +1,4 @@
+using AgentOperator.DevCluster.Diagnostics;
 using System.Text.Json.Nodes;
 using AgentOperator.DevCluster.Api;
 using AgentOperator.DevCluster.Bootstrap;
@@ -66,7 +67,8 @@ internal sealed class PersistentVolumeController(ResourceOperations ops, LocalPa
         }
     }
 
-    private static void Guarded(Action reconcile)
+    // One object's failure must not stop the pass: the claims after it would wait for an event that may never come.
+    private void Guarded(Action reconcile)
     {
         try
         {
@@ -75,6 +77,10 @@ internal sealed class PersistentVolumeController(ResourceOperations ops, LocalPa
         catch (ApiException e) when (e.Code is 404 or 409 or 403)
         {
             // The object went away or its namespace is terminating; the next event brings the rest back.
+        }
+        catch (Exception e) when (e is ApiException or IOException or UnauthorizedAccessException)
+        {
+            Log.ControllerFailed(logger, e, nameof(PersistentVolumeController), "reconcile", "persistentvolumes", "", "");
         }
     }
 

@@ -103,7 +103,7 @@ public sealed class CanaryRolloutTests(RolloutEnvironment environment, ITestOutp
     {
         await using var op = await environment.StartOperatorAsync();
         var scenario = await RolloutScenario.CreateAsync(environment);
-        const string evaluation = "{image: 'ghcr.io/agentoperator/sample-agent:0.1.0', args: [eval, --cases=10], minPassRate: 0.9, timeoutSeconds: 60}";
+        const string evaluation = "{image: 'ghcr.io/agentoperator/sample-agent:0.1.0', args: [eval, --cases=10], minPassRate: 0.9, timeoutSeconds: 120}";
         var first = await scenario.StartStableAsync(Behaviour.Good(1), RolloutScenario.Rollout(evaluation: evaluation));
 
         await scenario.ApplyAsync(scenario.Yaml(new Behaviour(0.05, 4, EvalPassRate: 0.4), RolloutScenario.Rollout(evaluation: evaluation)));

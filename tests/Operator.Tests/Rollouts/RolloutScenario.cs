@@ -156,7 +156,7 @@ internal sealed class RolloutScenario(RolloutEnvironment environment, string @na
     public async Task<string> StartStableAsync(Behaviour behaviour, string rollout)
     {
         await ApplyAsync(Yaml(behaviour, rollout));
-        var ready = await WaitAsync(w => w.Status?.StableRevision is not null && w.Status.Phase == "Ready", TimeSpan.FromSeconds(60), "the first revision becomes stable and Ready");
+        var ready = await WaitAsync(w => w.Status?.StableRevision is not null && w.Status.Phase == "Ready", TimeSpan.FromSeconds(120), "the first revision becomes stable and Ready");
         return ready.Status!.StableRevision!;
     }
 
