@@ -28,8 +28,10 @@ internal sealed class ClusterObserver(IKubernetes admin, HttpClient http)
                 traffic,
                 null);
         }
-        catch (Exception exception) when (exception is HttpRequestException or k8s.Autorest.HttpOperationException or JsonException)
+        catch (Exception exception) when (exception is HttpRequestException or k8s.Autorest.HttpOperationException or JsonException
+            || (exception is TaskCanceledException && !cancellationToken.IsCancellationRequested))
         {
+            // A slow API server (an HTTP timeout) is shown like an unreachable one: the view goes on.
             return new ClusterSnapshot([], [], [], [], exception.Message);
         }
     }
@@ -96,6 +98,10 @@ internal sealed class ClusterObserver(IKubernetes admin, HttpClient http)
             catch (HttpRequestException)
             {
                 return []; // the pod is stopping
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return []; // the gateway did not answer within the client's timeout: a loaded machine
             }
         }));
 
