@@ -12,7 +12,7 @@ public sealed class CanaryPrometheusOutageTests(RolloutEnvironment environment) 
     public async Task Prometheus_stopped_mid_analysis_is_inconclusive_with_no_promotion_and_no_rollback()
     {
         await using var op = await environment.StartOperatorAsync();
-        var scenario = await RolloutScenario.CreateAsync(environment);
+        await using var scenario = await RolloutScenario.CreateAsync(environment);
         var first = await scenario.StartStableAsync(Behaviour.Good(1), RolloutScenario.Rollout(inconclusiveLimit: 1));
         await scenario.ApplyAsync(scenario.Yaml(Behaviour.Good(2), RolloutScenario.Rollout(inconclusiveLimit: 1)));
         var analysed = await scenario.WaitAsync(w => w.Status?.LastAnalysis is { Verdict: Verdict.Successful }, TimeSpan.FromSeconds(90), "a first successful analysis run");

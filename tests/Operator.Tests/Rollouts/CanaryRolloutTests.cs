@@ -24,7 +24,7 @@ public sealed class CanaryRolloutTests(RolloutEnvironment environment, ITestOutp
     public async Task Good_canary_is_promoted_through_every_step()
     {
         await using var op = await environment.StartOperatorAsync();
-        var scenario = await RolloutScenario.CreateAsync(environment);
+        await using var scenario = await RolloutScenario.CreateAsync(environment);
         var first = await scenario.StartStableAsync(Behaviour.Good(1), RolloutScenario.Rollout());
 
         await scenario.ApplyAsync(scenario.Yaml(Behaviour.Good(2), RolloutScenario.Rollout()));
@@ -52,7 +52,7 @@ public sealed class CanaryRolloutTests(RolloutEnvironment environment, ITestOutp
     public async Task Canary_rolls_back_when_escalation_rate_breaches()
     {
         await using var op = await environment.StartOperatorAsync();
-        var scenario = await RolloutScenario.CreateAsync(environment);
+        await using var scenario = await RolloutScenario.CreateAsync(environment);
         var first = await scenario.StartStableAsync(Behaviour.Good(1), RolloutScenario.Rollout());
 
         await scenario.ApplyAsync(scenario.Yaml(new Behaviour(0.9, 3), RolloutScenario.Rollout()));
@@ -102,7 +102,7 @@ public sealed class CanaryRolloutTests(RolloutEnvironment environment, ITestOutp
     public async Task Canary_whose_eval_job_fails_never_gets_traffic()
     {
         await using var op = await environment.StartOperatorAsync();
-        var scenario = await RolloutScenario.CreateAsync(environment);
+        await using var scenario = await RolloutScenario.CreateAsync(environment);
         const string evaluation = "{image: 'ghcr.io/agentoperator/sample-agent:0.1.0', args: [eval, --cases=10], minPassRate: 0.9, timeoutSeconds: 120}";
         var first = await scenario.StartStableAsync(Behaviour.Good(1), RolloutScenario.Rollout(evaluation: evaluation));
 
@@ -135,7 +135,7 @@ public sealed class CanaryRolloutTests(RolloutEnvironment environment, ITestOutp
     public async Task Canary_whose_pods_never_become_ready_is_rolled_back_at_the_progress_deadline()
     {
         await using var op = await environment.StartOperatorAsync();
-        var scenario = await RolloutScenario.CreateAsync(environment);
+        await using var scenario = await RolloutScenario.CreateAsync(environment);
         var rollout = RolloutScenario.Rollout(progressDeadlineSeconds: 30);
         var first = await scenario.StartStableAsync(Behaviour.Good(1), rollout);
 
@@ -158,7 +158,7 @@ public sealed class CanaryRolloutTests(RolloutEnvironment environment, ITestOutp
     public async Task Promote_annotation_set_with_kubectl_skips_the_remaining_steps_and_acts_only_on_the_named_revision()
     {
         await using var op = await environment.StartOperatorAsync();
-        var scenario = await RolloutScenario.CreateAsync(environment);
+        await using var scenario = await RolloutScenario.CreateAsync(environment);
         var rollout = RolloutScenario.Rollout(pauseSeconds: 3600);
         var first = await scenario.StartStableAsync(Behaviour.Good(1), rollout);
         await scenario.ApplyAsync(scenario.Yaml(Behaviour.Good(9), rollout));
@@ -173,7 +173,7 @@ public sealed class CanaryRolloutTests(RolloutEnvironment environment, ITestOutp
             Assert.Equal(canary, (await scenario.GetAsync()).Status!.CanaryRevision);
 
             await Kubectl.RunAsync(kubeconfig, "annotate", "aw", scenario.Name, $"{WorkflowAnnotations.Promote}={canary}", "--overwrite");
-            var promoted = await scenario.WaitAsync(w => w.Status?.StableRevision == canary && w.Status.Phase == "Ready", TimeSpan.FromSeconds(60), "the annotation promotes the canary");
+            var promoted = await scenario.WaitAsync(w => w.Status?.StableRevision == canary && w.Status.Phase == "Ready", RolloutBound, "the annotation promotes the canary");
 
             Assert.NotEqual(first, promoted.Status!.StableRevision);
             Assert.Contains(await scenario.EventsAsync(), e => e.Reason == WorkflowReasons.PromotionRequested && e.Message.Contains(canary, StringComparison.Ordinal));
@@ -190,7 +190,7 @@ public sealed class CanaryRolloutTests(RolloutEnvironment environment, ITestOutp
     public async Task Operator_restarted_mid_rollout_continues_the_same_step_to_the_same_outcome()
     {
         var op = await environment.StartOperatorAsync();
-        var scenario = await RolloutScenario.CreateAsync(environment);
+        await using var scenario = await RolloutScenario.CreateAsync(environment);
         var first = await scenario.StartStableAsync(Behaviour.Good(1), RolloutScenario.Rollout());
         await scenario.ApplyAsync(scenario.Yaml(Behaviour.Good(5), RolloutScenario.Rollout()));
         var steps = new List<int>();
@@ -217,7 +217,7 @@ public sealed class CanaryRolloutTests(RolloutEnvironment environment, ITestOutp
     public async Task Gateway_API_weights_follow_the_steps()
     {
         await using var op = await environment.StartOperatorAsync();
-        var scenario = await RolloutScenario.CreateAsync(environment, "triage-helper");
+        await using var scenario = await RolloutScenario.CreateAsync(environment, "triage-helper");
         await CreateHttpRouteAsync(scenario, "triage-route");
         var rollout = RolloutScenario.Rollout(trafficRouting: "{provider: gatewayAPI, gatewayAPI: {httpRoute: triage-route, port: 80}}");
         var first = await scenario.StartStableAsync(Behaviour.Good(1), rollout);

@@ -10,10 +10,12 @@ namespace AgentOperator.Operator.Tests.Rollouts;
 /// <summary>
 /// One workflow in its own namespace on a <see cref="RolloutEnvironment"/>: created from YAML with the sample agent's
 /// behaviour in its env, changed to a new revision, and watched through status with bounded waits that fail with the
-/// whole rollout state.
+/// whole rollout state. Disposing it deletes its namespace, so a test class does not pile up every test's gateways and agents.
 /// </summary>
-internal sealed class RolloutScenario(RolloutEnvironment environment, string @namespace, string name)
+internal sealed class RolloutScenario(RolloutEnvironment environment, string @namespace, string name) : IAsyncDisposable
 {
+    private static readonly TimeSpan PodsGoneBound = TimeSpan.FromSeconds(60);
+
     public const int IntervalSeconds = 5;
     public const double MaxEscalationRate = 0.3;
 
@@ -185,6 +187,20 @@ internal sealed class RolloutScenario(RolloutEnvironment environment, string @na
         return $"phase {status.Phase} ({status.Reason}), step {status.Step}, runs {status.Runs?.Failed}/{status.Runs?.Total} failed ({status.Runs?.TopReason}), stable {status.StableRevision}, canary {status.CanaryRevision} step {status.CurrentStep} weight {status.CanaryWeight}, "
             + $"failed {status.FailedRevision}, failedRuns {status.FailedRuns}, inconclusiveRuns {status.InconclusiveRuns}, paused {status.Paused}\n"
             + $"evaluation: {status.Evaluation?.Phase} {status.Evaluation?.PassRate} {status.Evaluation?.Message}\nlast analysis: {analysis}\nconditions:\n{conditions}\nhistory:\n{history}";
+    }
+
+    /// <summary>
+    /// Deletes the namespace while the test's operator still runs (it removes its finalizer), and waits a bounded time for
+    /// the pods' processes to end; a namespace still terminating after that is left to the namespace controller.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        await Client.CoreV1.DeleteNamespaceAsync(Namespace, new V1DeleteOptions { PropagationPolicy = "Background" });
+        var deadline = DateTime.UtcNow + PodsGoneBound;
+        while (DateTime.UtcNow < deadline && (await Client.CoreV1.ListNamespacedPodAsync(Namespace)).Items.Count > 0)
+        {
+            await Task.Delay(500);
+        }
     }
 
     private async Task<AgentWorkflow?> TryGetAsync()

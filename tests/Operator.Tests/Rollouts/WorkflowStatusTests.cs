@@ -22,7 +22,7 @@ public sealed partial class WorkflowStatusTests(RolloutEnvironment environment, 
     public async Task Runs_failing_on_an_undeclared_model_role_turn_RunsHealthy_false_with_the_share_and_the_rule_and_get_aw_shows_it()
     {
         await using var op = await StartOperatorAsync();
-        var scenario = await RolloutScenario.CreateAsync(environment, "planner-missing");
+        await using var scenario = await RolloutScenario.CreateAsync(environment, "planner-missing");
         // The agent asks for a planner the workflow never declared: the gateway refuses every such call, every run fails.
         await scenario.ApplyAsync(scenario.Yaml(Behaviour.Good(1) with { Roles = "planner,executor" }, "    trafficRouting: {provider: replicas}"));
 
@@ -69,7 +69,7 @@ public sealed partial class WorkflowStatusTests(RolloutEnvironment environment, 
     public async Task Healthy_runs_keep_the_phase_Ready_and_get_aw_wide_shows_the_cost_per_success()
     {
         await using var op = await StartOperatorAsync();
-        var scenario = await RolloutScenario.CreateAsync(environment, "healthy");
+        await using var scenario = await RolloutScenario.CreateAsync(environment, "healthy");
         await scenario.ApplyAsync(scenario.Yaml(Behaviour.Good(2), "    trafficRouting: {provider: replicas}"));
 
         // Runs start as soon as a pod is Ready, so they may be healthy before the revision is Available: wait for both.
@@ -99,7 +99,7 @@ public sealed partial class WorkflowStatusTests(RolloutEnvironment environment, 
     public async Task Pause_step_without_a_duration_holds_the_canary_until_kubectl_promotes_it()
     {
         await using var op = await StartOperatorAsync();
-        var scenario = await RolloutScenario.CreateAsync(environment, "gated");
+        await using var scenario = await RolloutScenario.CreateAsync(environment, "gated");
         const string rollout = """
                 steps:
                   - weight: 25
