@@ -113,8 +113,10 @@ public static class ApprovalsPage
             return $"<p>Evidence: {Html.E(e.Message)}</p>";
         }
 
-        var asked = approval.Metadata.CreationTimestamp is { } c ? new DateTimeOffset(DateTime.SpecifyKind(c, DateTimeKind.Utc)) : DateTimeOffset.MaxValue;
-        var earlier = run?.Decisions.Where(d => d.Time <= asked).ToList() ?? [];
+        // The calls the run's gateway recorded before the one that asked for this approval (its escalate record names it):
+        // by sequence, as a whole run often fits within the second the approval's creationTimestamp is truncated to.
+        var asked = run?.Decisions.FirstOrDefault(d => d.ApprovalId == approval.Metadata.Name && d.Decision == ToolDecisions.Escalate);
+        var earlier = asked is null ? [] : run!.Decisions.Where(d => d.Sequence < asked.Sequence).ToList();
         if (earlier.Count == 0)
         {
             return $"<p>Evidence: the collector has no earlier calls of run {Html.E(approval.Spec.RunId)} yet.</p>";

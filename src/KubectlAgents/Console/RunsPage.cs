@@ -103,7 +103,6 @@ public static class RunsPage
             return html.Append("</tbody></table>").ToString();
         });
 
-    /// <summary>A decision's call in a few words: <c>tool crm.lookup (read)</c> or <c>model gpt-4o (executor)</c>.</summary>
     /// <summary>The intent and reason the agent stated for a call (its action packet), or null when it gave none.</summary>
     public static string? AgentPacket(RunDecision d)
     {
@@ -117,6 +116,7 @@ public static class RunsPage
         };
     }
 
+    /// <summary>A decision's call in a few words: <c>tool crm.lookup (read)</c> or <c>model gpt-4o (executor)</c>.</summary>
     public static string Call(RunDecision d)
     {
         ArgumentNullException.ThrowIfNull(d);

@@ -6,13 +6,14 @@ using AgentOperator.Operator.Tests.Contracts;
 using AgentOperator.Operator.Tests.Fixtures;
 using AgentOperator.Operator.Tests.Plugin;
 using AgentOperator.Policy.Decisions;
+using OpenQA.Selenium;
 using Xunit.Abstractions;
 
 namespace AgentOperator.Operator.Tests.Journeys;
 
 /// <summary>
 /// What users do, through the real kubectl and the kubectl-agents plugin, against dev mode as shipped: install, runs measured,
-/// a refund approved by a human, rollout undo, the kill switch, a canary promoted and one rolled back, credentials revoked,
+/// a refund approved by a human with kubectl and one in the console's browser inbox, rollout undo, the kill switch, a canary promoted and one rolled back, credentials revoked,
 /// and deleting a workflow (last: it is destructive).
 /// Each journey asserts what kubectl shows and puts kubectl's output in its failure messages.
 /// </summary>
@@ -133,6 +134,84 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
 
     [Fact]
     [Journey(Step = 4)]
+    public async Task An_approver_decides_a_refund_in_the_console_in_a_browser_and_reads_its_trace_and_audit_there()
+    {
+        // bob approves in finance: the approver and viewer ClusterRoles of config/rbac, his own token, no terminal beyond starting the console.
+        var bob = await ApproverKubeconfigAsync("bob", "agentoperator-viewer");
+        const string Bob = "system:serviceaccount:support:bob";
+        await using var collector = await KubectlPortForward.StartAsync(Admin, System, "svc/agentoperator-audit-collector", 8080);
+        await using var console = await ConsoleProcess.StartAsync(bob, "-n", Support, "--collector", $"http://127.0.0.1:{collector.LocalPort}");
+        output.WriteLine($"kubectl agents console -n {Support} --collector http://127.0.0.1:{collector.LocalPort} as {Bob}: {console.Address}");
+        using var browser = HeadlessChromium.Start();
+        browser.Manage().Timeouts().ImplicitWait = TimeSpan.FromSeconds(10);
+
+        // The overview: both examples, Ready, and refunds waiting.
+        await browser.Navigate().GoToUrlAsync(console.Address.ToString());
+        var workflows = browser.FindElement(By.Id("workflows"));
+        foreach (var name in (string[])["support-refund", "support-triage"])
+        {
+            Assert.Contains("Ready", workflows.FindElement(By.LinkText(name)).FindElement(By.XPath("./ancestor::tr")).Text, StringComparison.Ordinal);
+        }
+
+        Screenshot(browser, "dev-mode-01-workflows");
+
+        // The inbox: the newest refund's packet, once the collector holds the calls the run made before it asked.
+        var approval = NewestPendingRefund((await KubectlAgentsPlugin.SucceedAsync(bob, "approvals", "-n", Support)))
+            ?? throw new InvalidOperationException("no pending payments.issue_refund approval of support-refund for bob");
+        var clock = Stopwatch.StartNew();
+        var evidence = await JourneyWait.UntilAsync(async () =>
+            {
+                await browser.Navigate().GoToUrlAsync(new Uri(console.Address, "/approvals").ToString());
+                return browser.FindElement(By.Id($"approval-{approval}")).Text;
+            },
+            packet => packet.Contains("crm.read_ticket", StringComparison.Ordinal), RunsBound,
+            packet => $"the console's packet of {approval} shows no evidence of the run's earlier crm.read_ticket call:\n{packet}");
+        output.WriteLine($"packet of {approval} with the run's earlier calls after {clock.Elapsed.TotalSeconds:0.0} s:\n{evidence}");
+        Assert.Contains("payments.issue_refund (create) for support-refund", evidence, StringComparison.Ordinal);
+        Assert.Contains("\"order_id\": \"ORD-20931177\"", evidence, StringComparison.Ordinal);
+        Assert.Contains("orders.get_status", evidence, StringComparison.Ordinal);
+        Screenshot(browser, "dev-mode-02-approvals-inbox");
+
+        var packet = browser.FindElement(By.Id($"approval-{approval}"));
+        packet.FindElement(By.CssSelector("input[name=comment]")).SendKeys("approved in the console");
+        packet.FindElement(By.CssSelector("button.approve")).Click();
+        Assert.Contains($"{approval} approved by {Bob} (1/1 {Bob}:approve)", browser.FindElement(By.CssSelector("p.notice")).Text, StringComparison.Ordinal);
+        Screenshot(browser, "dev-mode-03-approval-decided");
+
+        // What kubectl shows: bob's verdict with his comment, and the refund executed.
+        var status = await JourneyWait.UntilAsync(() => Kubectl.TryRunAsync(Admin, "get", "agentapprovals", approval, "-n", Support,
+                "-o", "jsonpath={.status.decision}|{.status.approvals[0].user}|{.status.approvals[0].comment}|{.status.executedAt}|{.spec.runId}"),
+            r => r.ExitCode == 0 && r.Output.Split('|') is ["Approved", _, _, { Length: > 0 }, _], RunsBound,
+            r => $"approval {approval} not Approved and executed after bob's click (decision|user|comment|executedAt|runId = {r.Output}){r.Error}");
+        var fields = status.Output.Split('|');
+        Assert.Equal((Bob, "approved in the console"), (fields[1], fields[2]));
+        var run = fields[4];
+
+        // The run's trace in the console: the refund executed once, with bob as its approver.
+        var trace = await JourneyWait.UntilAsync(async () =>
+            {
+                await browser.Navigate().GoToUrlAsync(new Uri(console.Address, $"/runs/{Support}/support-refund/{run}").ToString());
+                return browser.FindElement(By.Id("main")).Text;
+            },
+            text => text.Contains($"by {Bob}", StringComparison.Ordinal) && ExecutedRefundRows(browser) > 0, RunsBound,
+            text => $"the console's trace of run {run} shows no executed refund approved by {Bob}:\n{text}");
+        Assert.Equal(1, ExecutedRefundRows(browser));
+        output.WriteLine($"trace of run {run} in the console:\n{trace}");
+        Screenshot(browser, "dev-mode-04-run-trace");
+
+        // The runs list names the run; audit verification of the workflow's chains, read as bob.
+        await browser.Navigate().GoToUrlAsync(new Uri(console.Address, $"/runs/{Support}/support-refund").ToString());
+        Assert.NotNull(browser.FindElement(By.Id("runs")).FindElement(By.LinkText(run)));
+        Screenshot(browser, "dev-mode-05-runs");
+        await browser.Navigate().GoToUrlAsync(new Uri(console.Address, $"/audit/{Support}/support-refund").ToString());
+        var verdict = browser.FindElement(By.CssSelector("p.notice")).Text;
+        Assert.StartsWith("Intact: ", verdict, StringComparison.Ordinal);
+        output.WriteLine(verdict);
+        Screenshot(browser, "dev-mode-06-audit-verification");
+    }
+
+    [Fact]
+    [Journey(Step = 5)]
     public async Task Rollout_undo_after_set_env_goes_back_one_revision_and_the_operator_restores_its_template()
     {
         var deployment = (await Kubectl.RunAsync(Admin, "get", "deploy", "-n", Support, "-l", "agentoperator.io/workflow=support-triage", "-o", "name"))
@@ -163,7 +242,7 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
     }
 
     [Fact]
-    [Journey(Step = 5)]
+    [Journey(Step = 6)]
     public async Task Kill_switch_denies_every_write_within_a_second_and_unkill_restores_writes()
     {
         // Both gateways of support-refund, scraped through kubectl port-forward as a user would.
@@ -257,7 +336,7 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
     }
 
     [Fact]
-    [Journey(Step = 6)]
+    [Journey(Step = 7)]
     public async Task A_new_revision_is_promoted_through_its_canary_steps()
     {
         var stable = await StatusAsync("support-triage", "stableRevision");
@@ -286,7 +365,7 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
     }
 
     [Fact]
-    [Journey(Step = 7)]
+    [Journey(Step = 8)]
     public async Task A_canary_whose_escalations_breach_is_rolled_back_with_the_reason_in_kubectl_describe()
     {
         var stable = await StatusAsync("support-triage", "stableRevision");
@@ -305,7 +384,7 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
     }
 
     [Fact]
-    [Journey(Step = 8)]
+    [Journey(Step = 9)]
     public async Task Revoking_credentials_fails_the_old_token_in_TokenReview_while_the_workflow_keeps_serving()
     {
         var account = (await Kubectl.RunAsync(Admin, "get", "sa", "-n", Support, "-l", "agentoperator.io/workflow=support-refund", "-o", "name"))
@@ -334,7 +413,7 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
         (await Kubectl.RunAsync(Admin, "get", "agentapprovals", "-n", Support, "-o", "name")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
 
     [Fact]
-    [Journey(Step = 9)]
+    [Journey(Step = 10)]
     public async Task Deleting_a_workflow_leaves_nothing_behind()
     {
         var selector = "agentoperator.io/workflow=support-triage";
@@ -396,11 +475,18 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
         }
     }
 
-    /// <summary>A kubeconfig for ServiceAccount <paramref name="name"/> of support bound to agentoperator-approver, with a token from kubectl create token.</summary>
-    private async Task<string> ApproverKubeconfigAsync(string name)
+    /// <summary>
+    /// A kubeconfig for ServiceAccount <paramref name="name"/> of support bound to agentoperator-approver and
+    /// <paramref name="alsoBoundTo"/>, with a token from kubectl create token.
+    /// </summary>
+    private async Task<string> ApproverKubeconfigAsync(string name, params string[] alsoBoundTo)
     {
         await Kubectl.RunAsync(Admin, "create", "serviceaccount", name, "-n", Support);
-        await Kubectl.RunAsync(Admin, "create", "rolebinding", $"{name}-approves", "-n", Support, "--clusterrole=agentoperator-approver", $"--serviceaccount={Support}:{name}");
+        foreach (var role in (string[])["agentoperator-approver", .. alsoBoundTo])
+        {
+            await Kubectl.RunAsync(Admin, "create", "rolebinding", $"{name}-{role}", "-n", Support, $"--clusterrole={role}", $"--serviceaccount={Support}:{name}");
+        }
+
         var token = (await Kubectl.RunAsync(Admin, "create", "token", name, "-n", Support, "--duration=1h")).Trim();
         var server = await Kubectl.RunAsync(Admin, "config", "view", "--raw", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}");
         var authority = await Kubectl.RunAsync(Admin, "config", "view", "--raw", "--minify", "-o", "jsonpath={.clusters[0].cluster.certificate-authority-data}");
@@ -440,6 +526,12 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
 
     /// <summary>Rows of a <c>kubectl agents trace</c> where payments.issue_refund was allowed and answered 200: the refund executed.</summary>
     private static int ExecutedRefunds(string trace) => ExecutedRefund().Count(trace);
+
+    /// <summary>Rows of the console's trace table for payments.issue_refund whose last cell (executed) reads yes.</summary>
+    private static int ExecutedRefundRows(OpenQA.Selenium.Chrome.ChromeDriver browser) =>
+        browser.FindElements(By.CssSelector("#trace tbody tr")).Count(r => r.Text.Contains("payments.issue_refund", StringComparison.Ordinal) && r.FindElements(By.TagName("td"))[^1].Text == "yes");
+
+    private void Screenshot(IWebDriver browser, string name) => output.WriteLine($"screenshot: {HeadlessChromium.Screenshot(browser, name)}");
 
     /// <summary>"4m59s", "40s", "1h5m" as seconds.</summary>
     private static int ExpiresInSeconds(string text) =>
