@@ -76,7 +76,5 @@ internal static class HostCommand
     }
 
     /// <summary>Whether <paramref name="file"/> is an executable on PATH.</summary>
-    public static bool Exists(string file) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Any(dir => File.Exists(Path.Combine(dir, file)));
+    public static bool Exists(string file) => HostExecutables.Find(file) is not null;
 }

@@ -56,7 +56,7 @@ internal sealed class DevModeAnalysis : IAsyncDisposable
 
     private static async Task KeepTargetsCurrentAsync(IKubernetes admin, LocalPrometheus prometheus, PlainProgressLog log, TimeProvider time, CancellationToken ct)
     {
-        var current = new HashSet<ScrapeTarget>(ScrapeTargetComparer.Instance);
+        var current = new HashSet<ScrapeTarget>();
         while (!ct.IsCancellationRequested)
         {
             try
@@ -65,7 +65,7 @@ internal sealed class DevModeAnalysis : IAsyncDisposable
                 {
                     ["namespace"] = g.Namespace,
                     ["pod"] = g.Pod,
-                })).ToHashSet(ScrapeTargetComparer.Instance);
+                })).ToHashSet();
                 if (!targets.SetEquals(current))
                 {
                     await prometheus.SetTargetsAsync(targets, ct);
@@ -98,15 +98,5 @@ internal sealed class DevModeAnalysis : IAsyncDisposable
         await _targetSync;
         await Prometheus.DisposeAsync();
         _stopping.Dispose();
-    }
-
-    private sealed class ScrapeTargetComparer : IEqualityComparer<ScrapeTarget>
-    {
-        public static ScrapeTargetComparer Instance { get; } = new();
-
-        public bool Equals(ScrapeTarget? x, ScrapeTarget? y) =>
-            x is not null && y is not null && x.MetricsAddress == y.MetricsAddress && x.Labels.Count == y.Labels.Count && x.Labels.All(l => y.Labels.TryGetValue(l.Key, out var v) && v == l.Value);
-
-        public int GetHashCode(ScrapeTarget obj) => obj.MetricsAddress.GetHashCode();
     }
 }

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using AgentOperator.DevCluster.Node;
 
 namespace AgentOperator.DevMode.Analysis;
 
@@ -41,7 +42,7 @@ internal sealed class LocalPrometheus : IAsyncDisposable
     }
 
     /// <summary>Whether a Prometheus binary is on PATH; dev mode falls back to the web provider without one.</summary>
-    public static bool IsInstalled => FindBinary() is not null;
+    public static bool IsInstalled => HostExecutables.Find("prometheus") is not null;
 
     /// <summary>Base address of the HTTP API, e.g. http://127.0.0.1:41234/.</summary>
     public Uri Address { get; }
@@ -61,7 +62,7 @@ internal sealed class LocalPrometheus : IAsyncDisposable
     {
         options ??= new LocalPrometheusOptions();
         time ??= TimeProvider.System;
-        var binary = options.BinaryPath ?? FindBinary() ?? throw new InvalidOperationException("prometheus is not installed (apt-get install -y prometheus)");
+        var binary = options.BinaryPath ?? HostExecutables.Find("prometheus") ?? throw new InvalidOperationException("prometheus is not installed (apt-get install -y prometheus)");
         var directory = Directory.CreateTempSubdirectory("agentoperator-prometheus-").FullName;
         try
         {
@@ -333,12 +334,6 @@ internal sealed class LocalPrometheus : IAsyncDisposable
             },
         });
     }
-
-    private static string? FindBinary() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(directory => Path.Combine(directory, "prometheus"))
-            .FirstOrDefault(File.Exists);
 
     private static int FreePort(IPAddress address)
     {

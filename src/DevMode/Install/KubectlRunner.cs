@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AgentOperator.DevCluster.Node;
 
 namespace AgentOperator.DevMode.Install;
 
@@ -9,8 +10,7 @@ namespace AgentOperator.DevMode.Install;
 internal sealed class KubectlRunner(string kubeconfig)
 {
     /// <summary>Whether kubectl is on PATH.</summary>
-    public static bool IsInstalled =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Any(d => File.Exists(Path.Combine(d, "kubectl")));
+    public static bool IsInstalled => HostExecutables.Find("kubectl") is not null;
 
     /// <summary>Runs <c>kubectl ARGS</c>; returns its standard output, or throws <see cref="KubectlException"/> with its error output when it fails.</summary>
     public async Task<string> RunAsync(CancellationToken ct, params string[] args)
