@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 using AgentOperator.DevCluster.Api;
 using AgentOperator.DevCluster.Storage;
@@ -16,14 +14,13 @@ namespace AgentOperator.DevCluster.Controllers;
 /// </summary>
 internal sealed class ServiceEndpointsController(ResourceOperations ops, ILogger<ServiceEndpointsController> logger) : EventLoopController(ops.Store, logger)
 {
-    private const string ServiceNameLabel = "kubernetes.io/service-name";
-    private const string ManagedByLabel = "endpointslice.kubernetes.io/managed-by";
     private const string ManagedBy = "endpointslice-controller.k8s.io";
     private static readonly GroupResource Services = new("", "services");
     private static readonly GroupResource Pods = new("", "pods");
     private static readonly GroupResource EndpointsResource = new("", "endpoints");
-    private static readonly GroupResource Slices = new("discovery.k8s.io", "endpointslices");
     private static readonly WriteOptions Writer = new("endpointslice-controller");
+    private readonly ControllerObjectWriter _objects = new(ops, Writer);
+    private readonly EndpointSliceWriter _slices = new(new ControllerObjectWriter(ops, Writer), ManagedBy);
 
     protected override Task StartAsync(CancellationToken ct)
     {
@@ -148,105 +145,29 @@ internal sealed class ServiceEndpointsController(ResourceOperations ops, ILogger
             subsets.Add(subset);
         }
 
-        Apply(EndpointsResource, ns, name, new JsonObject
+        _objects.Apply(EndpointsResource, ns, name, new JsonObject
         {
             ["metadata"] = new JsonObject { ["name"] = name },
             ["subsets"] = subsets,
         }, ["subsets"]);
     }
 
-    private void WriteSlices(string ns, string service, string serviceUid, IEnumerable<(JsonArray Ports, List<(JsonObject Pod, bool Ready)> Pods)> groups)
-    {
-        var wanted = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (ports, pods) in groups)
-        {
-            // Named by the service and the port set, so a group keeps its slice while its pods change.
-            var name = $"{service}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ports.ToJsonString())))[..5]}";
-            wanted.Add(name);
-            Apply(Slices, ns, name, new JsonObject
+    private void WriteSlices(string ns, string service, string serviceUid, IEnumerable<(JsonArray Ports, List<(JsonObject Pod, bool Ready)> Pods)> groups) =>
+        // Named by the service and the port set, so a group keeps its slice while its pods change.
+        _slices.Write(ns, service, ("Service", service, serviceUid), groups.Select(g => new EndpointSliceWriter.Slice(
+            EndpointSliceWriter.Name(service, g.Ports.ToJsonString()), "IPv4",
+            new JsonArray(g.Pods.Select(p => (JsonNode)new JsonObject
             {
-                ["metadata"] = new JsonObject
-                {
-                    ["name"] = name,
-                    ["labels"] = new JsonObject { [ServiceNameLabel] = service, [ManagedByLabel] = ManagedBy },
-                    ["ownerReferences"] = new JsonArray(new JsonObject
-                    {
-                        ["apiVersion"] = "v1", ["kind"] = "Service", ["name"] = service, ["uid"] = serviceUid, ["controller"] = true, ["blockOwnerDeletion"] = true,
-                    }),
-                },
-                ["addressType"] = "IPv4",
-                ["endpoints"] = new JsonArray(pods.Select(p => (JsonNode)new JsonObject
-                {
-                    ["addresses"] = new JsonArray(p.Pod.Str("status", "podIP")),
-                    ["conditions"] = new JsonObject { ["ready"] = p.Ready, ["serving"] = p.Ready, ["terminating"] = false },
-                    ["nodeName"] = p.Pod.Str("spec", "nodeName"),
-                    ["targetRef"] = TargetRef(p.Pod),
-                }).ToArray()),
-                ["ports"] = ports.DeepClone(),
-            }, ["endpoints", "ports"]);
-        }
-
-        foreach (var stale in OwnSlices(ns, service).Where(s => !wanted.Contains(s)))
-        {
-            Delete(Slices, ns, stale);
-        }
-    }
-
-    private List<string> OwnSlices(string ns, string service) => Store.List(Slices, ns, null).Items
-        .Where(s => s.Labels.GetValueOrDefault(ServiceNameLabel) == service && s.Labels.GetValueOrDefault(ManagedByLabel) == ManagedBy)
-        .Select(s => s.Name).ToList();
+                ["addresses"] = new JsonArray(p.Pod.Str("status", "podIP")),
+                ["conditions"] = new JsonObject { ["ready"] = p.Ready, ["serving"] = p.Ready, ["terminating"] = false },
+                ["nodeName"] = p.Pod.Str("spec", "nodeName"),
+                ["targetRef"] = TargetRef(p.Pod),
+            }).ToArray()),
+            g.Ports)));
 
     private void Remove(string ns, string service)
     {
-        Delete(EndpointsResource, ns, service);
-        foreach (var slice in OwnSlices(ns, service))
-        {
-            Delete(Slices, ns, slice);
-        }
-    }
-
-    // Creates the object, or updates the given fields when they differ from the stored ones.
-    private void Apply(GroupResource resource, string ns, string name, JsonObject desired, string[] fields)
-    {
-        var type = ops.Registry.ForStorage(resource)!;
-        try
-        {
-            if (Store.Get(resource, ns, name) is not { } current)
-            {
-                ops.Create(type, ns, desired, Writer);
-                return;
-            }
-
-            var live = JsonNodeExtensions.ParseObject(current.Json);
-            if (fields.All(f => JsonNode.DeepEquals(live[f], desired[f])))
-            {
-                return;
-            }
-
-            ops.GuaranteedUpdate(type, ns, name, null, Writer, obj =>
-            {
-                foreach (var field in fields)
-                {
-                    obj[field] = desired[field]?.DeepClone();
-                }
-
-                return obj;
-            });
-        }
-        catch (ApiException e) when (e.Code is 404 or 409 or 403)
-        {
-            // The namespace is going away, or the object changed meanwhile (its event brings us back).
-        }
-    }
-
-    private void Delete(GroupResource resource, string ns, string name)
-    {
-        try
-        {
-            ops.Delete(ops.Registry.ForStorage(resource)!, ns, name, new DeleteOptions("Background"));
-        }
-        catch (ApiException e) when (e.Code == 404)
-        {
-        }
+        _objects.Delete(EndpointsResource, ns, service);
+        _slices.RemoveAll(ns, service);
     }
 }
