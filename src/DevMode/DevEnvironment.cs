@@ -21,6 +21,12 @@ internal sealed class DevEnvironment : IAsyncDisposable
     /// <summary>The fake model's HTTPS port on the node's address: every provider host the workflows name resolves there.</summary>
     public const int ModelHttpsPort = 443;
 
+    /// <summary>
+    /// The name pods reach this machine by (the node's address), as <c>host.minikube.internal</c> on minikube: a webhook
+    /// receiver or any other local server a workflow or the operator should call, listening on that address.
+    /// </summary>
+    public const string HostAlias = "host.devcluster.internal";
+
     private static readonly TimeSpan StandInInterval = TimeSpan.FromSeconds(2);
     private readonly CancellationTokenSource _stopping = new();
     private readonly DevCertificateAuthority _authority;
@@ -93,6 +99,8 @@ internal sealed class DevEnvironment : IAsyncDisposable
         var targets = new UpstreamTargets(NodeAddress, ModelHttpsPort, new IPEndPoint(NodeAddress, Tools.BaseUrl.Port),
             Analysis is null ? null : new IPEndPoint(NodeAddress, Analysis.Prometheus.Address.Port));
         var dns = Cluster.Dns ?? throw new NotSupportedException("the DevCluster node runs no cluster DNS");
+        dns.SetExternalHost(HostAlias, NodeAddress);
+        await log.WriteAsync($"pods reach this machine as {HostAlias} ({NodeAddress})");
         StandIns = new UpstreamStandIns(Admin, targets, dns.SetExternalHost, log);
         _standIns = StandIns.RunAsync(StandInInterval, options.Time, _stopping.Token);
     }

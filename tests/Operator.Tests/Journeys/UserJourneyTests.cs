@@ -1,9 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Text.RegularExpressions;
 using AgentOperator.Contracts;
+using AgentOperator.DevMode;
 using AgentOperator.Operator.Tests.Contracts;
 using AgentOperator.Operator.Tests.Fixtures;
+using AgentOperator.Operator.Tests.Notifications;
 using AgentOperator.Operator.Tests.Plugin;
 using AgentOperator.Policy.Decisions;
 using OpenQA.Selenium;
@@ -13,7 +16,7 @@ namespace AgentOperator.Operator.Tests.Journeys;
 
 /// <summary>
 /// What users do, through the real kubectl and the kubectl-agents plugin, against dev mode as shipped: install, runs measured,
-/// a refund approved by a human with kubectl and one in the console's browser inbox, rollout undo, the kill switch, a canary promoted and one rolled back, credentials revoked,
+/// a refund approved by a human with kubectl and one in the console's browser inbox, notifications to a local receiver, rollout undo, the kill switch, a canary promoted and one rolled back, credentials revoked,
 /// and deleting a workflow (last: it is destructive).
 /// Each journey asserts what kubectl shows and puts kubectl's output in its failure messages.
 /// </summary>
@@ -174,18 +177,20 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
 
         var packet = browser.FindElement(By.Id($"approval-{approval}"));
         packet.FindElement(By.CssSelector("input[name=comment]")).SendKeys("approved in the console");
+        var clicked = DateTimeOffset.UtcNow;
         packet.FindElement(By.CssSelector("button.approve")).Click();
         Assert.Contains($"{approval} approved by {Bob} (1/1 {Bob}:approve)", browser.FindElement(By.CssSelector("p.notice")).Text, StringComparison.Ordinal);
         Screenshot(browser, "dev-mode-03-approval-decided");
 
         // What kubectl shows: bob's verdict with his comment, and the refund executed.
         var status = await JourneyWait.UntilAsync(() => Kubectl.TryRunAsync(Admin, "get", "agentapprovals", approval, "-n", Support,
-                "-o", "jsonpath={.status.decision}|{.status.approvals[0].user}|{.status.approvals[0].comment}|{.status.executedAt}|{.spec.runId}"),
-            r => r.ExitCode == 0 && r.Output.Split('|') is ["Approved", _, _, { Length: > 0 }, _], RunsBound,
-            r => $"approval {approval} not Approved and executed after bob's click (decision|user|comment|executedAt|runId = {r.Output}){r.Error}");
+                "-o", "jsonpath={.status.decision}|{.status.approvals[0].user}|{.status.approvals[0].comment}|{.status.executedAt}|{.spec.runId}|{.status.decidedAt}"),
+            r => r.ExitCode == 0 && r.Output.Split('|') is ["Approved", _, _, { Length: > 0 }, _, _], RunsBound,
+            r => $"approval {approval} not Approved and executed after bob's click (decision|user|comment|executedAt|runId|decidedAt = {r.Output}){r.Error}");
         var fields = status.Output.Split('|');
         Assert.Equal((Bob, "approved in the console"), (fields[1], fields[2]));
         var run = fields[4];
+        output.WriteLine($"clicked at {clicked:HH:mm:ss.f}Z; decidedAt {fields[5]}; executedAt {fields[3]} (the agent retries every 2 s)");
 
         // The run's trace in the console: the refund executed once, with bob as its approver.
         var trace = await JourneyWait.UntilAsync(async () =>
@@ -200,7 +205,7 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
         Screenshot(browser, "dev-mode-04-run-trace");
 
         // The runs list names the run; audit verification of the workflow's chains, read as bob.
-        await browser.Navigate().GoToUrlAsync(new Uri(console.Address, $"/runs/{Support}/support-refund").ToString());
+        await browser.Navigate().GoToUrlAsync(new Uri(console.Address, $"/runs?namespace={Support}&workflow=support-refund").ToString());
         Assert.NotNull(browser.FindElement(By.Id("runs")).FindElement(By.LinkText(run)));
         Screenshot(browser, "dev-mode-05-runs");
         await browser.Navigate().GoToUrlAsync(new Uri(console.Address, $"/audit/{Support}/support-refund").ToString());
@@ -212,6 +217,54 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
 
     [Fact]
     [Journey(Step = 5)]
+    public async Task Notifications_set_up_as_the_README_shows_reach_a_receiver_on_this_machine()
+    {
+        // The README's receiver listens on every address of this machine; the operator's pod reaches it by the host alias.
+        await using var receiver = await WebhookReceiver.StartAsync(IPAddress.Any);
+        var path = "/hooks/T0-secret-part";
+        var url = $"http://{DevEnvironment.HostAlias}:{receiver.BaseUrl.Port}{path}";
+        await Kubectl.RunAsync(Admin, "create", "secret", "generic", "agentoperator-notifications", "-n", Support, $"--from-literal=local={url}");
+        await Kubectl.RunAsync(Admin, "create", "configmap", "agentoperator-notifications", "-n", Support, """
+            --from-literal=webhooks.yaml=
+            - {name: local, format: generic, urlKey: local}
+            - {name: local-slack, format: slack, urlKey: local, workflows: [support-refund], events: [ApprovalRequested]}
+            """);
+        await Kubectl.RunAsync(Admin, "create", "rolebinding", "agentoperator-notifications-secret", "-n", Support,
+            "--clusterrole=agentoperator-notifications-secret", "--serviceaccount=agentoperator-system:agent-operator");
+
+        // support-refund asks for approvals all the time: each arrives twice, generic and Slack-shaped, with the command that decides it.
+        var requested = await JourneyWait.UntilAsync(() => Task.FromResult(receiver.On(path)),
+            r => r.Any(w => Event(w) == "ApprovalRequested") && r.Any(w => w.Body.Contains("\"blocks\"", StringComparison.Ordinal)), RunsBound,
+            async r => $"no generic and Slack ApprovalRequested at {url} ({r.Count} received):\n{string.Join('\n', r.Select(w => w.Body))}\n"
+                + (await Kubectl.TryRunAsync(Admin, "get", "events", "-n", Support, "--field-selector", "reason=NotificationFailed")).Output);
+        var generic = requested.First(w => Event(w) == "ApprovalRequested").Json;
+        var approval = generic["approval"]!["name"]!.GetValue<string>();
+        Assert.Equal($"kubectl agents approve {approval} -n {Support}", generic["actions"]!["approve"]!.GetValue<string>());
+        Assert.DoesNotContain("T0-secret-part", string.Join('\n', requested.Select(w => w.Body)), StringComparison.Ordinal);
+        var created = DateTimeOffset.Parse(await Kubectl.RunAsync(Admin, "get", "agentapprovals", approval, "-n", Support, "-o", "jsonpath={.metadata.creationTimestamp}"), CultureInfo.InvariantCulture);
+        var first = requested.First(w => Event(w) == "ApprovalRequested" && w.Json["approval"]!["name"]!.GetValue<string>() == approval);
+        output.WriteLine($"ApprovalRequested for {approval} arrived {(first.ArrivedAt - created).TotalSeconds:0.0} s after its creationTimestamp (whole seconds); {requested.Count} notifications so far");
+
+        // The kill switch drill of the README: engaged and released, each told once.
+        await KubectlAgentsPlugin.SucceedAsync(Admin, "kill", "support-triage", "-n", Support, "--reason", "notification drill");
+        await KubectlAgentsPlugin.SucceedAsync(Admin, "unkill", "support-triage", "-n", Support);
+        var drill = await JourneyWait.UntilAsync(() => Task.FromResult(receiver.On(path).Where(w => Workflow(w) == "support-triage").Select(Event).ToList()),
+            events => events.Contains("KillSwitchEngaged") && events.Contains("KillSwitchReleased"), RunsBound,
+            events => $"support-triage's kill switch drill told [{string.Join(", ", events)}] at {url}");
+        output.WriteLine($"support-triage: {string.Join(", ", drill)}");
+        await WaitForPhaseAsync("support-triage", "Ready");
+
+        // Switched off again, so the later journeys see no webhook.
+        await Kubectl.RunAsync(Admin, "delete", "configmap,secret", "agentoperator-notifications", "-n", Support);
+        await Kubectl.RunAsync(Admin, "delete", "rolebinding", "agentoperator-notifications-secret", "-n", Support);
+    }
+
+    private static string? Event(ReceivedWebhook webhook) => webhook.Body.StartsWith('{') ? (string?)webhook.Json["event"] : null;
+
+    private static string? Workflow(ReceivedWebhook webhook) => webhook.Body.StartsWith('{') ? (string?)webhook.Json["workflow"] : null;
+
+    [Fact]
+    [Journey(Step = 6)]
     public async Task Rollout_undo_after_set_env_goes_back_one_revision_and_the_operator_restores_its_template()
     {
         var deployment = (await Kubectl.RunAsync(Admin, "get", "deploy", "-n", Support, "-l", "agentoperator.io/workflow=support-triage", "-o", "name"))
@@ -242,7 +295,7 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
     }
 
     [Fact]
-    [Journey(Step = 6)]
+    [Journey(Step = 7)]
     public async Task Kill_switch_denies_every_write_within_a_second_and_unkill_restores_writes()
     {
         // Both gateways of support-refund, scraped through kubectl port-forward as a user would.
@@ -336,7 +389,7 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
     }
 
     [Fact]
-    [Journey(Step = 7)]
+    [Journey(Step = 8)]
     public async Task A_new_revision_is_promoted_through_its_canary_steps()
     {
         var stable = await StatusAsync("support-triage", "stableRevision");
@@ -365,7 +418,7 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
     }
 
     [Fact]
-    [Journey(Step = 8)]
+    [Journey(Step = 9)]
     public async Task A_canary_whose_escalations_breach_is_rolled_back_with_the_reason_in_kubectl_describe()
     {
         var stable = await StatusAsync("support-triage", "stableRevision");
@@ -384,7 +437,7 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
     }
 
     [Fact]
-    [Journey(Step = 9)]
+    [Journey(Step = 10)]
     public async Task Revoking_credentials_fails_the_old_token_in_TokenReview_while_the_workflow_keeps_serving()
     {
         var account = (await Kubectl.RunAsync(Admin, "get", "sa", "-n", Support, "-l", "agentoperator.io/workflow=support-refund", "-o", "name"))
@@ -413,7 +466,7 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
         (await Kubectl.RunAsync(Admin, "get", "agentapprovals", "-n", Support, "-o", "name")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
 
     [Fact]
-    [Journey(Step = 10)]
+    [Journey(Step = 11)]
     public async Task Deleting_a_workflow_leaves_nothing_behind()
     {
         var selector = "agentoperator.io/workflow=support-triage";

@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace AgentOperator.Operator.Tests.Notifications;
 
 /// <summary>
-/// A webhook receiver on 127.0.0.1 with a port picked at run time: records every POST (path, body, arrival time) and
+/// A webhook receiver on 127.0.0.1 (or the address given) with a port picked at run time: records every POST (path, body, arrival time) and
 /// answers from a script (a status code, or a hang longer than the sender waits), then 200 once the script is spent.
 /// </summary>
 internal sealed class WebhookReceiver : IAsyncDisposable
@@ -33,11 +33,11 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 
     public IReadOnlyList<ReceivedWebhook> Received => [.. _received];
 
-    public static async Task<WebhookReceiver> StartAsync()
+    public static async Task<WebhookReceiver> StartAsync(IPAddress? listenOn = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls($"http://{listenOn ?? IPAddress.Loopback}:0");
         var app = builder.Build();
         var receiver = new WebhookReceiver(app);
         app.MapPost("/{**path}", receiver.HandleAsync);
