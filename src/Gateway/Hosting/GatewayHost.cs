@@ -30,7 +30,12 @@ public static class GatewayHost
     {
         ArgumentNullException.ThrowIfNull(options);
         timeProvider ??= TimeProvider.System;
-        var ownedLoggerFactory = loggerFactory is null ? LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)) : null;
+        // The gateway's own lines from Information (which bundle it enforces, kill switch included: what `kubectl logs`
+        // should answer); the framework's only from Warning, so a request is never a log line.
+        var ownedLoggerFactory = loggerFactory is null
+            ? LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information)
+                .AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning))
+            : null;
         loggerFactory ??= ownedLoggerFactory!;
 
         var audit = await AuditLog.OpenAsync(options.AuditPath, loggerFactory.CreateLogger<AuditLog>(), cancellationToken);

@@ -16,7 +16,7 @@ namespace AgentOperator.Operator.Tests.Journeys;
 
 /// <summary>
 /// What users do, through the real kubectl and the kubectl-agents plugin, against dev mode as shipped: install, runs measured,
-/// a refund approved by a human with kubectl and one in the console's browser inbox, notifications to a local receiver, rollout undo, the kill switch, a canary promoted and one rolled back, credentials revoked,
+/// a refund approved by a human with kubectl and one in the console's browser inbox, notifications to a local receiver, rollout undo, the kill switch, a canary promoted and one rolled back, one paused and promoted with kubectl agents, credentials revoked,
 /// and deleting a workflow (last: it is destructive).
 /// Each journey asserts what kubectl shows and puts kubectl's output in its failure messages.
 /// </summary>
@@ -366,6 +366,15 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
             var described = await Kubectl.RunAsync(Admin, "describe", "aw", "support-refund", "-n", Support);
             Assert.Contains(KillSwitchEngagedReason, described, StringComparison.Ordinal);
 
+            // Each gateway says in its log which bundle it enforces, kill switch included.
+            foreach (var pod in pods)
+            {
+                var log = await JourneyWait.UntilAsync(() => Kubectl.TryRunAsync(Admin, "logs", pod, "-n", Support, "-c", GatewayPodLayout.GatewayContainer),
+                    r => r.Output.Contains("(kill switch: True)", StringComparison.Ordinal), TimeSpan.FromSeconds(30),
+                    r => $"`kubectl logs {pod} -c {GatewayPodLayout.GatewayContainer}` does not say the kill switch is on:\n{r.Output}{r.Error}");
+                output.WriteLine(log.Output.Split('\n').Last(l => l.Contains("(kill switch: True)", StringComparison.Ordinal)));
+            }
+
             var unkill = await KubectlAgentsPlugin.SucceedAsync(Admin, "unkill", "support-refund", "-n", Support);
             killed = false;
             Assert.Contains("kill switch released", unkill, StringComparison.Ordinal);
@@ -394,7 +403,7 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
     {
         var stable = await StatusAsync("support-triage", "stableRevision");
         var clock = Stopwatch.StartNew();
-        await PatchTriageAsync("SAMPLE_AGENT_SEED", "11");
+        await PatchTriageAsync(("SAMPLE_AGENT_SEED", "11"));
         var canary = await CanaryAsync(stable);
 
         // Every step's weight shows in kubectl get aw on the way; then the canary is the stable revision.
@@ -423,7 +432,7 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
     {
         var stable = await StatusAsync("support-triage", "stableRevision");
         var clock = Stopwatch.StartNew();
-        await PatchTriageAsync("SAMPLE_AGENT_ESCALATION_RATE", "0.9");
+        await PatchTriageAsync(("SAMPLE_AGENT_ESCALATION_RATE", "0.9"));
         var canary = await CanaryAsync(stable);
 
         var described = await JourneyWait.UntilAsync(() => DescribeAsync("support-triage"),
@@ -438,6 +447,37 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
 
     [Fact]
     [Journey(Step = 10)]
+    public async Task A_canary_paused_with_kubectl_agents_holds_its_step_and_kubectl_agents_promote_ships_it()
+    {
+        var stable = await StatusAsync("support-triage", "stableRevision");
+        // Back to the example's escalation rate after the rolled-back canary, with a new seed: a good new revision.
+        await PatchTriageAsync(("SAMPLE_AGENT_ESCALATION_RATE", "0.05"), ("SAMPLE_AGENT_SEED", "13"));
+        var canary = await CanaryAsync(stable);
+        Assert.Contains("paused", await KubectlAgentsPlugin.SucceedAsync(Admin, "pause", "support-triage", "-n", Support), StringComparison.Ordinal);
+
+        // Held: at twice its step's 15 s pause the canary is still the canary, as kubectl agents status and get show it.
+        await Task.Delay(TimeSpan.FromSeconds(30));
+        var status = await KubectlAgentsPlugin.SucceedAsync(Admin, "status", "-n", Support);
+        var row = KubectlAgentsPlugin.Row(status, "support-triage");
+        Assert.True((row["STABLE"], row["CANARY"], row["STEP"]) == (stable, canary, "1/1"), $"kubectl agents status after the pause:\n{status}");
+        var tree = await KubectlAgentsPlugin.SucceedAsync(Admin, "get", "support-triage", "-n", Support);
+        output.WriteLine($"kubectl agents status -n {Support}:\n{status}\nkubectl agents get support-triage -n {Support}:\n{tree}");
+        Assert.Contains("=> 1. weight 50%, pause 15s", tree, StringComparison.Ordinal);
+        Assert.Contains(tree.Split('\n'), l => l.Contains($"revision:{canary} ", StringComparison.Ordinal) && CanaryRevisionLine().IsMatch(l));
+
+        // promote names the canary it read from status: no hash to copy, and it overrides the pause.
+        var clock = Stopwatch.StartNew();
+        var promoted = await KubectlAgentsPlugin.SucceedAsync(Admin, "promote", "support-triage", "-n", Support);
+        Assert.Contains($"promoting canary revision {canary}", promoted, StringComparison.Ordinal);
+        await JourneyWait.UntilAsync(() => StatusAsync("support-triage", "stableRevision"), s => s == canary, CanaryBound,
+            async s => $"kubectl agents promote did not make {canary} stable (stable {s}):\n{await DescribeAsync("support-triage")}");
+        output.WriteLine($"promote -> {canary} stable in {clock.Elapsed.TotalSeconds:0.0} s");
+        Assert.Contains("resumed", await KubectlAgentsPlugin.SucceedAsync(Admin, "resume", "support-triage", "-n", Support), StringComparison.Ordinal);
+        await WaitForPhaseAsync("support-triage", "Ready");
+    }
+
+    [Fact]
+    [Journey(Step = 11)]
     public async Task Revoking_credentials_fails_the_old_token_in_TokenReview_while_the_workflow_keeps_serving()
     {
         var account = (await Kubectl.RunAsync(Admin, "get", "sa", "-n", Support, "-l", "agentoperator.io/workflow=support-refund", "-o", "name"))
@@ -466,7 +506,7 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
         (await Kubectl.RunAsync(Admin, "get", "agentapprovals", "-n", Support, "-o", "name")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
 
     [Fact]
-    [Journey(Step = 11)]
+    [Journey(Step = 12)]
     public async Task Deleting_a_workflow_leaves_nothing_behind()
     {
         var selector = "agentoperator.io/workflow=support-triage";
@@ -590,15 +630,21 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
     private static int ExpiresInSeconds(string text) =>
         Duration().Matches(text).Sum(m => int.Parse(m.Groups["n"].Value, CultureInfo.InvariantCulture) * m.Groups["unit"].Value switch { "h" => 3600, "m" => 60, _ => 1 });
 
-    // Changes one env var of the triage example's agent with a JSON patch, and shortens its rollout to one 50 % step
-    // judged every 10 s (the example's 10-minute pauses are for production).
-    private async Task PatchTriageAsync(string variable, string value)
+    // Changes env vars of the triage example's agent in one JSON patch (one new revision), and shortens its rollout to one
+    // 50 % step judged every 10 s (the example's 10-minute pauses are for production).
+    private async Task PatchTriageAsync(params (string Variable, string Value)[] changes)
     {
         var names = (await Kubectl.RunAsync(Admin, "get", "aw", "support-triage", "-n", Support, "-o", "jsonpath={.spec.runtime.env[*].name}")).Split(' ');
-        var index = Array.IndexOf(names, variable);
-        Assert.True(index >= 0, $"support-triage has no env {variable}: {string.Join(", ", names)}");
+        var operations = new List<string>();
+        foreach (var (variable, value) in changes)
+        {
+            var index = Array.IndexOf(names, variable);
+            Assert.True(index >= 0, $"support-triage has no env {variable}: {string.Join(", ", names)}");
+            operations.Add($$"""{"op":"replace","path":"/spec/runtime/env/{{index}}/value","value":"{{value}}"}""");
+        }
+
         await Kubectl.RunAsync(Admin, "patch", "aw", "support-triage", "-n", Support, "--type", "json", "-p", $$"""
-            [{"op":"replace","path":"/spec/runtime/env/{{index}}/value","value":"{{value}}"},
+            [{{string.Join(",\n ", operations)}},
              {"op":"replace","path":"/spec/rollout/steps","value":[{"weight":50,"pauseSeconds":15}]},
              {"op":"replace","path":"/spec/rollout/analysis/intervalSeconds","value":10},
              {"op":"replace","path":"/spec/rollout/analysis/windowSeconds","value":60}]
@@ -659,6 +705,9 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
 
     [GeneratedRegex(@"""killSwitch""\s*:\s*true")]
     private static partial Regex KillSwitchOn();
+
+    [GeneratedRegex(@"\sRevision\s+canary$")]
+    private static partial Regex CanaryRevisionLine();
 
     [GeneratedRegex(@"(?<n>\d+)(?<unit>[hms])")]
     private static partial Regex Duration();
