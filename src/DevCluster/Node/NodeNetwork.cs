@@ -214,16 +214,45 @@ internal sealed partial class NodeNetwork : IAsyncDisposable
         }
     }
 
+    // `ip netns pids` names every process whose network namespace is this one: the orphaned containers of a dead node.
+    private static async Task KillProcessesInAsync(string netns)
+    {
+        string pids;
+        try
+        {
+            pids = await HostCommand.RunAsync("ip", ["netns", "pids", netns]);
+        }
+        catch (NetworkSetupException)
+        {
+            return;
+        }
+
+        foreach (var pid in pids.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            try
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(int.Parse(pid, CultureInfo.InvariantCulture));
+                process.Kill();
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or System.ComponentModel.Win32Exception)
+            {
+                // Gone already, or not a process id.
+            }
+        }
+    }
+
     private static IEnumerable<string> Names(string directory) =>
         Directory.Exists(directory) ? Directory.EnumerateFileSystemEntries(directory).Select(Path.GetFileName).OfType<string>() : [];
 
-    // Everything named for slot n: network namespaces (their veths go with them), veths, the bridge (its routes go with
-    // it) and the iptables chains with the rules that jump to them.
+    // Everything named for slot n: the processes still running in its network namespaces (a node killed with SIGKILL
+    // could not stop its pods), the namespaces (their veths go with them), veths, the bridge (its routes go with it) and
+    // the iptables chains with the rules that jump to them.
     private static async Task RemoveSlotAsync(int n, string? iptablesDump)
     {
         var slot = n.ToString(CultureInfo.InvariantCulture);
         foreach (var netns in Names(NetnsDirectory).Where(name => name.StartsWith($"{PodSandbox.NamePrefix}{slot}-", StringComparison.Ordinal)))
         {
+            await KillProcessesInAsync(netns);
             await HostCommand.TryRunAsync("ip", ["netns", "delete", netns]);
         }
 

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
@@ -255,7 +257,8 @@ public sealed class PodNetworkTests(NodeFixture cluster, ITestOutputHelper outpu
     [Fact]
     public async Task The_node_removes_a_dead_nodes_leftovers_at_start_and_leaves_nothing_behind()
     {
-        // A node that died: its slot's lock is free again, its namespace, veth and chain are still there.
+        // A node that died (SIGKILL): its slot's lock is free again, its namespace, veth and chain are still there, and
+        // a container process still runs in that namespace.
         int dead;
         using (var slot = NodeNetworkSlot.Claim())
         {
@@ -264,11 +267,15 @@ public sealed class PodNetworkTests(NodeFixture cluster, ITestOutputHelper outpu
             await HostCommand.RunAsync("iptables-restore", ["--noflush", "-w", "5"], $"*nat\n:DEVCLUSTER-{dead}-LEFTOVER - [0:0]\n-A OUTPUT -d 192.0.2.1/32 -j DEVCLUSTER-{dead}-LEFTOVER\nCOMMIT\n");
         }
 
+        using var orphan = Process.Start(new ProcessStartInfo("ip", ["netns", "exec", $"devcluster-{dead}-250", "sleep", "300"]) { UseShellExecute = false })!;
+        await Eventually.MatchAsync(async () => await HostCommand.RunAsync("ip", ["netns", "pids", $"devcluster-{dead}-250"]),
+            pids => pids.Contains(orphan.Id.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal), "the orphan running in the dead node's namespace");
         var own = new NodeFixture();
         await own.InitializeAsync();
         int slotNumber;
         try
         {
+            Assert.True(orphan.WaitForExit(TimeSpan.FromSeconds(10)), "the process left running in the dead node's network namespace was not killed");
             Assert.False(File.Exists($"/run/netns/devcluster-{dead}-250"), "the dead node's network namespace is still there");
             Assert.False(Directory.Exists($"/sys/class/net/dcv{dead}p251"), "the dead node's veth is still there");
             Assert.False(Directory.Exists($"/sys/class/net/dcv{dead}p252"), "the dead node's veth peer is still there");
@@ -302,6 +309,10 @@ public sealed class PodNetworkTests(NodeFixture cluster, ITestOutputHelper outpu
         finally
         {
             await own.DisposeAsync();
+            if (!orphan.HasExited)
+            {
+                orphan.Kill();
+            }
         }
 
         Assert.Empty(SandboxesOf(slotNumber));
