@@ -44,11 +44,10 @@ public static class KillSwitchCommands
     {
         ArgumentNullException.ThrowIfNull(resources);
         ArgumentNullException.ThrowIfNull(time);
-        var current = await resources.GetWorkflowAsync(workflow, ct);
         var user = await resources.WhoAmIAsync(ct);
         var value = $"{user} at {time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}"
             + (reason is { Length: > 0 } why ? $": {why}" : "");
-        return await resources.AnnotateWorkflowAsync(current, new Dictionary<string, string?> { [AgentWorkflowAnnotations.KillSwitch] = value }, ct);
+        return await resources.DecideAndAnnotateWorkflowAsync(workflow, _ => new Dictionary<string, string?> { [AgentWorkflowAnnotations.KillSwitch] = value }, ct);
     }
 
     /// <summary>
@@ -61,7 +60,7 @@ public static class KillSwitchCommands
         var current = await resources.GetWorkflowAsync(workflow, ct);
         if (current.Metadata.Annotations?.ContainsKey(AgentWorkflowAnnotations.KillSwitch) == true)
         {
-            current = await resources.AnnotateWorkflowAsync(current, new Dictionary<string, string?> { [AgentWorkflowAnnotations.KillSwitch] = null }, ct);
+            current = await resources.DecideAndAnnotateWorkflowAsync(workflow, _ => new Dictionary<string, string?> { [AgentWorkflowAnnotations.KillSwitch] = null }, ct);
         }
 
         if (current.Spec?.KillSwitch == true)

@@ -20,13 +20,24 @@ public static class RevokeCommand
         command.SetAction(async (parse, ct) =>
         {
             using var context = contexts(parse);
-            var current = await context.Resources.GetWorkflowAsync(parse.GetValue(workflow)!, ct);
-            var only = parse.GetValue(revision) is { } named ? Resolve(current, named) : null;
+            var name = parse.GetValue(workflow)!;
             var request = $"kubectl-agents-{context.Time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}";
-            await context.Resources.AnnotateWorkflowAsync(current, new Dictionary<string, string?>
+            string? only = null;
+            var resolved = false;
+            var current = await context.Resources.DecideAndAnnotateWorkflowAsync(name, read =>
             {
-                [AgentWorkflowAnnotations.RevokeRevision] = only,
-                [AgentWorkflowAnnotations.RevokeCredentials] = request,
+                var now = parse.GetValue(revision) is { } named ? Resolve(read, named) : null;
+                if (resolved && now != only)
+                {
+                    throw new CommandFailureException($"error: agentworkflow {name} changed meanwhile ({parse.GetValue(revision)} is revision {now} now, was {only}); run the command again if that is what you want");
+                }
+
+                (only, resolved) = (now, true);
+                return new Dictionary<string, string?>
+                {
+                    [AgentWorkflowAnnotations.RevokeRevision] = only,
+                    [AgentWorkflowAnnotations.RevokeCredentials] = request,
+                };
             }, ct);
             var what = only is null ? "credentials of every revision" : $"credentials of revision {only}";
             await context.Output.WriteLineAsync($"agentworkflow.{ApiGroup.Group}/{current.Metadata.Name} revocation of the {what} requested ({request}); status.lastRevocation shows when it is done");

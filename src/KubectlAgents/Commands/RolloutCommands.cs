@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Net;
 using AgentOperator.Crds.V1Alpha1;
 using AgentOperator.KubectlAgents.Cli;
 
@@ -12,9 +11,6 @@ namespace AgentOperator.KubectlAgents.Commands;
 /// </summary>
 public static class RolloutCommands
 {
-    /// <summary>How many times a command writes when the workflow changed between its read and its write (409).</summary>
-    private const int MaxAttempts = 5;
-
     public static IEnumerable<Command> Create(Func<ParseResult, CommandContext> contexts)
     {
         yield return Command("promote", "Promote the canary now, skipping its remaining steps and analysis", contexts, (workflow, _) =>
@@ -56,29 +52,21 @@ public static class RolloutCommands
         {
             using var context = contexts(parse);
             var name = parse.GetValue(workflow)!;
-            var current = await context.Resources.GetWorkflowAsync(name, ct);
-            var (annotations, done) = decide(current, context.Time.GetUtcNow());
-            for (var attempt = 1; ; attempt++)
+            (KeyValuePair<string, string?>[] Annotations, string Done)? first = null;
+            var current = await context.Resources.DecideAndAnnotateWorkflowAsync(name, read =>
             {
-                try
+                // A fresh read after a 409 must ask for the same act: a different one (another canary by now) is refused
+                // rather than applied to something the user did not see.
+                var decision = decide(read, context.Time.GetUtcNow());
+                if (first is { } seen && !decision.Annotations.Where(a => a.Key != AgentWorkflowAnnotations.Retry).SequenceEqual(seen.Annotations.Where(a => a.Key != AgentWorkflowAnnotations.Retry)))
                 {
-                    await context.Resources.AnnotateWorkflowAsync(current, annotations.ToDictionary(), ct);
-                    break;
+                    throw new CommandFailureException($"error: agentworkflow {name} changed meanwhile ({decision.Done} is what it would do now); run the command again if that is what you want");
                 }
-                catch (CommandFailureException e) when (e.Status == HttpStatusCode.Conflict && attempt < MaxAttempts)
-                {
-                    // The operator writes status often (analysis runs, run health), and each write moves the
-                    // resourceVersion. Decide again on a fresh read: the same act goes ahead, a different one (another
-                    // canary by now) is refused rather than applied to something the user did not see.
-                    current = await context.Resources.GetWorkflowAsync(name, ct);
-                    var again = decide(current, context.Time.GetUtcNow());
-                    if (!again.Annotations.Where(a => a.Key != AgentWorkflowAnnotations.Retry).SequenceEqual(annotations.Where(a => a.Key != AgentWorkflowAnnotations.Retry)))
-                    {
-                        throw new CommandFailureException($"error: agentworkflow {name} changed meanwhile ({again.Done} is what it would do now); run the command again if that is what you want");
-                    }
-                }
-            }
 
+                first ??= decision;
+                return first.Value.Annotations.ToDictionary();
+            }, ct);
+            var done = first!.Value.Done;
             await context.Output.WriteLineAsync($"agentworkflow.{ApiGroup.Group}/{current.Metadata.Name} {done}");
             return 0;
         });

@@ -11,6 +11,8 @@ public sealed class AgentResources(KubeSession session)
 {
     private Kubernetes Client => session.Client;
 
+    private const int MaxConflictAttempts = 5;
+
     public Task<AgentWorkflow> GetWorkflowAsync(string name, CancellationToken ct) =>
         ApiErrors.Run(
             () => Client.CustomObjects.GetNamespacedCustomObjectAsync<AgentWorkflow>(ApiGroup.Group, ApiGroup.Version, session.Namespace, AgentWorkflow.Plural, name, ct),
@@ -40,6 +42,28 @@ public sealed class AgentResources(KubeSession session)
                 : Client.CustomObjects.ListNamespacedCustomObjectAsync<KubernetesList<AgentApproval>>(ApiGroup.Group, ApiGroup.Version, session.Namespace, AgentApproval.Plural, cancellationToken: ct),
             "agentapprovals");
         return [.. list.Items.OrderBy(a => a.Metadata.NamespaceProperty, StringComparer.Ordinal).ThenBy(a => a.Metadata.CreationTimestamp).ThenBy(a => a.Metadata.Name, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// Reads workflow <paramref name="name"/>, lets <paramref name="decide"/> name the annotations to set on what it read,
+    /// and patches them guarded by that read. The operator writes status often (analysis runs, run health), and each write
+    /// moves the resourceVersion: on a 409 it reads and decides again, up to 5 times. <paramref name="decide"/> refuses
+    /// (throws) when the fresh read asks for a different act than the one the user saw.
+    /// </summary>
+    public async Task<AgentWorkflow> DecideAndAnnotateWorkflowAsync(string name, Func<AgentWorkflow, IReadOnlyDictionary<string, string?>> decide, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(decide);
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await GetWorkflowAsync(name, ct);
+            try
+            {
+                return await AnnotateWorkflowAsync(current, decide(current), ct);
+            }
+            catch (CommandFailureException e) when (e.Status == System.Net.HttpStatusCode.Conflict && attempt < MaxConflictAttempts)
+            {
+            }
+        }
     }
 
     /// <summary>

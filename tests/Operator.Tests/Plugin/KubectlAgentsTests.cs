@@ -119,6 +119,7 @@ public sealed class KubectlAgentsTests(ApprovalClusterFixture cluster, ITestOutp
         var (ns, ready) = await ReadyWorkflowAsync("plugin-kill");
         var bundle = ChildNames.RevisionObject(Workflow, ready.Status!.StableRevision!);
 
+        cluster.Server.Faults.FailNext("patch", AgentWorkflow.Plural, 409, count: 2);
         var killed = await KubectlAgentsPlugin.SucceedAsync(cluster.AdminKubeconfig, "kill", Workflow, "-n", ns, "--reason", "refunds look wrong");
         Assert.Contains("kill switch engaged", killed, StringComparison.Ordinal);
         await WaitForKillSwitchAsync(ns, bundle, true);
@@ -241,6 +242,9 @@ public sealed class KubectlAgentsTests(ApprovalClusterFixture cluster, ITestOutp
         Assert.Equal(1, noCanary.ExitCode);
         Assert.Contains("has no canary in progress", noCanary.Error, StringComparison.Ordinal);
 
+        // The operator's status writes may move the resourceVersion between the read and the patch (409, injected twice):
+        // the plugin reads again and, the revision being the same, revokes it.
+        cluster.Server.Faults.FailNext("patch", AgentWorkflow.Plural, 409, count: 2);
         var done = await KubectlAgentsPlugin.SucceedAsync(cluster.AdminKubeconfig, "revoke", Workflow, "-n", ns, "--revision", stable[..6]);
         Assert.Contains($"revocation of the credentials of revision {stable} requested", done, StringComparison.Ordinal);
         var annotated = await WorkflowManifests.GetAsync(Admin, ns, Workflow);
