@@ -29,7 +29,8 @@ internal sealed class UpstreamStandIns(IKubernetes admin, UpstreamTargets target
     private readonly HashSet<string> _externalHosts = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
 
-    /// <summary>Runs passes every <paramref name="interval"/> until cancelled; a failed pass is logged and retried.</summary>
+    /// <summary>Runs passes every <paramref name="interval"/> until cancelled, then returns without throwing; a failed pass
+    /// is logged and retried.</summary>
     public async Task RunAsync(TimeSpan interval, TimeProvider time, CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
@@ -37,6 +38,11 @@ internal sealed class UpstreamStandIns(IKubernetes admin, UpstreamTargets target
             try
             {
                 await SyncAsync(ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // Stopping while a pass is mid-request (HttpClient throws TaskCanceledException): the pass is abandoned.
+                return;
             }
             catch (Exception exception) when (exception is HttpOperationException or HttpRequestException or JsonException)
             {
