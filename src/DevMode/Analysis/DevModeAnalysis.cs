@@ -44,6 +44,11 @@ internal sealed class DevModeAnalysis : IAsyncDisposable
         try
         {
             var local = await LocalPrometheus.StartAsync(options, time, cancellationToken);
+            if (local.Reaped.Count > 0)
+            {
+                await log.WriteAsync($"analysis: killed {local.Reaped.Count} Prometheus a killed dev mode or test run left running (pid {string.Join(", ", local.Reaped)})");
+            }
+
             await log.WriteAsync($"analysis: Prometheus at {local.Address} scrapes every gateway pod, as config/prometheus's PodMonitor selects them");
             return new DevModeAnalysis(local, admin, log, time);
         }

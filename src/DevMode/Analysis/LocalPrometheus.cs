@@ -13,7 +13,7 @@ namespace AgentOperator.DevMode.Analysis;
 /// <see cref="LocalPrometheusOptions.ListenAddress"/>) at a port picked at run time, with its storage and configuration in
 /// a temporary directory, scraping whatever <see cref="SetTargetsAsync(IEnumerable{ScrapeTarget}, CancellationToken)"/>
 /// names through file-based service discovery. Stopping it kills the process and
-/// deletes the directory.
+/// deletes the directory; a start first kills what an owner that was itself killed left running.
 /// </summary>
 internal sealed class LocalPrometheus : IAsyncDisposable
 {
@@ -50,6 +50,9 @@ internal sealed class LocalPrometheus : IAsyncDisposable
     /// <summary>The temporary directory holding the configuration, the targets file and the storage; deleted on stop.</summary>
     public string WorkingDirectory => _directory;
 
+    /// <summary>The pids of abandoned Prometheus processes (their owner was killed) this start killed; see <see cref="AbandonedPrometheus"/>.</summary>
+    public IReadOnlyList<int> Reaped { get; private init; } = [];
+
     /// <summary>The last lines Prometheus logged, for failure messages.</summary>
     public IReadOnlyList<string> RecentLog => [.. _log];
 
@@ -63,7 +66,8 @@ internal sealed class LocalPrometheus : IAsyncDisposable
         options ??= new LocalPrometheusOptions();
         time ??= TimeProvider.System;
         var binary = options.BinaryPath ?? HostExecutables.Find("prometheus") ?? throw new InvalidOperationException("prometheus is not installed (apt-get install -y prometheus)");
-        var directory = Directory.CreateTempSubdirectory("agentoperator-prometheus-").FullName;
+        var reaped = await AbandonedPrometheus.ReapAsync(cancellationToken);
+        var directory = AbandonedPrometheus.CreateWorkingDirectory();
         try
         {
             var targetsFile = Path.Combine(directory, "targets.json");
@@ -77,7 +81,7 @@ internal sealed class LocalPrometheus : IAsyncDisposable
                 var endpoint = new IPEndPoint(options.ListenAddress, FreePort(options.ListenAddress));
                 var log = new ConcurrentQueue<string>();
                 var process = Launch(binary, directory, configFile, endpoint, log);
-                var prometheus = new LocalPrometheus(process, directory, log, new Uri($"http://{endpoint}/"), time, options);
+                var prometheus = new LocalPrometheus(process, directory, log, new Uri($"http://{endpoint}/"), time, options) { Reaped = reaped };
                 var failure = await prometheus.WaitUntilReadyAsync(cancellationToken);
                 if (failure is null)
                 {
