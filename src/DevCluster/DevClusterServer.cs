@@ -150,7 +150,7 @@ public sealed class DevClusterServer : IAsyncDisposable
         server._network = network;
         PodLogRoute.Map(app, ops, authorizer, node);
         Streaming.PodExecRoute.Map(app, ops, authorizer, node);
-        Streaming.PodPortForwardRoute.Map(app, ops, authorizer);
+        Streaming.PodPortForwardRoute.Map(app, ops, authorizer, node);
         ApiRoutes.Map(app, handler, new DiscoveryDocuments(registry), new OpenApiDocuments(registry), authorizer, () => server.BaseAddress.Authority);
 
         ClusterBootstrap.Run(ops);

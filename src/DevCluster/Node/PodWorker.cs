@@ -81,6 +81,9 @@ internal sealed class PodWorker
     /// <summary>The pod's network namespace (for <c>nsenter --net=</c>), null when it has none.</summary>
     public string? NetworkNamespace => _sandbox?.Path;
 
+    /// <summary>Whether the pod runs in the node's network (hostNetwork, or a node without pod networks) and so has no namespace of its own.</summary>
+    public bool UsesNodeNetwork => _node.Network is null || _pod.Bool("spec", "hostNetwork") == true;
+
     /// <summary>The pod's containers, init containers first, by name.</summary>
     public ContainerSupervisor? Container(string name) => _init.Concat(_containers).FirstOrDefault(c => c.Name == name);
 
@@ -181,7 +184,7 @@ internal sealed class PodWorker
     // The pod's own network, retried while it cannot be set up (the kubelet's FailedCreatePodSandBox, one Event per distinct error).
     private async Task CreateSandboxAsync(CancellationToken ct)
     {
-        if (_node.Network is not { } network || _pod.Bool("spec", "hostNetwork") == true)
+        if (UsesNodeNetwork || _node.Network is not { } network)
         {
             PodIp = _node.HostIp;
             return;

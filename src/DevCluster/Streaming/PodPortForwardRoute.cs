@@ -1,5 +1,6 @@
 using AgentOperator.DevCluster.Api;
 using AgentOperator.DevCluster.Auth;
+using AgentOperator.DevCluster.Node;
 using AgentOperator.DevCluster.Storage;
 
 namespace AgentOperator.DevCluster.Streaming;
@@ -8,7 +9,7 @@ namespace AgentOperator.DevCluster.Streaming;
 /// <c>/api/v1/namespaces/NS/pods/NAME/portforward</c> (the pods/portforward subresource, what <c>kubectl port-forward</c>
 /// opens): SPDY/3.1 with portforward.k8s.io, tunnelled through a WebSocket (GET, sub-protocol
 /// <c>SPDY/3.1+portforward.k8s.io</c>, as kubectl 1.32 tries first) or on the upgraded connection itself (POST, its
-/// fallback). Connections go to the pod's <c>status.podIP</c> (<see cref="PortForwardSession"/>).
+/// fallback). Connections are made inside the pod's network namespace to localhost (<see cref="PortForwardSession"/>).
 /// </summary>
 internal static class PodPortForwardRoute
 {
@@ -16,11 +17,11 @@ internal static class PodPortForwardRoute
     private const string TunnelProtocol = "SPDY/3.1+" + Protocol;
     private static readonly GroupResource Pods = new("", "pods");
 
-    public static void Map(IEndpointRouteBuilder app, ResourceOperations ops, RbacAuthorizer authorizer) =>
+    public static void Map(IEndpointRouteBuilder app, ResourceOperations ops, RbacAuthorizer authorizer, KubeletNode? node) =>
         app.MapMethods("/api/v1/namespaces/{namespace}/pods/{name}/portforward", [HttpMethods.Get, HttpMethods.Post],
-            (HttpContext ctx, string @namespace, string name) => ServeAsync(ctx, ops, authorizer, @namespace, name));
+            (HttpContext ctx, string @namespace, string name) => ServeAsync(ctx, ops, authorizer, node, @namespace, name));
 
-    private static async Task ServeAsync(HttpContext ctx, ResourceOperations ops, RbacAuthorizer authorizer, string ns, string name)
+    private static async Task ServeAsync(HttpContext ctx, ResourceOperations ops, RbacAuthorizer authorizer, KubeletNode? node, string ns, string name)
     {
         StreamingAccess.Authorize(ctx, authorizer, "portforward", ns, name);
         var stored = ops.Store.Get(Pods, ns, name) ?? throw ApiErrors.NotFound(Pods, name);
@@ -30,9 +31,7 @@ internal static class PodPortForwardRoute
             throw ApiErrors.BadRequest($"pod {name} does not have a host assigned");
         }
 
-        // The pod's address as it is when each connection is made (it changes if the pod is recreated under its name).
-        string? Address() => ops.Store.Get(Pods, ns, name) is { } current ? JsonNodeExtensions.ParseObject(current.Json).Str("status", "podIP") : null;
-        var session = new PortForwardSession($"{name}_{ns}, uid {pod.Str("metadata", "uid")}", Address);
+        var session = new PortForwardSession($"{name}_{ns}, uid {pod.Str("metadata", "uid")}", () => node?.Pod(ns, name));
         if (ctx.WebSockets.IsWebSocketRequest)
         {
             if (!ctx.WebSockets.WebSocketRequestedProtocols.Contains(TunnelProtocol))

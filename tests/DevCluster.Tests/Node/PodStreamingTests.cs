@@ -10,8 +10,8 @@ namespace AgentOperator.DevCluster.Tests.Node;
 /// <summary>
 /// <c>kubectl exec</c> and <c>kubectl port-forward</c> (the real kubectl 1.32) against pods the node runs: exec runs
 /// inside the container (its environment, mounts, working directory) over WebSocket v5, or SPDY when the WebSocket is
-/// refused; port-forward tunnels SPDY through a WebSocket to the pod's address. Errors and refusals in kube-apiserver's
-/// words.
+/// refused; port-forward tunnels SPDY through a WebSocket to localhost inside the pod's network namespace. Errors and
+/// refusals in kube-apiserver's words.
 /// </summary>
 public sealed class PodStreamingTests(NodeFixture cluster, ITestOutputHelper output) : IClassFixture<NodeFixture>
 {
@@ -276,6 +276,32 @@ public sealed class PodStreamingTests(NodeFixture cluster, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task Port_forward_reaches_a_server_on_the_pods_loopback_and_never_the_nodes()
+    {
+        var ns = await cluster.CreateNamespaceAsync("pf");
+        var port = FreePort();
+        await StartPodAsync(ns, "web", WebContainer(port, bind: "127.0.0.1"));
+        await WaitForListenerAsync(ns, "web", port);
+        // A server of the node's on its own loopback, at a port the pod does not listen on.
+        using var nodeServer = new TcpListener(IPAddress.Loopback, 0);
+        nodeServer.Start();
+        var nodePort = ((IPEndPoint)nodeServer.LocalEndpoint).Port;
+
+        await using var forward = await PortForward.StartAsync(cluster, ["port-forward", "pod/web", $":{port}", "-n", ns]);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        Assert.Equal("hello from web", await http.GetStringAsync($"http://127.0.0.1:{forward.LocalPort}/"));
+
+        await using var toNode = await PortForward.StartAsync(cluster, ["port-forward", "pod/web", $":{nodePort}", "-n", ns]);
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, toNode.LocalPort);
+        var read = await client.GetStream().ReadAsync(new byte[16]).AsTask().WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.Equal(0, read);
+        Assert.False(nodeServer.Pending(), "port-forward to the pod reached a server on the node's loopback");
+        await Eventually.MatchAsync(() => Task.FromResult(toNode.Errors), e => e.Contains("connect: connection refused", StringComparison.Ordinal), "kubectl reports the refused connection", TimeSpan.FromSeconds(15));
+        Assert.Contains($"failed to connect to localhost:{nodePort} inside the pod's network namespace", toNode.Errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Port_forward_to_a_port_nothing_listens_on_reports_the_refused_connection()
     {
         var ns = await cluster.CreateNamespaceAsync("pf");
@@ -321,7 +347,7 @@ public sealed class PodStreamingTests(NodeFixture cluster, ITestOutputHelper out
 
     // A python HTTP server: "/" greets, "/bytes/N" sends N pattern bytes, POST "/sha256" answers the body's SHA-256.
     // Each answer closes its connection and says so, so the client never reuses one the pod is closing.
-    private static string WebContainer(int port) => $$"""
+    private static string WebContainer(int port, string bind = "0.0.0.0") => $$"""
               - name: web
                 image: python:3.12
                 args:
@@ -346,7 +372,7 @@ public sealed class PodStreamingTests(NodeFixture cluster, ITestOutputHelper out
                           self.answer(hashlib.sha256(body).hexdigest().encode())
                       def log_message(self, *args):
                           pass
-                  http.server.ThreadingHTTPServer(("0.0.0.0", {{port}}), Handler).serve_forever()
+                  http.server.ThreadingHTTPServer(("{{bind}}", {{port}}), Handler).serve_forever()
                 ports: [{name: http, containerPort: {{port}}}]
             """;
 
