@@ -16,7 +16,7 @@ namespace AgentOperator.Operator.Tests.Journeys;
 
 /// <summary>
 /// What users do, through the real kubectl and the kubectl-agents plugin, against dev mode as shipped: install, runs measured,
-/// a refund approved by a human with kubectl and one in the console's browser inbox, notifications to a local receiver, rollout undo, the kill switch, a canary promoted and one rolled back, one paused and promoted with kubectl agents, credentials revoked,
+/// a refund approved by a human with kubectl (its audit trail verified by a viewer) and one in the console's browser inbox, notifications to a local receiver, rollout undo, the kill switch, a canary promoted and one rolled back, one paused and promoted with kubectl agents, credentials revoked,
 /// and deleting a workflow (last: it is destructive).
 /// Each journey asserts what kubectl shows and puts kubectl's output in its failure messages.
 /// </summary>
@@ -89,7 +89,7 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
     [Journey(Step = 3)]
     public async Task A_refund_waits_until_a_bound_approver_approves_it_with_kubectl_and_executes_once()
     {
-        var alice = await ApproverKubeconfigAsync("alice");
+        var alice = await ServiceAccountKubeconfigAsync("alice", "agentoperator-approver");
 
         // The admin is not the approver: alice's identity, through her own kubeconfig, is what the verdict names.
         var whoami = await Kubectl.RunAsync(alice, "auth", "whoami", "-o", "jsonpath={.status.userInfo.username}");
@@ -133,6 +133,14 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
             r => $"`kubectl agents trace {run}` shows no executed payments.issue_refund (exit {r.ExitCode}):\n{r.Output}{r.Error}");
         output.WriteLine($"kubectl agents trace {run}:\n{trace.Output}");
         Assert.True(ExecutedRefunds(trace.Output) == 1, $"the refund of run {run} executed {ExecutedRefunds(trace.Output)} times:\n{trace.Output}");
+
+        // A security reviewer bound only to agentoperator-viewer checks that nobody edited the trail, as the README shows.
+        var auditor = await ServiceAccountKubeconfigAsync("auditor", "agentoperator-viewer");
+        var verify = await KubectlAgentsPlugin.RunAsync(auditor, "audit", "verify", "support-refund", "-n", Support, "--collector", url, "--since", "24h");
+        var intact = IntactChains().Match(verify.Output);
+        Assert.True(verify.ExitCode == 0 && intact.Success && int.Parse(intact.Groups[1].Value, CultureInfo.InvariantCulture) > 0,
+            $"`kubectl agents audit verify support-refund -n {Support} --collector {url}` as the auditor did not find intact chains (exit {verify.ExitCode}):\n{verify.Output}{verify.Error}");
+        output.WriteLine($"kubectl agents audit verify support-refund (as auditor):\n{verify.Output}");
     }
 
     [Fact]
@@ -140,7 +148,7 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
     public async Task An_approver_decides_a_refund_in_the_console_in_a_browser_and_reads_its_trace_and_audit_there()
     {
         // bob approves in finance: the approver and viewer ClusterRoles of config/rbac, his own token, no terminal beyond starting the console.
-        var bob = await ApproverKubeconfigAsync("bob", "agentoperator-viewer");
+        var bob = await ServiceAccountKubeconfigAsync("bob", "agentoperator-approver", "agentoperator-viewer");
         const string Bob = "system:serviceaccount:support:bob";
         await using var collector = await KubectlPortForward.StartAsync(Admin, System, "svc/agentoperator-audit-collector", 8080);
         await using var console = await ConsoleProcess.StartAsync(bob, "-n", Support, "--collector", $"http://127.0.0.1:{collector.LocalPort}");
@@ -569,13 +577,13 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
     }
 
     /// <summary>
-    /// A kubeconfig for ServiceAccount <paramref name="name"/> of support bound to agentoperator-approver and
-    /// <paramref name="alsoBoundTo"/>, with a token from kubectl create token.
+    /// A kubeconfig for ServiceAccount <paramref name="name"/> of support bound to <paramref name="clusterRoles"/> in
+    /// support, with a token from kubectl create token.
     /// </summary>
-    private async Task<string> ApproverKubeconfigAsync(string name, params string[] alsoBoundTo)
+    private async Task<string> ServiceAccountKubeconfigAsync(string name, params string[] clusterRoles)
     {
         await Kubectl.RunAsync(Admin, "create", "serviceaccount", name, "-n", Support);
-        foreach (var role in (string[])["agentoperator-approver", .. alsoBoundTo])
+        foreach (var role in clusterRoles)
         {
             await Kubectl.RunAsync(Admin, "create", "rolebinding", $"{name}-{role}", "-n", Support, $"--clusterrole={role}", $"--serviceaccount={Support}:{name}");
         }
@@ -702,6 +710,9 @@ public sealed partial class UserJourneyTests(DevModeJourneyFixture devMode, ITes
 
     [GeneratedRegex(@"tool payments\.issue_refund \(create\)\s+allow\s+-\s+200\s")]
     private static partial Regex ExecutedRefund();
+
+    [GeneratedRegex(@"^Intact: (\d+) chain\(s\)", RegexOptions.Multiline)]
+    private static partial Regex IntactChains();
 
     [GeneratedRegex(@"""killSwitch""\s*:\s*true")]
     private static partial Regex KillSwitchOn();
