@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AgentOperator.DevMode.Analysis;
+using AgentOperator.Operator.Tests.Fixtures;
 
 namespace AgentOperator.Operator.Tests.Analysis;
 
@@ -27,10 +28,11 @@ public sealed class AbandonedPrometheusTests
 
             await using var started = await LocalPrometheus.StartAsync();
 
-            Assert.Contains(abandoned.Id, started.Reaped);
+            // Another test (or dev mode) starting Prometheus at the same moment may be the one that reaps it: the outcome
+            // is asserted, not which start brought it about.
             using var exited = new CancellationTokenSource(ExitWait);
             await abandoned.WaitForExitAsync(exited.Token);
-            Assert.False(Directory.Exists(abandonedDirectory), $"{abandonedDirectory} of the killed owner is still there");
+            await Eventually.TrueAsync(() => !Directory.Exists(abandonedDirectory), $"{abandonedDirectory} of the killed owner is still there", ExitWait);
             Assert.DoesNotContain(kept.Id, started.Reaped);
             Assert.False(kept.HasExited, "the Prometheus of an owner that still runs was killed");
             Assert.True(Directory.Exists(keptDirectory), $"{keptDirectory} of an owner that still runs was deleted");
