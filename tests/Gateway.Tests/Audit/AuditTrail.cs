@@ -205,10 +205,19 @@ public sealed class AuditTrail : IAsyncDisposable
         return [.. reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries)];
     }
 
-    /// <summary>Waits (bounded) until the store holds every line of the buffer; fails with both counts.</summary>
+    /// <summary>Flushes the running gateway's audit log, then waits (bounded) until the store holds every line of the buffer; fails with both counts.</summary>
     public async Task WaitUntilShippedAsync(TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
+        if (Gateway is { } gateway)
+        {
+            // A read's record is queued before its answer and written just after: the gateway's own flush (what the
+            // preStop hook calls) writes everything queued so far and waits for the store's acknowledgement.
+            using var http = new HttpClient { BaseAddress = gateway.AgentAddress, Timeout = timeout + GatewayShutdown.PreStopFlushTimeout };
+            using var flushed = await http.PostAsync(GatewayShutdown.AuditFlushPath, content: null);
+            Assert.True(flushed.IsSuccessStatusCode, $"the gateway's audit flush answered {(int)flushed.StatusCode}: {await flushed.Content.ReadAsStringAsync()}");
+        }
+
         while (StoredLines().Count < BufferedLines().Count)
         {
             Assert.True(DateTime.UtcNow < deadline, $"the store holds {StoredLines().Count} records, the buffer {BufferedLines().Count}, after {timeout.TotalSeconds} s");
