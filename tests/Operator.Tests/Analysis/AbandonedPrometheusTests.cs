@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using AgentOperator.DevMode.Analysis;
 using AgentOperator.Operator.Tests.Fixtures;
 
@@ -17,12 +18,14 @@ public sealed class AbandonedPrometheusTests
     {
         using var deadOwner = Sleeper();
         using var liveOwner = Sleeper();
-        var abandonedDirectory = WorkingDirectoryOf(deadOwner);
-        var keptDirectory = WorkingDirectoryOf(liveOwner);
-        using var abandoned = Prometheus(abandonedDirectory);
-        using var kept = Prometheus(keptDirectory);
+        await using var abandoned = await LocalPrometheus.StartAsync();
+        await using var kept = await LocalPrometheus.StartAsync();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         try
         {
+            // Each started as a start does, then handed to another owner: one that is killed, one that runs on.
+            OwnedBy(abandoned, deadOwner);
+            OwnedBy(kept, liveOwner);
             deadOwner.Kill();
             await deadOwner.WaitForExitAsync();
 
@@ -30,53 +33,38 @@ public sealed class AbandonedPrometheusTests
 
             // Another test (or dev mode) starting Prometheus at the same moment may be the one that reaps it: the outcome
             // is asserted, not which start brought it about.
-            using var exited = new CancellationTokenSource(ExitWait);
-            await abandoned.WaitForExitAsync(exited.Token);
-            await Eventually.TrueAsync(() => !Directory.Exists(abandonedDirectory), $"{abandonedDirectory} of the killed owner is still there", ExitWait);
-            Assert.DoesNotContain(kept.Id, started.Reaped);
-            Assert.False(kept.HasExited, "the Prometheus of an owner that still runs was killed");
-            Assert.True(Directory.Exists(keptDirectory), $"{keptDirectory} of an owner that still runs was deleted");
+            await Eventually.TrueAsync(async () => !await AnswersReadyAsync(http, abandoned), $"the Prometheus of the killed owner at {abandoned.Address} still answers", ExitWait);
+            await Eventually.TrueAsync(() => !Directory.Exists(abandoned.WorkingDirectory), $"{abandoned.WorkingDirectory} of the killed owner is still there", ExitWait);
+            Assert.True(await AnswersReadyAsync(http, kept), $"the Prometheus of an owner that still runs ({kept.Address}) was killed");
+            Assert.True(Directory.Exists(kept.WorkingDirectory), $"{kept.WorkingDirectory} of an owner that still runs was deleted");
         }
         finally
         {
-            foreach (var process in new[] { abandoned, kept, liveOwner })
+            if (!liveOwner.HasExited)
             {
-                if (!process.HasExited)
-                {
-                    process.Kill();
-                }
-            }
-
-            if (Directory.Exists(keptDirectory))
-            {
-                Directory.Delete(keptDirectory, recursive: true);
+                liveOwner.Kill();
             }
         }
     }
 
     private static Process Sleeper() => Process.Start("sleep", "600");
 
-    /// <summary>A working directory laid out as <see cref="AbandonedPrometheus.CreateWorkingDirectory"/> does, owned by <paramref name="owner"/>.</summary>
-    private static string WorkingDirectoryOf(Process owner)
+    private static void OwnedBy(LocalPrometheus prometheus, Process owner)
     {
-        var directory = Directory.CreateTempSubdirectory(AbandonedPrometheus.DirectoryPrefix).FullName;
         var identity = ProcessIdentity.Of(owner.Id) ?? throw new InvalidOperationException($"sleep (pid {owner.Id}) is not running");
-        File.WriteAllText(Path.Combine(directory, AbandonedPrometheus.OwnerFileName), identity.ToString());
-        File.WriteAllText(Path.Combine(directory, "prometheus.yml"), "{}");
-        return directory;
+        File.WriteAllText(Path.Combine(prometheus.WorkingDirectory, AbandonedPrometheus.OwnerFileName), identity.ToString());
     }
 
-    private static Process Prometheus(string directory)
+    private static async Task<bool> AnswersReadyAsync(HttpClient http, LocalPrometheus prometheus)
     {
-        var start = new ProcessStartInfo("prometheus") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { $"--config.file={Path.Combine(directory, "prometheus.yml")}", $"--storage.tsdb.path={Path.Combine(directory, "data")}", "--web.listen-address=127.0.0.1:0" })
+        try
         {
-            start.ArgumentList.Add(argument);
+            using var response = await http.GetAsync(new Uri(prometheus.Address, "-/ready"));
+            return response.StatusCode == HttpStatusCode.OK;
         }
-
-        var process = Process.Start(start)!;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
+        catch (HttpRequestException)
+        {
+            return false;
+        }
     }
 }
