@@ -13,8 +13,11 @@ public sealed class CanaryPrometheusOutageTests(RolloutEnvironment environment) 
     {
         await using var op = await environment.StartOperatorAsync();
         await using var scenario = await RolloutScenario.CreateAsync(environment);
-        var first = await scenario.StartStableAsync(Behaviour.Good(1), RolloutScenario.Rollout(inconclusiveLimit: 1));
-        await scenario.ApplyAsync(scenario.Yaml(Behaviour.Good(2), RolloutScenario.Rollout(inconclusiveLimit: 1)));
+        // Steps long enough that the canary cannot finish before the outage is seen (with 6 s steps a first successful
+        // run seen late under load could be followed by the promotion before Prometheus stops).
+        var rollout = RolloutScenario.Rollout(inconclusiveLimit: 1, pauseSeconds: 120);
+        var first = await scenario.StartStableAsync(Behaviour.Good(1), rollout);
+        await scenario.ApplyAsync(scenario.Yaml(Behaviour.Good(2), rollout));
         var analysed = await scenario.WaitAsync(w => w.Status?.LastAnalysis is { Verdict: Verdict.Successful }, TimeSpan.FromSeconds(90), "a first successful analysis run");
         var canary = analysed.Status!.CanaryRevision!;
 
