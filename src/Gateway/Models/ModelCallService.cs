@@ -186,6 +186,17 @@ public sealed class ModelCallService(PolicyHolder policies, RunRegistry runs, Ht
 
         var usage = relay.CutBy is null ? relay.Usage : null;
         Settle(call, usage ?? (-1, relay.CountedCompletionTokens), streamed: true, relay.CutBy, relay.CutBy is { } budget ? CutReason(budget, call.Run, relay) : note);
+        if (note is null)
+        {
+            try
+            {
+                await relay.EndAsync(agent, cancellationToken);
+            }
+            catch (Exception exception) when (exception is OperationCanceledException or IOException)
+            {
+                // The agent went away after the call was settled: nothing is left to tell it.
+            }
+        }
     }
 
     private static string CutReason(string budget, RunState run, ModelStreamRelay relay) =>

@@ -17,6 +17,9 @@ namespace AgentOperator.Gateway.Models;
 /// run's budgets allow; when they do not, the stream is cut: a last chunk with <c>finish_reason: "length"</c>,
 /// an OpenAI error event and <c>data: [DONE]</c>, and the upstream connection is closed so the provider stops.
 /// The final usage chunk (asked for upstream) settles the call; it reaches the agent only if it asked for it.
+/// The stream's end (<c>data: [DONE]</c>, and after a cut the last chunk and the error) is held back until
+/// <see cref="EndAsync"/>, which the caller sends once the call is settled: an agent that completes its run the
+/// moment its stream ends finds the call already charged.
 /// </summary>
 internal sealed class ModelStreamRelay(BudgetReservation reservation, BundleModel model, long estimatedPromptTokens, bool clientWantsUsage)
 {
@@ -24,6 +27,7 @@ internal sealed class ModelStreamRelay(BudgetReservation reservation, BundleMode
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
     private static readonly byte[] Done = "[DONE]"u8.ToArray();
 
+    private readonly List<byte[]> _end = [];
     private long _outputChunks;
     private long _outputBytes;
     private string? _lastId;
@@ -86,13 +90,22 @@ internal sealed class ModelStreamRelay(BudgetReservation reservation, BundleMode
         await reader.CompleteAsync();
     }
 
-    // Returns false when the stream is over for the agent (cut).
+    /// <summary>Sends the end of the stream held back by <see cref="RelayAsync"/>, if it ended or was cut.</summary>
+    public async Task EndAsync(HttpResponse response, CancellationToken cancellationToken)
+    {
+        foreach (var data in _end)
+        {
+            await WriteEventAsync(response, data, cancellationToken);
+        }
+    }
+
+    // Returns false when the stream is over for the agent (ended or cut).
     private async ValueTask<bool> OnEventAsync(ReadOnlyMemory<byte> data, HttpResponse response, Func<string, ModelRefusal> cut, CancellationToken cancellationToken)
     {
         if (data.Span.SequenceEqual(Done))
         {
-            await WriteEventAsync(response, data, cancellationToken);
-            return true;
+            _end.Add(Done);
+            return false;
         }
 
         var forward = Inspect(data.Span);
@@ -107,9 +120,7 @@ internal sealed class ModelStreamRelay(BudgetReservation reservation, BundleMode
                 ["model"] = model.Model,
                 ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = new JsonObject(), ["finish_reason"] = "length" }),
             };
-            await WriteEventAsync(response, JsonSerializer.SerializeToUtf8Bytes(last), cancellationToken);
-            await WriteEventAsync(response, JsonSerializer.SerializeToUtf8Bytes(cut(budget!).OpenAiError()), cancellationToken);
-            await WriteEventAsync(response, Done, cancellationToken);
+            _end.AddRange([JsonSerializer.SerializeToUtf8Bytes(last), JsonSerializer.SerializeToUtf8Bytes(cut(budget!).OpenAiError()), Done]);
             return false;
         }
 

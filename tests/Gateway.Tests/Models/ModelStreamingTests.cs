@@ -102,4 +102,30 @@ public sealed class ModelStreamingTests
         Assert.Equal(("budget_exceeded", "maxTokensTotal", true), (record["decision"]!.GetValue<string>(), record["rule"]!.GetValue<string>(), record["streamed"]!.GetValue<bool>()));
         Assert.Contains("agent_policy_violations_total{workflow=\"support-refund\",revision=\"rev0000001\",rule=\"maxTokensTotal\"}", await gateway.ScrapeMetricsAsync(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Stream_is_settled_before_the_agent_sees_its_end()
+    {
+        // The upstream keeps its connection open after [DONE]: the agent must not see the end before the call
+        // is charged, or a run completed at once would miss the call's tokens.
+        await using var upstream = await RunawayModelUpstream.StartAsync(chunks: 5, holdOpenAfterDone: TimeSpan.FromSeconds(30));
+        await using var gateway = await GatewayUnderTest.StartAsync(_ => TestBundles.SupportRefund(upstream.Url));
+        var run = await gateway.StartRunAsync();
+
+        using var response = await ChatAsync(gateway, run, """{"stream":true,"messages":[]}""");
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        string? line;
+        while ((line = await reader.ReadLineAsync(deadline.Token)) is not null && line != "data: [DONE]")
+        {
+        }
+
+        Assert.Equal("data: [DONE]", line);
+        using var complete = await gateway.Http.PostAsJsonAsync($"/v1/runs/{run}/complete", new { outcome = "success" });
+        // The upstream's usage chunk: 10 prompt tokens and one completion token a chunk.
+        Assert.Equal(10 + 5, (await complete.Content.ReadFromJsonAsync<JsonObject>())!["tokens"]!.GetValue<long>());
+        // And the agent's response ends without waiting for the upstream to close.
+        Assert.Equal("", await reader.ReadLineAsync(deadline.Token));
+        Assert.Null(await reader.ReadLineAsync(deadline.Token));
+    }
 }

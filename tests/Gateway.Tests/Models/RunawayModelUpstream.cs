@@ -9,7 +9,8 @@ namespace AgentOperator.Gateway.Tests.Models;
 /// <summary>
 /// An OpenAI-compatible provider that ignores the cap it is sent: <c>POST /v1/chat/completions</c> streams
 /// <c>chunks</c> one-word chunks (20 ms apart) and then, if asked, a usage chunk; it records the requests it got
-/// and whether the client closed the stream before the end (the gateway cutting it).
+/// and whether the client closed the stream before the end (the gateway cutting it). With
+/// <c>holdOpenAfterDone</c> it keeps the connection open that long after <c>[DONE]</c>, as a slow proxy may.
 /// </summary>
 public sealed class RunawayModelUpstream : IAsyncDisposable
 {
@@ -24,7 +25,7 @@ public sealed class RunawayModelUpstream : IAsyncDisposable
 
     public bool ClosedEarly => Volatile.Read(ref _aborted) == 1;
 
-    public static async Task<RunawayModelUpstream> StartAsync(int chunks)
+    public static async Task<RunawayModelUpstream> StartAsync(int chunks, TimeSpan holdOpenAfterDone = default)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -55,6 +56,7 @@ public sealed class RunawayModelUpstream : IAsyncDisposable
                 }
 
                 await WriteAsync(context, "[DONE]");
+                await Task.Delay(holdOpenAfterDone, context.RequestAborted);
             }
             catch (Exception exception) when (exception is OperationCanceledException or IOException)
             {
