@@ -57,11 +57,10 @@ public static class KillSwitchCommands
     public static async Task<AgentWorkflow> ReleaseAsync(AgentResources resources, string workflow, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(resources);
-        var current = await resources.GetWorkflowAsync(workflow, ct);
-        if (current.Metadata.Annotations?.ContainsKey(AgentWorkflowAnnotations.KillSwitch) == true)
-        {
-            current = await resources.DecideAndAnnotateWorkflowAsync(workflow, _ => new Dictionary<string, string?> { [AgentWorkflowAnnotations.KillSwitch] = null }, ct);
-        }
+        var current = await resources.DecideAndAnnotateWorkflowAsync(workflow, read =>
+            read.Metadata.Annotations?.ContainsKey(AgentWorkflowAnnotations.KillSwitch) == true
+                ? new Dictionary<string, string?> { [AgentWorkflowAnnotations.KillSwitch] = null }
+                : new Dictionary<string, string?>(), ct);
 
         if (current.Spec?.KillSwitch == true)
         {

@@ -48,7 +48,8 @@ public sealed class AgentResources(KubeSession session)
     /// Reads workflow <paramref name="name"/>, lets <paramref name="decide"/> name the annotations to set on what it read,
     /// and patches them guarded by that read. The operator writes status often (analysis runs, run health), and each write
     /// moves the resourceVersion: on a 409 it reads and decides again, up to 5 times. <paramref name="decide"/> refuses
-    /// (throws) when the fresh read asks for a different act than the one the user saw.
+    /// (throws) when the fresh read asks for a different act than the one the user saw, and names none when there is
+    /// nothing to change (then nothing is written and the read is returned).
     /// </summary>
     public async Task<AgentWorkflow> DecideAndAnnotateWorkflowAsync(string name, Func<AgentWorkflow, IReadOnlyDictionary<string, string?>> decide, CancellationToken ct)
     {
@@ -56,9 +57,15 @@ public sealed class AgentResources(KubeSession session)
         for (var attempt = 1; ; attempt++)
         {
             var current = await GetWorkflowAsync(name, ct);
+            var annotations = decide(current);
+            if (annotations.Count == 0)
+            {
+                return current;
+            }
+
             try
             {
-                return await AnnotateWorkflowAsync(current, decide(current), ct);
+                return await AnnotateWorkflowAsync(current, annotations, ct);
             }
             catch (CommandFailureException e) when (e.Status == System.Net.HttpStatusCode.Conflict && attempt < MaxConflictAttempts)
             {

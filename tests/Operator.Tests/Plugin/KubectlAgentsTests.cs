@@ -133,6 +133,7 @@ public sealed class KubectlAgentsTests(ApprovalClusterFixture cluster, ITestOutp
         Assert.True(await KillSwitchOfAsync(ns, bundle), "the GitOps sync released the kill switch");
         Assert.Equal("on (held)", KubectlAgentsPlugin.Row(await KubectlAgentsPlugin.SucceedAsync(cluster.AdminKubeconfig, "status", "-n", ns), Workflow)["KILL SWITCH"]);
 
+        cluster.Server.Faults.FailNext("patch", AgentWorkflow.Plural, 409, count: 2);
         var released = await KubectlAgentsPlugin.SucceedAsync(cluster.AdminKubeconfig, "unkill", Workflow, "-n", ns);
         Assert.Contains("kill switch released", released, StringComparison.Ordinal);
         await WaitForKillSwitchAsync(ns, bundle, false);
