@@ -16,7 +16,8 @@ namespace AgentOperator.DevCluster.Tests.Admission;
 /// </summary>
 public sealed class ValidatingAdmissionPolicyTests(UsersClusterFixture cluster) : IClassFixture<UsersClusterFixture>
 {
-    // The policy the approvals design relies on (issue 10), verbatim.
+    // A reduced form of the approval policy (the shipped one is config/admission, tested against the operator in
+    // Operator.Tests' approval suites), with a matchCondition so the stand-in's matchConditions are exercised too.
     private const string ApprovalPolicy = """
         apiVersion: admissionregistration.k8s.io/v1
         kind: ValidatingAdmissionPolicy
